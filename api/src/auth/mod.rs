@@ -1,0 +1,9 @@
+//! Credentials and proofs: password hashing on a bounded pool, signed access tokens, opaque
+//! tokens and codes, the captcha, and the extractor that authenticates requests.
+
+pub mod captcha;
+pub mod extract;
+pub mod jwt;
+pub mod keys;
+pub mod password;
+pub mod tokens;

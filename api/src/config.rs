@@ -1,0 +1,575 @@
+//! Typed settings: defaults, then an optional TOML file (`PORTAL_CONFIG`), then `PORTAL_*`
+//! environment variables. Every value is parsed at start; a bad one stops the program with a
+//! message naming the variable. Secrets are never printed (`Debug` redacts them).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::auth::captcha::{CaptchaProvider, CaptchaSettings};
+use crate::db::DatabaseTarget;
+use crate::domain::password::PasswordPolicy;
+
+/// Which portal the program is: the seeds describe two with different rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    Ai,
+    Cloud,
+}
+
+/// Argon2id cost parameters (OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashSettings {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    /// Hashes computed at once (defaults to the number of cores).
+    pub workers: usize,
+    /// Sign-ins allowed to wait for a worker before the rest are answered 503.
+    pub queue: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Provisioner {
+    Simulated,
+    Webhook,
+}
+
+#[derive(Clone)]
+pub struct Settings {
+    pub database: DatabaseTarget,
+    pub database_pool_size: u32,
+    pub bind: SocketAddr,
+    pub public_url: url::Url,
+    pub profile: Profile,
+    pub portal_name: String,
+    pub support_email: String,
+    pub data_dir: PathBuf,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub mail_dir: PathBuf,
+    pub mail_console: bool,
+    pub captcha: CaptchaSettings,
+    pub password_policy: PasswordPolicy,
+    pub corporate_email_only: bool,
+    pub default_phone_region: Option<String>,
+    pub hash: HashSettings,
+    pub jwt_key_file: Option<PathBuf>,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub session_ttl: Duration,
+    pub secret_key: Option<[u8; 32]>,
+    pub web_dir: Option<PathBuf>,
+    pub trust_forwarded_for: bool,
+    pub provisioner: Provisioner,
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database", &self.database.backend_name())
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url.as_str())
+            .field("profile", &self.profile)
+            .field("portal_name", &self.portal_name)
+            .field("smtp", &self.smtp_url.as_ref().map(|_| "configured"))
+            .field("captcha", &self.captcha)
+            .field("hash", &self.hash)
+            .field("secret_key", &self.secret_key.map(|_| "**redacted**"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration value that could not be used; names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub message: String,
+}
+
+fn err(variable: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable: variable.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Raw values by variable name (`PORTAL_…`), from the file and the environment.
+struct Source(BTreeMap<String, String>);
+
+impl Source {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn string(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or(default).to_owned()
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|e| err(name, format!("cannot use {raw:?}: {e}"))),
+        }
+    }
+
+    fn bool(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(name).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+            Some(v) => Err(err(name, format!("expected true or false, got {v:?}"))),
+        }
+    }
+
+    fn seconds(&self, name: &str, default: u64) -> Result<Duration, ConfigError> {
+        let secs: u64 = self.parse(name, default)?;
+        if secs == 0 {
+            return Err(err(name, "must be a positive number of seconds"));
+        }
+        Ok(Duration::from_secs(secs))
+    }
+}
+
+/// Every variable the program reads; used to refuse unknown keys in the config file.
+const KNOWN: &[&str] = &[
+    "PORTAL_DATABASE_URL",
+    "PORTAL_DATABASE_POOL_SIZE",
+    "PORTAL_BIND",
+    "PORTAL_PUBLIC_URL",
+    "PORTAL_PROFILE",
+    "PORTAL_NAME",
+    "PORTAL_SUPPORT_EMAIL",
+    "PORTAL_DATA_DIR",
+    "PORTAL_SMTP_URL",
+    "PORTAL_MAIL_FROM",
+    "PORTAL_MAIL_DIR",
+    "PORTAL_MAIL_CONSOLE",
+    "PORTAL_CAPTCHA",
+    "PORTAL_CAPTCHA_SITE_KEY",
+    "PORTAL_CAPTCHA_SECRET",
+    "PORTAL_CAPTCHA_VERIFY_URL",
+    "PORTAL_CAPTCHA_POW_DIFFICULTY",
+    "PORTAL_PASSWORD_MIN_LENGTH",
+    "PORTAL_PASSWORD_MAX_LENGTH",
+    "PORTAL_PASSWORD_REQUIRE_UPPERCASE",
+    "PORTAL_PASSWORD_REQUIRE_LOWERCASE",
+    "PORTAL_PASSWORD_REQUIRE_DIGIT",
+    "PORTAL_PASSWORD_REQUIRE_SYMBOL",
+    "PORTAL_PASSWORD_REJECT_COMMON",
+    "PORTAL_CORPORATE_EMAIL_ONLY",
+    "PORTAL_DEFAULT_PHONE_REGION",
+    "PORTAL_ARGON2_MEMORY_KIB",
+    "PORTAL_ARGON2_ITERATIONS",
+    "PORTAL_ARGON2_PARALLELISM",
+    "PORTAL_HASH_WORKERS",
+    "PORTAL_HASH_QUEUE",
+    "PORTAL_JWT_KEY_FILE",
+    "PORTAL_JWT_AUDIENCE",
+    "PORTAL_ACCESS_TOKEN_TTL",
+    "PORTAL_REFRESH_TOKEN_TTL",
+    "PORTAL_SESSION_TTL",
+    "PORTAL_SECRET_KEY",
+    "PORTAL_WEB_DIR",
+    "PORTAL_TRUST_FORWARDED_FOR",
+    "PORTAL_PROVISIONER",
+    "PORTAL_LOG_FORMAT",
+];
+
+impl Settings {
+    /// Reads the optional file named by `PORTAL_CONFIG`, then the environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let mut values = BTreeMap::new();
+        if let Ok(path) = std::env::var("PORTAL_CONFIG") {
+            values.extend(read_file(&path)?);
+        }
+        for (key, value) in std::env::vars() {
+            if key.starts_with("PORTAL_") && key != "PORTAL_CONFIG" {
+                values.insert(key, value);
+            }
+        }
+        Self::from_map(values)
+    }
+
+    /// Builds settings from explicit values (tests and embedding), on top of the defaults.
+    pub fn from_map(values: BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let src = Source(values);
+
+        let data_dir = PathBuf::from(src.string("PORTAL_DATA_DIR", "data"));
+        let default_db = format!("sqlite://{}", data_dir.join("portal.db").display());
+        let database_url = src.string("PORTAL_DATABASE_URL", &default_db);
+        let database =
+            DatabaseTarget::parse(&database_url).map_err(|m| err("PORTAL_DATABASE_URL", m))?;
+        let default_pool = match database {
+            DatabaseTarget::Sqlite(_) => 4,
+            DatabaseTarget::Postgres(_) => 16,
+        };
+        let database_pool_size: u32 = src.parse("PORTAL_DATABASE_POOL_SIZE", default_pool)?;
+        if database_pool_size == 0 {
+            return Err(err("PORTAL_DATABASE_POOL_SIZE", "must be at least 1"));
+        }
+
+        let bind: SocketAddr =
+            src.parse("PORTAL_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let default_public = format!("http://{bind}");
+        let public_raw = src.string("PORTAL_PUBLIC_URL", &default_public);
+        let public_url = url::Url::parse(public_raw.trim_end_matches('/'))
+            .map_err(|e| err("PORTAL_PUBLIC_URL", format!("not a URL: {e}")))?;
+        if !matches!(public_url.scheme(), "http" | "https") || public_url.host().is_none() {
+            return Err(err(
+                "PORTAL_PUBLIC_URL",
+                "must be an http:// or https:// URL",
+            ));
+        }
+
+        let profile = match src
+            .string("PORTAL_PROFILE", "ai")
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "ai" => Profile::Ai,
+            "cloud" => Profile::Cloud,
+            other => {
+                return Err(err(
+                    "PORTAL_PROFILE",
+                    format!("expected ai or cloud, got {other:?}"),
+                ))
+            }
+        };
+        let default_name = match profile {
+            Profile::Ai => "Service Portal AI",
+            Profile::Cloud => "Service Portal Cloud",
+        };
+        let portal_name = src.string("PORTAL_NAME", default_name);
+        if portal_name.trim().is_empty() || portal_name.len() > 80 {
+            return Err(err("PORTAL_NAME", "must be 1 to 80 characters"));
+        }
+
+        let mail_from = src.string(
+            "PORTAL_MAIL_FROM",
+            &format!("{portal_name} <no-reply@localhost>"),
+        );
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(err(
+                "PORTAL_MAIL_FROM",
+                "must be an address such as \"Portal <no-reply@example.com>\"",
+            ));
+        }
+        let support_email = src.string("PORTAL_SUPPORT_EMAIL", "support@localhost");
+        let smtp_url = src.get("PORTAL_SMTP_URL").map(str::to_owned);
+        if let Some(url) = &smtp_url {
+            let parsed = url::Url::parse(url).map_err(|_| {
+                err(
+                    "PORTAL_SMTP_URL",
+                    "not a URL (smtp://host:port or smtps://…)",
+                )
+            })?;
+            if !matches!(parsed.scheme(), "smtp" | "smtps") {
+                return Err(err(
+                    "PORTAL_SMTP_URL",
+                    "must start with smtp:// or smtps://",
+                ));
+            }
+        }
+        let mail_dir =
+            PathBuf::from(src.string("PORTAL_MAIL_DIR", &data_dir.join("mail").to_string_lossy()));
+        let mail_console = src.bool("PORTAL_MAIL_CONSOLE", smtp_url.is_none())?;
+
+        let provider: CaptchaProvider = src.parse("PORTAL_CAPTCHA", CaptchaProvider::Pow)?;
+        let captcha = CaptchaSettings {
+            provider,
+            site_key: src.get("PORTAL_CAPTCHA_SITE_KEY").map(str::to_owned),
+            secret: src.get("PORTAL_CAPTCHA_SECRET").map(str::to_owned),
+            verify_url: src.get("PORTAL_CAPTCHA_VERIFY_URL").map(str::to_owned),
+            pow_difficulty: src.parse("PORTAL_CAPTCHA_POW_DIFFICULTY", 16u8)?,
+            pow_ttl: Duration::from_secs(300),
+        };
+        if matches!(
+            provider,
+            CaptchaProvider::Recaptcha | CaptchaProvider::Hcaptcha | CaptchaProvider::Turnstile
+        ) {
+            if captcha.secret.is_none() {
+                return Err(err(
+                    "PORTAL_CAPTCHA_SECRET",
+                    "is required for this captcha provider",
+                ));
+            }
+            if captcha.site_key.is_none() {
+                return Err(err(
+                    "PORTAL_CAPTCHA_SITE_KEY",
+                    "is required for this captcha provider",
+                ));
+            }
+        }
+        if captcha.pow_difficulty == 0 || captcha.pow_difficulty > 32 {
+            return Err(err(
+                "PORTAL_CAPTCHA_POW_DIFFICULTY",
+                "must be between 1 and 32 bits",
+            ));
+        }
+
+        let base = match profile {
+            Profile::Ai => PasswordPolicy::ai(),
+            Profile::Cloud => PasswordPolicy::cloud(),
+        };
+        let password_policy = PasswordPolicy {
+            min_length: src.parse("PORTAL_PASSWORD_MIN_LENGTH", base.min_length)?,
+            max_length: src.parse("PORTAL_PASSWORD_MAX_LENGTH", base.max_length)?,
+            require_uppercase: src
+                .bool("PORTAL_PASSWORD_REQUIRE_UPPERCASE", base.require_uppercase)?,
+            require_lowercase: src
+                .bool("PORTAL_PASSWORD_REQUIRE_LOWERCASE", base.require_lowercase)?,
+            require_digit: src.bool("PORTAL_PASSWORD_REQUIRE_DIGIT", base.require_digit)?,
+            require_symbol: src.bool("PORTAL_PASSWORD_REQUIRE_SYMBOL", base.require_symbol)?,
+            reject_common: src.bool("PORTAL_PASSWORD_REJECT_COMMON", base.reject_common)?,
+            reject_personal_info: base.reject_personal_info,
+        };
+        if password_policy.min_length < 8 {
+            return Err(err(
+                "PORTAL_PASSWORD_MIN_LENGTH",
+                "must be at least 8 (NIST SP 800-63B)",
+            ));
+        }
+        if password_policy.max_length < 64 || password_policy.max_length > 1024 {
+            return Err(err(
+                "PORTAL_PASSWORD_MAX_LENGTH",
+                "must be between 64 and 1024",
+            ));
+        }
+        if password_policy.max_length < password_policy.min_length {
+            return Err(err(
+                "PORTAL_PASSWORD_MAX_LENGTH",
+                "must not be below the minimum length",
+            ));
+        }
+        let corporate_email_only =
+            src.bool("PORTAL_CORPORATE_EMAIL_ONLY", profile == Profile::Cloud)?;
+        let default_phone_region = match src.get("PORTAL_DEFAULT_PHONE_REGION") {
+            None => None,
+            Some(r) if r.len() == 2 && r.chars().all(|c| c.is_ascii_alphabetic()) => {
+                Some(r.to_ascii_uppercase())
+            }
+            Some(r) => {
+                return Err(err(
+                    "PORTAL_DEFAULT_PHONE_REGION",
+                    format!("expected a two-letter country code, got {r:?}"),
+                ))
+            }
+        };
+
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let hash = HashSettings {
+            memory_kib: src.parse("PORTAL_ARGON2_MEMORY_KIB", 19 * 1024)?,
+            iterations: src.parse("PORTAL_ARGON2_ITERATIONS", 2)?,
+            parallelism: src.parse("PORTAL_ARGON2_PARALLELISM", 1)?,
+            workers: src.parse("PORTAL_HASH_WORKERS", cores)?,
+            queue: src.parse("PORTAL_HASH_QUEUE", cores * 2)?,
+        };
+        if argon2::Params::new(hash.memory_kib, hash.iterations, hash.parallelism, None).is_err() {
+            return Err(err(
+                "PORTAL_ARGON2_MEMORY_KIB",
+                "the argon2 parameters are out of range",
+            ));
+        }
+        if hash.workers == 0 {
+            return Err(err("PORTAL_HASH_WORKERS", "must be at least 1"));
+        }
+
+        let secret_key = match src.get("PORTAL_SECRET_KEY") {
+            None => None,
+            Some(hex_key) => {
+                let bytes = hex::decode(hex_key.trim()).map_err(|_| {
+                    err(
+                        "PORTAL_SECRET_KEY",
+                        "must be 64 hexadecimal characters (32 bytes)",
+                    )
+                })?;
+                Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+                    err(
+                        "PORTAL_SECRET_KEY",
+                        "must be 64 hexadecimal characters (32 bytes)",
+                    )
+                })?)
+            }
+        };
+
+        let access_token_ttl = src.seconds("PORTAL_ACCESS_TOKEN_TTL", 900)?;
+        if access_token_ttl > Duration::from_secs(3600) {
+            return Err(err(
+                "PORTAL_ACCESS_TOKEN_TTL",
+                "must be at most 3600 seconds",
+            ));
+        }
+
+        let web_dir = match src.get("PORTAL_WEB_DIR") {
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => Some(PathBuf::from("web/dist")).filter(|p| p.join("index.html").is_file()),
+        };
+
+        let provisioner = match src.string("PORTAL_PROVISIONER", "simulated").as_str() {
+            "simulated" => Provisioner::Simulated,
+            "webhook" => Provisioner::Webhook,
+            other => {
+                return Err(err(
+                    "PORTAL_PROVISIONER",
+                    format!("expected simulated or webhook, got {other:?}"),
+                ))
+            }
+        };
+        let log_format = match src.string("PORTAL_LOG_FORMAT", "text").as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(err(
+                    "PORTAL_LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ))
+            }
+        };
+
+        Ok(Self {
+            database,
+            database_pool_size,
+            bind,
+            public_url,
+            profile,
+            portal_name,
+            support_email,
+            data_dir,
+            smtp_url,
+            mail_from,
+            mail_dir,
+            mail_console,
+            captcha,
+            password_policy,
+            corporate_email_only,
+            default_phone_region,
+            hash,
+            jwt_key_file: src.get("PORTAL_JWT_KEY_FILE").map(PathBuf::from),
+            jwt_audience: src.string("PORTAL_JWT_AUDIENCE", "portal-api"),
+            access_token_ttl,
+            refresh_token_ttl: src.seconds("PORTAL_REFRESH_TOKEN_TTL", 14 * 24 * 3600)?,
+            session_ttl: src.seconds("PORTAL_SESSION_TTL", 30 * 24 * 3600)?,
+            secret_key,
+            web_dir,
+            trust_forwarded_for: src.bool("PORTAL_TRUST_FORWARDED_FOR", false)?,
+            provisioner,
+            log_format,
+        })
+    }
+
+    /// The issuer (`iss`) of access tokens: the public URL without a trailing slash.
+    pub fn issuer(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_owned()
+    }
+
+    /// A link under the public URL (for emails).
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.issuer(), path_and_query)
+    }
+}
+
+fn read_file(path: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| err("PORTAL_CONFIG", format!("cannot read {path}: {e}")))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| err("PORTAL_CONFIG", format!("{path} is not valid TOML: {e}")))?;
+    let mut out = BTreeMap::new();
+    for (key, value) in table {
+        let name = format!("PORTAL_{}", key.to_ascii_uppercase());
+        if !KNOWN.contains(&name.as_str()) {
+            return Err(err(
+                "PORTAL_CONFIG",
+                format!("{path}: unknown setting {key:?}"),
+            ));
+        }
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(err(
+                    &name,
+                    format!("{path}: expected a string, number or boolean, got {other}"),
+                ))
+            }
+        };
+        out.insert(name, text);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn defaults_run_the_ai_profile_on_sqlite() {
+        let s = with(&[]).unwrap();
+        assert_eq!(s.profile, Profile::Ai);
+        assert_eq!(s.password_policy.min_length, 14);
+        assert!(matches!(s.database, DatabaseTarget::Sqlite(_)));
+        assert_eq!(s.bind.port(), 8080);
+    }
+
+    #[test]
+    fn a_mistyped_database_url_names_the_variable() {
+        let e = with(&[("PORTAL_DATABASE_URL", "postgress://x")]).unwrap_err();
+        assert_eq!(e.variable, "PORTAL_DATABASE_URL");
+    }
+
+    #[test]
+    fn the_cloud_profile_wants_corporate_email_and_eight_characters() {
+        let s = with(&[("PORTAL_PROFILE", "cloud")]).unwrap();
+        assert!(s.corporate_email_only);
+        assert_eq!(s.password_policy.min_length, 8);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_their_variable() {
+        for (k, v) in [
+            ("PORTAL_PROFILE", "gold"),
+            ("PORTAL_CAPTCHA", "maybe"),
+            ("PORTAL_BIND", "nowhere"),
+            ("PORTAL_PUBLIC_URL", "ftp://x"),
+            ("PORTAL_SECRET_KEY", "abc"),
+            ("PORTAL_PASSWORD_MIN_LENGTH", "4"),
+            ("PORTAL_MAIL_CONSOLE", "perhaps"),
+        ] {
+            let e = with(&[(k, v)]).unwrap_err();
+            assert_eq!(e.variable, k, "{k}={v}");
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Accounts and their consents.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{accounts, consents};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub full_name: String,
+    pub phone_number: String,
+    pub password_hash: Option<String>,
+    pub account_type: String,
+    pub role: String,
+    pub locale: String,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = accounts)]
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub email_normalized: &'a str,
+    pub full_name: &'a str,
+    pub phone_number: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub account_type: &'a str,
+    pub role: &'a str,
+    pub locale: &'a str,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = consents)]
+pub struct NewConsent<'a> {
+    pub id: &'a str,
+    pub account_id: &'a str,
+    pub kind: &'a str,
+    pub version: &'a str,
+    pub accepted_at: NaiveDateTime,
+    pub client_ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewAccount<'_>) -> QueryResult<()> {
+    diesel::insert_into(accounts::table)
+        .values(new)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Account>> {
+    accounts::table
+        .find(id)
+        .select(Account::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_email(conn: &mut DbConnection, normalized: &str) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(accounts::email_normalized.eq(normalized))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn mark_email_verified(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .filter(accounts::email_verified_at.is_null())
+        .set((
+            accounts::email_verified_at.eq(now),
+            accounts::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    id: &str,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::password_hash.eq(hash),
+            accounts::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn insert_consent(conn: &mut DbConnection, new: &NewConsent<'_>) -> QueryResult<()> {
+    diesel::insert_into(consents::table)
+        .values(new)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The versions this account accepted, newest first: (kind, version, accepted_at).
+pub fn consents_of(
+    conn: &mut DbConnection,
+    account_id: &str,
+) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+    consents::table
+        .filter(consents::account_id.eq(account_id))
+        .order(consents::accepted_at.desc())
+        .select((consents::kind, consents::version, consents::accepted_at))
+        .load(conn)
+}

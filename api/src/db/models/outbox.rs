@@ -1,0 +1,153 @@
+//! The email outbox: written in the same transaction as the change that caused the email,
+//! claimed by one delivery worker at a time with a lease, retried with backoff.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::outbox;
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub recipient: String,
+    pub template: String,
+    pub language: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct NewOutboxMessage<'a> {
+    pub id: &'a str,
+    pub recipient: &'a str,
+    pub template: &'a str,
+    pub language: &'a str,
+    pub payload: &'a str,
+    pub status: &'a str,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewOutboxMessage<'_>) -> QueryResult<()> {
+    diesel::insert_into(outbox::table)
+        .values(new)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Ids of messages due for delivery and not leased by a live worker.
+pub fn due_ids(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    outbox::table
+        .filter(outbox::status.eq("pending"))
+        .filter(outbox::next_attempt_at.le(now))
+        .filter(
+            outbox::locked_until
+                .is_null()
+                .or(outbox::locked_until.lt(now)),
+        )
+        .order(outbox::next_attempt_at.asc())
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)
+}
+
+/// Takes the lease on one message; returns it only if this worker won the race for it.
+/// The conditional UPDATE is atomic on both backends, so two replicas never both win.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> QueryResult<Option<OutboxMessage>> {
+    let won = diesel::update(outbox::table.find(id))
+        .filter(outbox::status.eq("pending"))
+        .filter(
+            outbox::locked_until
+                .is_null()
+                .or(outbox::locked_until.lt(now)),
+        )
+        .set((
+            outbox::locked_by.eq(worker),
+            outbox::locked_until.eq(lease_until),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)?;
+    if won == 0 {
+        return Ok(None);
+    }
+    outbox::table
+        .find(id)
+        .select(OutboxMessage::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Records delivery and scrubs the payload, which may hold links and codes.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .filter(outbox::locked_by.eq(worker))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(now),
+            outbox::payload.eq("{}"),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// Releases the lease after a failed attempt: retry at `next_attempt_at`, or give up.
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    error: &str,
+    next_attempt_at: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
+    let target = diesel::update(outbox::table.find(id)).filter(outbox::locked_by.eq(worker));
+    match next_attempt_at {
+        Some(at) => target
+            .set((
+                outbox::next_attempt_at.eq(at),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::last_error.eq(error),
+            ))
+            .execute(conn),
+        None => target
+            .set((
+                outbox::status.eq("failed"),
+                outbox::payload.eq("{}"),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::last_error.eq(error),
+            ))
+            .execute(conn),
+    }
+}
+
+/// Number of messages waiting for delivery (for metrics).
+pub fn pending_count(conn: &mut DbConnection) -> QueryResult<i64> {
+    outbox::table
+        .filter(outbox::status.eq("pending"))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,322 @@
+//! `ApiError`: every refusal and failure as RFC 9457 problem details
+//! (`application/problem+json`) with a stable machine-readable `code`, per-field messages for
+//! validation, and `Retry-After` where waiting helps. Causes are logged, never sent.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One message about one request field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field, as a JSON pointer-like dotted path (`password`, `accepted_documents.0.version`).
+    #[schema(example = "password")]
+    pub field: String,
+    /// Stable machine-readable reason.
+    #[schema(example = "password_missing_symbol")]
+    pub code: String,
+    /// Human-readable message for people.
+    #[schema(example = "must include a symbol")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// RFC 9457 problem details, as sent on every error.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI reference identifying the problem type (`urn:service-portal:problem:<code>`).
+    #[serde(rename = "type")]
+    #[schema(example = "urn:service-portal:problem:validation_failed")]
+    pub problem_type: String,
+    /// Short summary of the problem type.
+    #[schema(example = "The request is not valid")]
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(example = 422)]
+    pub status: u16,
+    /// Explanation specific to this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable error code.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// Per-field messages (validation problems).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Seconds to wait before trying again (also in the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    /// Where to go next, when the client can fix the situation (e.g. resend a verification email).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<NextAction>,
+}
+
+/// A pointer to the request that resolves the problem.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NextAction {
+    #[schema(example = "POST")]
+    pub method: String,
+    #[schema(example = "/v1/email-verifications/resend")]
+    pub href: String,
+}
+
+/// An error answer; boxed so that `Result<T, ApiError>` stays small on the happy path.
+#[derive(Debug, Clone)]
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug, Clone)]
+struct Inner {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+    retry_after: Option<u64>,
+    next: Option<NextAction>,
+    allow: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
+        Self(Box::new(Inner {
+            status,
+            code,
+            title,
+            detail: None,
+            errors: Vec::new(),
+            retry_after: None,
+            next: None,
+            allow: None,
+        }))
+    }
+
+    /// The methods a 405 answer lists in `Allow`.
+    pub fn allow(mut self, methods: String) -> Self {
+        self.0.allow = Some(methods);
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.0.detail = Some(detail.into());
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.0.retry_after = Some(seconds.max(1));
+        self
+    }
+
+    pub fn next(mut self, method: &str, href: &str) -> Self {
+        self.0.next = Some(NextAction {
+            method: method.to_owned(),
+            href: href.to_owned(),
+        });
+        self
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.0.code
+    }
+
+    /// 422 with one message per field.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "The request is not valid",
+        )
+        .detail("One or more fields are not valid; see `errors`.");
+        e.0.errors = errors;
+        e
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, "The request is not valid").detail(detail)
+    }
+
+    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, "Authentication required").detail(detail)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found")
+            .detail("There is nothing at this address.")
+    }
+
+    pub fn too_many(code: &'static str, seconds: u64) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, code, "Too many requests")
+            .detail(format!(
+                "Too many attempts; try again in {} seconds.",
+                seconds.max(1)
+            ))
+            .retry_after(seconds)
+    }
+
+    pub fn overloaded() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "The service is busy",
+        )
+        .detail("Too many sign-ins are being processed; try again shortly.")
+        .retry_after(1)
+    }
+
+    /// 500: the cause is logged here and never sent.
+    pub fn internal(cause: &dyn std::error::Error) -> Self {
+        let mut chain = cause.to_string();
+        let mut source = cause.source();
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        tracing::error!(error = %chain, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong",
+        )
+        .detail("The server could not complete the request; it has been logged.")
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        Problem {
+            problem_type: format!("urn:service-portal:problem:{}", self.0.code),
+            title: self.0.title.to_owned(),
+            status: self.0.status.as_u16(),
+            detail: self.0.detail.clone(),
+            code: self.0.code.to_owned(),
+            errors: self.0.errors.clone(),
+            retry_after: self.0.retry_after,
+            next: self.0.next.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.0.code, self.0.status)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.0.status);
+        builder.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        builder.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        if matches!(
+            self.0.code,
+            "missing_token" | "invalid_token" | "token_expired"
+        ) {
+            // RFC 6750 §3: tell the client which scheme and why.
+            let value = if self.0.code == "missing_token" {
+                "Bearer".to_owned()
+            } else {
+                format!(
+                    "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                    self.0.code
+                )
+            };
+            builder.insert_header((header::WWW_AUTHENTICATE, value));
+        }
+        if let Some(allow) = &self.0.allow {
+            builder.insert_header((header::ALLOW, allow.as_str()));
+        }
+        if let Some(seconds) = self.0.retry_after {
+            builder.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        builder.body(serde_json::to_string(&self.to_problem()).unwrap_or_default())
+    }
+}
+
+/// Problem for a status the framework produced on its own (404, 405, 413, …).
+pub fn for_status(status: StatusCode) -> ApiError {
+    match status.as_u16() {
+        404 => ApiError::not_found(),
+        405 => ApiError::new(status, "method_not_allowed", "Method not allowed")
+            .detail("This address does not accept this method."),
+        413 => ApiError::new(status, "payload_too_large", "Request body too large")
+            .detail("The request body is larger than this endpoint accepts."),
+        415 => ApiError::new(status, "unsupported_media_type", "Unsupported media type")
+            .detail("Send the body as application/json."),
+        400 => ApiError::new(status, "bad_request", "The request is not valid")
+            .detail("The request could not be understood."),
+        401 => ApiError::unauthorized("unauthorized", "Sign in to continue."),
+        403 => ApiError::new(status, "forbidden", "Forbidden"),
+        s if s >= 500 => ApiError::new(status, "internal_error", "Something went wrong"),
+        _ => ApiError::new(status, "request_failed", "The request failed"),
+    }
+}
+
+/// Maps body-parsing failures of `web::Json` to problems: 415, 413, or 400 with the reason.
+pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::ContentType => for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        E::OverflowKnownLength { .. } | E::Overflow { .. } => {
+            for_status(StatusCode::PAYLOAD_TOO_LARGE)
+        }
+        E::Deserialize(e) => {
+            let (code, detail) = if e.is_syntax() || e.is_eof() {
+                ("malformed_json", "The body is not valid JSON.".to_owned())
+            } else {
+                // serde's message names the field and the expectation, never echoes values
+                // beyond the unknown field's name.
+                (
+                    "invalid_body",
+                    format!(
+                        "The body does not match the schema: {}",
+                        sanitize(&e.to_string())
+                    ),
+                )
+            };
+            ApiError::bad_request(code, detail)
+        }
+        _ => ApiError::bad_request("invalid_body", "The body could not be read."),
+    }
+}
+
+/// Keeps a parser message short and free of control characters.
+fn sanitize(message: &str) -> String {
+    message
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect()
+}
+
+pub fn path_error(_err: actix_web::error::PathError) -> ApiError {
+    ApiError::not_found()
+}
+
+pub fn query_error(err: actix_web::error::QueryPayloadError) -> ApiError {
+    ApiError::bad_request(
+        "invalid_query",
+        format!(
+            "The query string is not valid: {}",
+            sanitize(&err.to_string())
+        ),
+    )
+}

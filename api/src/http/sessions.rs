@@ -1,0 +1,420 @@
+//! `/v1/sessions`: sign in, the device-code step, refresh and sign out.
+//!
+//! Browsers ask for `use_cookies: true`: the refresh token and the device token then travel
+//! only in `HttpOnly; SameSite=Strict` cookies scoped to `/v1/sessions` (`Secure` when the portal
+//! is served over HTTPS) and never appear in a body. API clients get both in the body.
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{delete, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::extract::Authenticated;
+use crate::auth::password::HashError;
+use crate::error::{ApiError, Problem};
+use crate::http::accounts::captcha_problem;
+use crate::http::client::Client;
+use crate::services::sessions::{self as session_service, IssuedTokens, SessionError};
+use crate::services::signin::{self, SignInError, SignInOutcome, SignInRequest};
+use crate::startup::AppState;
+
+pub const REFRESH_COOKIE: &str = "portal_refresh";
+pub const DEVICE_COOKIE: &str = "portal_device";
+const COOKIE_PATH: &str = "/v1/sessions";
+const DEVICE_COOKIE_DAYS: i64 = 365;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInBody {
+    #[schema(example = "budi@example.co.id", max_length = 254)]
+    pub email: String,
+    #[schema(example = "Correct-Horse-Battery-9", format = Password, max_length = 1024)]
+    pub password: String,
+    /// Required after repeated failures (the error says so): see `POST /v1/captcha/challenges`.
+    pub captcha: Option<String>,
+    /// The device token from an earlier sign-in (API clients; browsers send the cookie).
+    pub device_token: Option<String>,
+    /// Browsers: keep refresh and device tokens in HttpOnly cookies instead of the body.
+    #[serde(default)]
+    pub use_cookies: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceCodeBody {
+    /// The six-digit code from the email.
+    #[schema(example = "123456", min_length = 6, max_length = 6)]
+    pub code: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshBody {
+    /// The refresh token (API clients); browsers send the cookie and omit it.
+    pub refresh_token: Option<String>,
+}
+
+/// Signed in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionTokens {
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Rotating refresh token (absent when `use_cookies` was asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub refresh_token_expires_at: DateTime<Utc>,
+    /// Proof that this device was verified; send it with later sign-ins. Only present when this
+    /// step trusted the device, and not when `use_cookies` was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
+    pub session_id: String,
+}
+
+/// Another step is needed before tokens are issued.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignInChallenge {
+    /// `device_code`: a code was emailed because this device is not recognized.
+    #[schema(example = "device_code")]
+    pub next_step: String,
+    pub challenge_id: String,
+    pub expires_at: DateTime<Utc>,
+    /// Where the code went, partly hidden.
+    #[schema(example = "b•••@example.co.id")]
+    pub email_hint: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeResent {
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<SignInError> for ApiError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::InvalidCredentials => {
+                ApiError::unauthorized("invalid_credentials", "The email or password is incorrect.")
+            }
+            SignInError::EmailNotVerified => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "email_not_verified",
+                "Email not verified",
+            )
+            .detail(
+                "Verify your email address first: follow the link we sent, or ask for a new one.",
+            )
+            .next("POST", "/v1/email-verifications/resend"),
+            SignInError::Throttled(wait) => ApiError::too_many("too_many_attempts", wait),
+            SignInError::Captcha(c) => captcha_problem(c),
+            SignInError::UnknownChallenge => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "challenge_not_found",
+                "Unknown sign-in",
+            )
+            .detail("This sign-in is unknown or already finished; sign in again.")
+            .next("POST", "/v1/sessions"),
+            SignInError::ChallengeExpired => {
+                ApiError::new(StatusCode::GONE, "challenge_expired", "Sign-in expired")
+                    .detail("This sign-in has expired; sign in again.")
+                    .next("POST", "/v1/sessions")
+            }
+            SignInError::WrongCode { attempts_left } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_code", "Wrong code").detail(
+                    format!("The code is not correct. {attempts_left} attempts left."),
+                )
+            }
+            SignInError::AttemptsExhausted => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "Too many attempts",
+            )
+            .detail("Too many wrong codes; sign in again to get a new one.")
+            .next("POST", "/v1/sessions"),
+            SignInError::ResendTooSoon(wait) => ApiError::too_many("resend_too_soon", wait),
+            SignInError::ResendsExhausted => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_resends",
+                "Too many codes sent",
+            )
+            .detail("No more codes can be sent for this sign-in; sign in again.")
+            .next("POST", "/v1/sessions"),
+            SignInError::Hash(HashError::Overloaded) => ApiError::overloaded(),
+            SignInError::Hash(h) => ApiError::internal(&h),
+            SignInError::Token(t) => ApiError::internal(&t),
+            SignInError::Database(db) => ApiError::internal(&db),
+        }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::InvalidRefreshToken | SessionError::SessionEnded => {
+                ApiError::unauthorized("invalid_refresh_token", "The refresh token is not valid; sign in again.")
+                    .next("POST", "/v1/sessions")
+            }
+            SessionError::Reused => ApiError::unauthorized(
+                "refresh_token_reused",
+                "This refresh token was already used; the session has been ended for safety. Sign in again.",
+            )
+            .next("POST", "/v1/sessions"),
+            SessionError::Token(t) => ApiError::internal(&t),
+            SessionError::Database(db) => ApiError::internal(&db),
+        }
+    }
+}
+
+fn cookie<'a>(
+    state: &AppState,
+    name: &'a str,
+    value: String,
+    max_age: CookieDuration,
+) -> Cookie<'a> {
+    Cookie::build(name, value)
+        .path(COOKIE_PATH)
+        .http_only(true)
+        .secure(state.settings.public_url.scheme() == "https")
+        .same_site(SameSite::Strict)
+        .max_age(max_age)
+        .finish()
+}
+
+fn tokens_response(
+    state: &AppState,
+    status: StatusCode,
+    tokens: IssuedTokens,
+    device_token: Option<String>,
+    use_cookies: bool,
+) -> HttpResponse {
+    let now = state.clock.now();
+    let mut response = HttpResponse::build(status);
+    response.insert_header(("Cache-Control", "no-store"));
+    let (refresh_body, device_body) = if use_cookies {
+        let refresh_age =
+            CookieDuration::seconds((tokens.refresh_expires_at - now).num_seconds().max(0));
+        response.cookie(cookie(
+            state,
+            REFRESH_COOKIE,
+            tokens.refresh_token,
+            refresh_age,
+        ));
+        if let Some(device) = device_token {
+            response.cookie(cookie(
+                state,
+                DEVICE_COOKIE,
+                device,
+                CookieDuration::days(DEVICE_COOKIE_DAYS),
+            ));
+        }
+        (None, None)
+    } else {
+        (Some(tokens.refresh_token), device_token)
+    };
+    response.json(SessionTokens {
+        access_token: tokens.access_token,
+        token_type: "Bearer".into(),
+        expires_in: tokens.access_expires_at - now.timestamp(),
+        refresh_token: refresh_body,
+        refresh_token_expires_at: tokens.refresh_expires_at,
+        device_token: device_body,
+        session_id: tokens.session_id,
+    })
+}
+
+fn outcome_response(state: &AppState, outcome: SignInOutcome) -> HttpResponse {
+    match outcome {
+        SignInOutcome::Complete {
+            tokens,
+            device_token,
+            use_cookies,
+        } => tokens_response(state, StatusCode::OK, tokens, device_token, use_cookies),
+        SignInOutcome::Challenge {
+            challenge_id,
+            step,
+            expires_at,
+            email_hint,
+            ..
+        } => HttpResponse::Accepted()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(SignInChallenge {
+                next_step: step.to_owned(),
+                challenge_id,
+                expires_at,
+                email_hint,
+            }),
+    }
+}
+
+/// Sign in with email and password.
+///
+/// From a trusted device the answer is `200` with tokens. From a device this account has not
+/// used before it is `202` with a challenge: a six-digit code was emailed; send it to
+/// `POST /v1/sessions/{challenge_id}/device-code`. Wrong email and wrong password give the same
+/// `401`. Repeated failures are throttled per address and per client (`429`); after a few, a
+/// captcha is required too.
+#[utoipa::path(
+    tag = "sessions",
+    request_body = SignInBody,
+    responses(
+        (status = 200, description = "Signed in", body = SessionTokens),
+        (status = 202, description = "We don't recognize this device: a code was emailed", body = SignInChallenge),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Email not verified (`email_not_verified`; `next` says how to resend)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Captcha required or wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Overloaded; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/sessions")]
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    Client(client): Client,
+    body: web::Json<SignInBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let device_token = body
+        .device_token
+        .or_else(|| req.cookie(DEVICE_COOKIE).map(|c| c.value().to_owned()));
+    let outcome = signin::sign_in(
+        &state,
+        SignInRequest {
+            email: body.email,
+            password: body.password,
+            captcha: body.captcha,
+            device_token,
+            use_cookies: body.use_cookies,
+        },
+        client,
+    )
+    .await?;
+    Ok(outcome_response(&state, outcome))
+}
+
+/// Enter the emailed device code.
+///
+/// Five attempts per code; the code expires after 10 minutes. Success trusts the device and
+/// returns tokens with a `device_token` (or sets the device cookie).
+#[utoipa::path(
+    tag = "sessions",
+    params(("challenge_id" = String, Path, description = "From the `202` answer of `POST /v1/sessions`")),
+    request_body = DeviceCodeBody,
+    responses(
+        (status = 200, description = "Signed in; the device is now trusted", body = SessionTokens),
+        (status = 400, description = "Wrong code (`invalid_code`) or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or finished sign-in", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The sign-in expired", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "No attempts left", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/sessions/{challenge_id}/device-code")]
+pub async fn device_code(
+    state: web::Data<AppState>,
+    Client(client): Client,
+    path: web::Path<String>,
+    body: web::Json<DeviceCodeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let challenge_id = path.into_inner();
+    if challenge_id.len() > 64 {
+        return Err(SignInError::UnknownChallenge.into());
+    }
+    let code = body.into_inner().code;
+    if code.len() > 16 {
+        return Err(SignInError::WrongCode { attempts_left: 0 }.into());
+    }
+    let outcome = signin::verify_device_code(&state, challenge_id, code, client).await?;
+    Ok(outcome_response(&state, outcome))
+}
+
+/// Email a new device code.
+///
+/// Allowed once a minute, five times per sign-in. The previous code stops working.
+#[utoipa::path(
+    tag = "sessions",
+    params(("challenge_id" = String, Path, description = "From the `202` answer of `POST /v1/sessions`")),
+    responses(
+        (status = 202, description = "A new code is on its way", body = CodeResent),
+        (status = 404, description = "Unknown or finished sign-in", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The sign-in expired", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too soon (`resend_too_soon`, see `Retry-After`) or too many (`too_many_resends`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/sessions/{challenge_id}/device-code/resend")]
+pub async fn resend_device_code(
+    state: web::Data<AppState>,
+    Client(client): Client,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let challenge_id = path.into_inner();
+    if challenge_id.len() > 64 {
+        return Err(SignInError::UnknownChallenge.into());
+    }
+    let expires_at = signin::resend_device_code(&state, challenge_id, client).await?;
+    Ok(HttpResponse::Accepted().json(CodeResent { expires_at }))
+}
+
+/// Refresh the session.
+///
+/// Spends the refresh token and returns a new access token and a new refresh token (rotation).
+/// A refresh token that was already spent ends the whole session (`refresh_token_reused`).
+#[utoipa::path(
+    tag = "sessions",
+    request_body(content = RefreshBody, description = "Empty object for browsers (the cookie is used)"),
+    responses(
+        (status = 200, description = "New tokens", body = SessionTokens),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired or reused refresh token", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/sessions/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RefreshBody>,
+) -> Result<HttpResponse, ApiError> {
+    let from_body = body.into_inner().refresh_token;
+    let use_cookies = from_body.is_none();
+    let token = from_body
+        .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()))
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or_else(|| ApiError::from(SessionError::InvalidRefreshToken))?;
+    let tokens = session_service::refresh(&state, token).await?;
+    Ok(tokens_response(
+        &state,
+        StatusCode::OK,
+        tokens,
+        None,
+        use_cookies,
+    ))
+}
+
+/// Sign out.
+///
+/// Ends the current session: its refresh token stops working and its access tokens are no longer
+/// accepted by endpoints that read the account. Clears the refresh cookie.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/sessions/current")]
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    session_service::sign_out(&state, auth.session_id).await?;
+    let mut gone = cookie(&state, REFRESH_COOKIE, String::new(), CookieDuration::ZERO);
+    gone.make_removal();
+    Ok(HttpResponse::NoContent().cookie(gone).finish())
+}

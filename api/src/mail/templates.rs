@@ -1,0 +1,137 @@
+//! Email templates: one folder per message and language with `subject.txt`, `body.txt` and
+//! `body.html` (which extends the shared `layout.html`), compiled into the binary and loaded
+//! into one minijinja environment at start. HTML is auto-escaped.
+
+use minijinja::Environment;
+use serde_json::Value;
+
+macro_rules! message_templates {
+    ($($message:literal),* $(,)?) => {
+        &[$(
+            (concat!($message, "/en/subject.txt"), include_str!(concat!("templates/", $message, "/en/subject.txt"))),
+            (concat!($message, "/en/body.txt"), include_str!(concat!("templates/", $message, "/en/body.txt"))),
+            (concat!($message, "/en/body.html"), include_str!(concat!("templates/", $message, "/en/body.html"))),
+            (concat!($message, "/id/subject.txt"), include_str!(concat!("templates/", $message, "/id/subject.txt"))),
+            (concat!($message, "/id/body.txt"), include_str!(concat!("templates/", $message, "/id/body.txt"))),
+            (concat!($message, "/id/body.html"), include_str!(concat!("templates/", $message, "/id/body.html"))),
+        )*]
+    };
+}
+
+const SOURCES: &[(&str, &str)] = message_templates!(
+    "verify_email",
+    "account_exists",
+    "already_verified",
+    "device_code",
+    "cluster_ready",
+    "cluster_failed",
+    "invitation",
+    "mfa_enabled",
+    "password_changed",
+);
+
+/// A rendered message.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub fn load() -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        env.add_template("layout.html", include_str!("templates/layout.html"))?;
+        for (name, source) in SOURCES {
+            env.add_template(name, source)?;
+        }
+        Ok(Self { env })
+    }
+
+    /// Renders `message` in `language` with `vars` (which must include the common variables).
+    pub fn render(
+        &self,
+        message: &str,
+        language: &str,
+        vars: &Value,
+    ) -> Result<Rendered, minijinja::Error> {
+        let render = |part: &str| {
+            self.env
+                .get_template(&format!("{message}/{language}/{part}"))
+                .and_then(|t| t.render(vars))
+        };
+        Ok(Rendered {
+            subject: render("subject.txt")?.trim().replace(['\r', '\n'], " "),
+            text: render("body.txt")?,
+            html: render("body.html")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn common() -> serde_json::Map<String, Value> {
+        let mut vars = serde_json::Map::new();
+        for (k, v) in [
+            ("portal_name", "Service Portal AI"),
+            ("public_url", "http://127.0.0.1:8080"),
+            ("support_email", "support@localhost"),
+            ("full_name", "Budi <Santoso>"),
+            ("link", "http://127.0.0.1:8080/verify-email?token=abc"),
+            ("sign_in_url", "http://127.0.0.1:8080/sign-in"),
+            ("code", "012345"),
+            ("device", "Firefox on Linux"),
+            ("ip", "127.0.0.1"),
+            ("requested_at", "2026-11-25 10:00 UTC"),
+        ] {
+            vars.insert(k.into(), Value::String(v.into()));
+        }
+        vars.insert("year".into(), Value::from(2026));
+        vars.insert("expires_hours".into(), Value::from(24));
+        vars.insert("expires_minutes".into(), Value::from(10));
+        vars
+    }
+
+    #[test]
+    fn every_message_renders_in_both_languages() {
+        let t = Templates::load().unwrap();
+        for message in [
+            "verify_email",
+            "account_exists",
+            "already_verified",
+            "device_code",
+        ] {
+            for lang in ["en", "id"] {
+                let mut vars = common();
+                vars.insert("lang".into(), Value::String(lang.into()));
+                let r = t.render(message, lang, &Value::Object(vars)).unwrap();
+                assert!(
+                    r.subject.contains("Service Portal AI"),
+                    "{message}/{lang}: {}",
+                    r.subject
+                );
+                assert!(!r.text.is_empty() && r.html.contains("<html"));
+            }
+        }
+    }
+
+    #[test]
+    fn html_escapes_what_people_typed() {
+        let t = Templates::load().unwrap();
+        let mut vars = common();
+        vars.insert("lang".into(), Value::String("en".into()));
+        let r = t
+            .render("verify_email", "en", &Value::Object(vars))
+            .unwrap();
+        assert!(r.html.contains("Budi &lt;Santoso&gt;"));
+        assert!(r
+            .text
+            .contains("http://127.0.0.1:8080/verify-email?token=abc"));
+    }
+}

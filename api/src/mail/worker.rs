@@ -1,0 +1,179 @@
+//! The delivery worker: claims due outbox messages with a lease (so one replica sends each),
+//! renders and sends them, and records the outcome. Temporary failures are retried with
+//! exponential backoff (30 s doubling to 1 h, 12 attempts); permanent ones stop at once.
+//! A crash between sending and recording can at worst send a message again after the lease
+//! expires; a message is never lost and never sent twice by one worker.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+use serde_json::Value;
+use tokio::sync::Notify;
+
+use super::templates::Templates;
+use super::transport::{SendError, Transport};
+use crate::clock::Clock;
+use crate::db::models::outbox;
+use crate::db::{Db, DbError};
+
+const BATCH: i64 = 20;
+const LEASE: Duration = Duration::from_secs(120);
+const MAX_ATTEMPTS: i32 = 12;
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// Variables every template receives.
+#[derive(Clone)]
+pub struct CommonVars {
+    pub portal_name: String,
+    pub public_url: String,
+    pub support_email: String,
+}
+
+pub struct MailWorker {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub transport: Transport,
+    pub templates: Templates,
+    pub from: Mailbox,
+    pub common: CommonVars,
+    pub wake: Arc<Notify>,
+    pub worker_id: String,
+}
+
+/// Delay before attempt `attempts + 1`.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = u32::try_from(attempts.clamp(1, 8) - 1).unwrap_or(0);
+    Duration::from_secs((30u64 << exp).min(3600))
+}
+
+impl MailWorker {
+    /// Runs until the task is dropped.
+    pub async fn run(self) {
+        loop {
+            match self.deliver_due().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "email delivery pass failed"),
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+            }
+        }
+    }
+
+    /// Delivers what is due now; returns how many messages were handled.
+    pub async fn deliver_due(&self) -> Result<usize, DbError> {
+        let now = self.clock.now().naive_utc();
+        let ids = self
+            .db
+            .read(move |c| outbox::due_ids(c, now, BATCH).map_err(DbError::from))
+            .await?;
+        let mut handled = 0;
+        for id in ids {
+            let worker = self.worker_id.clone();
+            let now = self.clock.now();
+            let lease_until = (now + LEASE).naive_utc();
+            let claimed = self
+                .db
+                .write(move |c| {
+                    outbox::claim(c, &id, &worker, now.naive_utc(), lease_until)
+                        .map_err(DbError::from)
+                })
+                .await?;
+            if let Some(message) = claimed {
+                self.deliver(message, now).await?;
+                handled += 1;
+            }
+        }
+        Ok(handled)
+    }
+
+    async fn deliver(
+        &self,
+        message: outbox::OutboxMessage,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        let outcome = match self.render(&message, now) {
+            Ok(rendered) => {
+                self.transport
+                    .send(&message.id, &self.from, &message.recipient, &rendered)
+                    .await
+            }
+            Err(e) => Err(SendError::Permanent(format!("template: {e}"))),
+        };
+        let worker = self.worker_id.clone();
+        let id = message.id.clone();
+        let done_at = self.clock.now();
+        match outcome {
+            Ok(()) => {
+                tracing::info!(message_id = %id, template = %message.template, "email sent");
+                self.db
+                    .write(move |c| {
+                        outbox::mark_sent(c, &id, &worker, done_at.naive_utc())
+                            .map_err(DbError::from)
+                    })
+                    .await?;
+            }
+            Err(error) => {
+                let retry = match &error {
+                    SendError::Temporary(_) if message.attempts < MAX_ATTEMPTS => {
+                        Some((done_at + backoff(message.attempts)).naive_utc())
+                    }
+                    _ => None,
+                };
+                tracing::warn!(message_id = %id, template = %message.template, attempts = message.attempts,
+                    retry = retry.is_some(), error = %error, "email not delivered");
+                let text = error.to_string();
+                self.db
+                    .write(move |c| {
+                        outbox::mark_failed(c, &id, &worker, &text, retry).map_err(DbError::from)
+                    })
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn render(
+        &self,
+        message: &outbox::OutboxMessage,
+        now: DateTime<Utc>,
+    ) -> Result<super::templates::Rendered, Box<dyn std::error::Error + Send + Sync>> {
+        let mut vars: Value = serde_json::from_str(&message.payload)?;
+        let object = vars.as_object_mut().ok_or("payload is not an object")?;
+        object.insert(
+            "portal_name".into(),
+            Value::String(self.common.portal_name.clone()),
+        );
+        object.insert(
+            "public_url".into(),
+            Value::String(self.common.public_url.clone()),
+        );
+        object.insert(
+            "support_email".into(),
+            Value::String(self.common.support_email.clone()),
+        );
+        object.insert("lang".into(), Value::String(message.language.clone()));
+        object.insert("year".into(), Value::from(chrono::Datelike::year(&now)));
+        Ok(self
+            .templates
+            .render(&message.template, &message.language, &vars)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {
+        assert_eq!(backoff(1), Duration::from_secs(30));
+        assert_eq!(backoff(2), Duration::from_secs(60));
+        assert_eq!(backoff(3), Duration::from_secs(120));
+        assert_eq!(backoff(12), Duration::from_secs(3600));
+    }
+}

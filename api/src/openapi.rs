@@ -1,0 +1,71 @@
+//! The OpenAPI 3.1 document: collected from the same `service(...)` calls that build the router
+//! (`http::routes`), plus the shared problem schema and the bearer security scheme. Served at
+//! `/openapi.json`, committed at `openapi/openapi.json`, and checked to match by a test.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, NextAction, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Service Portal API",
+        description = "Self-service onboarding and identity for the cloud portal: sign up, verify \
+email, sign in from new devices with an emailed code, and manage sessions.\n\n\
+Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; \
+validation errors list one message per field in `errors`. Access tokens are Ed25519-signed JWTs \
+(`typ: at+jwt`) verifiable with the keys at `/.well-known/jwks.json`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    components(schemas(Problem, FieldError, NextAction)),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "portal", description = "Public portal settings, legal documents and captcha challenges"),
+        (name = "accounts", description = "Sign up and email verification"),
+        (name = "sessions", description = "Sign in, device verification, refresh and sign out"),
+        (name = "me", description = "The signed-in account"),
+        (name = "system", description = "Keys and health"),
+    ),
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from `POST /v1/sessions` or `POST /v1/sessions/refresh`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The whole document, as the router registers it.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(doc)
+        .configure(crate::http::routes)
+        .split_for_parts();
+    doc
+}
+
+/// The document as committed: pretty JSON with a trailing newline.
+pub fn document_json() -> String {
+    let mut text = document().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,43 @@
+//! The signed-in account: who am I. The session named by the access token must still be live,
+//! so signing out ends access at once for everything that reads the account.
+
+use diesel::prelude::*;
+
+use crate::db::models::accounts::Account;
+use crate::db::schema::{accounts, sessions};
+use crate::db::DbError;
+use crate::impl_from_diesel;
+use crate::startup::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("session ended")]
+    SessionEnded,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+impl_from_diesel!(AccountError);
+
+/// The account behind a live session, in one indexed query.
+pub async fn current(
+    state: &AppState,
+    account_id: String,
+    session_id: String,
+) -> Result<Account, AccountError> {
+    let now = state.clock.now().naive_utc();
+    state
+        .db
+        .read(move |conn| {
+            accounts::table
+                .inner_join(sessions::table)
+                .filter(sessions::id.eq(&session_id))
+                .filter(accounts::id.eq(&account_id))
+                .filter(sessions::revoked_at.is_null())
+                .filter(sessions::expires_at.gt(now))
+                .select(Account::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or(AccountError::SessionEnded)
+        })
+        .await
+}

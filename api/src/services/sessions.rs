@@ -1,0 +1,179 @@
+//! Sessions and their tokens. A session is a refresh-token family: every refresh spends the
+//! presented token and issues a new one (rotation); presenting a spent token again revokes the
+//! whole family, since one of the two holders must be an attacker (RFC 9700 §4.14.2).
+//! Sessions have an absolute lifetime; each refresh token also expires on its own.
+
+use chrono::{DateTime, Utc};
+
+use crate::auth::jwt::TokenError;
+use crate::auth::tokens;
+use crate::db::models::accounts;
+use crate::db::models::sessions::{self, NewRefreshToken, NewSession};
+use crate::db::{DbConnection, DbError};
+use crate::impl_from_diesel;
+use crate::services::ClientInfo;
+use crate::startup::AppState;
+
+/// What a client receives when a sign-in completes or a session is refreshed.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub access_expires_at: i64,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub session_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("unknown refresh token")]
+    InvalidRefreshToken,
+    #[error("refresh token reused; session revoked")]
+    Reused,
+    #[error("session expired or revoked")]
+    SessionEnded,
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+impl_from_diesel!(SessionError);
+
+/// Starts a session inside the caller's unit of work; returns (session id, refresh token, expiry).
+pub fn start(
+    conn: &mut DbConnection,
+    state: &AppState,
+    account_id: &str,
+    device_id: Option<&str>,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<(String, String, DateTime<Utc>), DbError> {
+    let session_id = uuid::Uuid::now_v7().to_string();
+    let session_expires = now
+        + chrono::Duration::from_std(state.settings.session_ttl)
+            .unwrap_or(chrono::Duration::days(30));
+    sessions::insert(
+        conn,
+        &NewSession {
+            id: &session_id,
+            account_id,
+            device_id,
+            created_at: now.naive_utc(),
+            last_used_at: now.naive_utc(),
+            expires_at: session_expires.naive_utc(),
+            client_ip: client.ip.as_deref(),
+            user_agent: client.user_agent().as_deref(),
+        },
+    )?;
+    let (refresh, expires) = new_refresh(conn, state, &session_id, session_expires, now)?;
+    Ok((session_id, refresh, expires))
+}
+
+fn new_refresh(
+    conn: &mut DbConnection,
+    state: &AppState,
+    session_id: &str,
+    session_expires: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), DbError> {
+    let token = tokens::new_token();
+    let ttl = chrono::Duration::from_std(state.settings.refresh_token_ttl)
+        .unwrap_or(chrono::Duration::days(14));
+    let expires = (now + ttl).min(session_expires);
+    sessions::insert_refresh(
+        conn,
+        &NewRefreshToken {
+            id: &uuid::Uuid::now_v7().to_string(),
+            session_id,
+            token_hash: &tokens::hash_token(&token),
+            created_at: now.naive_utc(),
+            expires_at: expires.naive_utc(),
+        },
+    )?;
+    Ok((token, expires))
+}
+
+/// Signs an access token for a session that was just started or refreshed.
+pub fn access_token(
+    state: &AppState,
+    account_id: &str,
+    role: &str,
+    session_id: String,
+    refresh_token: String,
+    refresh_expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<IssuedTokens, TokenError> {
+    let (access_token, access_expires_at) = state.jwt.issue(
+        account_id,
+        &session_id,
+        role,
+        now,
+        state.settings.access_token_ttl,
+    )?;
+    Ok(IssuedTokens {
+        access_token,
+        access_expires_at,
+        refresh_token,
+        refresh_expires_at,
+        session_id,
+    })
+}
+
+/// Spends a refresh token and issues the next one with a new access token.
+pub async fn refresh(
+    state: &AppState,
+    refresh_token: String,
+) -> Result<IssuedTokens, SessionError> {
+    let now = state.clock.now();
+    let hash = tokens::hash_token(&refresh_token);
+    let st = state.clone();
+    let outcome = state
+        .db
+        .write(move |conn| -> Result<Result<_, SessionError>, SessionError> {
+            let Some((token, session)) = sessions::find_refresh(conn, &hash)? else {
+                return Ok(Err(SessionError::InvalidRefreshToken));
+            };
+            let at = now.naive_utc();
+            if session.revoked_at.is_some() || session.expires_at <= at {
+                return Ok(Err(SessionError::SessionEnded));
+            }
+            if token.used_at.is_some() || sessions::use_refresh(conn, &token.id, at)? == 0 {
+                sessions::revoke(conn, &session.id, "refresh_token_reuse", at)?;
+                tracing::warn!(session_id = %session.id, "refresh token reused; session revoked");
+                return Ok(Err(SessionError::Reused));
+            }
+            if token.expires_at <= at {
+                return Ok(Err(SessionError::SessionEnded));
+            }
+            let Some(account) = accounts::find(conn, &session.account_id)? else {
+                return Ok(Err(SessionError::SessionEnded));
+            };
+            sessions::touch(conn, &session.id, at)?;
+            let session_expires = DateTime::<Utc>::from_naive_utc_and_offset(session.expires_at, Utc);
+            let (next, expires) = new_refresh(conn, &st, &session.id, session_expires, now)?;
+            Ok(Ok((account.id, account.role, session.id, next, expires)))
+        })
+        .await?;
+    let (account_id, role, session_id, next, expires) = outcome?;
+    Ok(access_token(
+        state,
+        &account_id,
+        &role,
+        session_id,
+        next,
+        expires,
+        now,
+    )?)
+}
+
+/// Ends the session: its refresh tokens stop working at once.
+pub async fn sign_out(state: &AppState, session_id: String) -> Result<(), SessionError> {
+    let now = state.clock.now().naive_utc();
+    state
+        .db
+        .write(move |conn| {
+            sessions::revoke(conn, &session_id, "signed_out", now).map_err(SessionError::from)
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,488 @@
+//! Sign-in: email and password, then — from a device this account has not used before — a
+//! six-digit code sent by email. Entering it trusts the device (a device token, stored hashed)
+//! and starts a session.
+//!
+//! - Wrong email or wrong password: one answer, one cost (a dummy hash for unknown accounts).
+//! - Failures are counted per address and per client; past the limit the answer is 429 with
+//!   `Retry-After` before any hashing (ASVS 5.0 V6.3.1, NIST SP 800-63B-4 §3.2.2). Once a few
+//!   failures piled up, a captcha is asked for as well.
+//! - The unverified-email refusal is only given after the right password, so it reveals nothing.
+//! - Codes expire after 10 minutes, allow 5 attempts, can be resent once a minute up to 5 times,
+//!   and are stored as HMACs (ASVS 5.0 V6.6).
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::auth::captcha::{CaptchaError, CaptchaProvider};
+use crate::auth::jwt::TokenError;
+use crate::auth::password::HashError;
+use crate::auth::tokens;
+use crate::db::models::challenges::{self, NewChallenge};
+use crate::db::models::devices::{self, NewDevice};
+use crate::db::models::{accounts, captcha as redemptions};
+use crate::db::{DbConnection, DbError};
+use crate::domain::Email;
+use crate::impl_from_diesel;
+use crate::mail::{self, Template};
+use crate::services::sessions::{self, IssuedTokens};
+use crate::services::{describe_user_agent, email_key, throttle, ClientInfo};
+use crate::startup::AppState;
+
+pub const CODE_TTL_MINUTES: i64 = 10;
+pub const CODE_MAX_ATTEMPTS: i32 = 5;
+pub const CODE_MAX_SENDS: i32 = 5;
+pub const CODE_RESEND_SECONDS: i64 = 60;
+/// Failed sign-ins for an address after which a captcha is required too.
+pub const CAPTCHA_AFTER_FAILURES: i32 = 3;
+
+#[derive(Debug)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+    pub captcha: Option<String>,
+    pub device_token: Option<String>,
+    pub use_cookies: bool,
+}
+
+/// Where a sign-in stands after a step.
+#[derive(Debug)]
+pub enum SignInOutcome {
+    /// Signed in. `device_token` is set when this step trusted a new device.
+    Complete {
+        tokens: IssuedTokens,
+        device_token: Option<String>,
+        use_cookies: bool,
+    },
+    /// Another step is needed.
+    Challenge {
+        challenge_id: String,
+        step: &'static str,
+        expires_at: DateTime<Utc>,
+        email_hint: String,
+        use_cookies: bool,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("email not verified")]
+    EmailNotVerified,
+    #[error("too many attempts")]
+    Throttled(u64),
+    #[error("captcha: {0}")]
+    Captcha(CaptchaError),
+    #[error("unknown sign-in challenge")]
+    UnknownChallenge,
+    #[error("sign-in challenge expired")]
+    ChallengeExpired,
+    #[error("wrong code")]
+    WrongCode { attempts_left: i32 },
+    #[error("no attempts left")]
+    AttemptsExhausted,
+    #[error("code resend not yet allowed")]
+    ResendTooSoon(u64),
+    #[error("no more resends")]
+    ResendsExhausted,
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+impl_from_diesel!(SignInError);
+
+/// "b•••@example.com": enough for a person to recognize their address.
+pub fn email_hint(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".to_owned(),
+    }
+}
+
+pub async fn sign_in(
+    state: &AppState,
+    req: SignInRequest,
+    client: ClientInfo,
+) -> Result<SignInOutcome, SignInError> {
+    let now = state.clock.now();
+    // An unparseable address is just an unknown account.
+    let normalized = Email::parse(&req.email, false)
+        .map(|e| e.normalized())
+        .unwrap_or_else(|_| req.email.trim().to_lowercase());
+    let account_key = format!("signin:{}", email_key(&normalized));
+    let client_key = client.ip.as_ref().map(|ip| format!("signin:ip:{ip}"));
+
+    // Refuse blocked callers before spending a hash on them; ask for a captcha after failures.
+    let (account, failures) = {
+        let (account_key, client_key, normalized) =
+            (account_key.clone(), client_key.clone(), normalized.clone());
+        state
+            .db
+            .read(move |conn| {
+                for key in std::iter::once(&account_key).chain(client_key.as_ref()) {
+                    if let Some(wait) = throttle::blocked(conn, key, now)? {
+                        return Err(SignInError::Throttled(wait));
+                    }
+                }
+                let failures =
+                    throttle::hits(conn, &account_key, now, throttle::SIGN_IN_PER_ACCOUNT)?;
+                Ok((accounts::find_by_email(conn, &normalized)?, failures))
+            })
+            .await?
+    };
+    let captcha_pass =
+        if failures >= CAPTCHA_AFTER_FAILURES && state.captcha.provider() != CaptchaProvider::Off {
+            let ip = client.ip.as_deref().and_then(|ip| ip.parse().ok());
+            Some(
+                state
+                    .captcha
+                    .verify(req.captcha.as_deref(), ip, now)
+                    .await
+                    .map_err(SignInError::Captcha)?,
+            )
+        } else {
+            None
+        };
+
+    let password = req.password;
+    let verified = state
+        .hasher
+        .verify(
+            account.as_ref().and_then(|a| a.password_hash.clone()),
+            password.clone(),
+        )
+        .await?;
+
+    let Some(account) = account.filter(|_| verified.matches) else {
+        state
+            .db
+            .write(move |conn| {
+                throttle::hit(conn, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now)?;
+                if let Some(key) = &client_key {
+                    throttle::hit(conn, key, throttle::SIGN_IN_PER_CLIENT, now)?;
+                }
+                Ok::<_, SignInError>(())
+            })
+            .await?;
+        return Err(SignInError::InvalidCredentials);
+    };
+
+    if verified.needs_rehash {
+        // The cost parameters changed since this hash was made: store a fresh one, off the
+        // request path. Failure only means trying again at the next sign-in.
+        let st = state.clone();
+        let id = account.id.clone();
+        tokio::spawn(async move { rehash(st, id, password).await });
+    }
+
+    if account.email_verified_at.is_none() {
+        return Err(SignInError::EmailNotVerified);
+    }
+
+    let device_hash = req
+        .device_token
+        .as_deref()
+        .filter(|t| t.len() <= 128)
+        .map(tokens::hash_token);
+    let st = state.clone();
+    let code_key = state.code_key;
+    let use_cookies = req.use_cookies;
+    let outcome = state
+        .db
+        .write(move |conn| {
+            throttle::clear(conn, &account_key)?;
+            if let Some((id, expires)) = captcha_pass.and_then(|p| p.single_use) {
+                if let Err(e) = redemptions::redeem(conn, &id, expires.naive_utc()) {
+                    let e = DbError::from(e);
+                    return Err(if e.is_unique_violation() {
+                        SignInError::Captcha(CaptchaError::Invalid)
+                    } else {
+                        e.into()
+                    });
+                }
+            }
+            let trusted = match &device_hash {
+                Some(hash) => devices::find_trusted(conn, &account.id, hash)?,
+                None => None,
+            };
+            if let Some(device) = trusted {
+                devices::touch(conn, &device.id, now.naive_utc(), client.ip.as_deref())?;
+                let (sid, refresh, expires) =
+                    sessions::start(conn, &st, &account.id, Some(&device.id), &client, now)?;
+                return Ok(Step::Done {
+                    account_id: account.id,
+                    role: account.role,
+                    sid,
+                    refresh,
+                    expires,
+                    device_token: None,
+                });
+            }
+            let (challenge_id, expires_at) =
+                new_device_challenge(conn, &code_key, &account, use_cookies, &client, now)?;
+            Ok(Step::Challenge {
+                challenge_id,
+                expires_at,
+                email: account.email,
+            })
+        })
+        .await?;
+    state.mail_wake.notify_one();
+    finish(state, outcome, use_cookies, now)
+}
+
+async fn rehash(state: AppState, account_id: String, password: String) {
+    let Ok(hash) = state.hasher.hash(password).await else {
+        return;
+    };
+    let now = state.clock.now().naive_utc();
+    let result = state
+        .db
+        .write(move |conn| {
+            accounts::set_password_hash(conn, &account_id, &hash, now).map_err(DbError::from)
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not upgrade a password hash");
+    }
+}
+
+/// A unit of work's result, turned into tokens after commit.
+enum Step {
+    Done {
+        account_id: String,
+        role: String,
+        sid: String,
+        refresh: String,
+        expires: DateTime<Utc>,
+        device_token: Option<String>,
+    },
+    Challenge {
+        challenge_id: String,
+        expires_at: DateTime<Utc>,
+        email: String,
+    },
+}
+
+fn finish(
+    state: &AppState,
+    step: Step,
+    use_cookies: bool,
+    now: DateTime<Utc>,
+) -> Result<SignInOutcome, SignInError> {
+    match step {
+        Step::Done {
+            account_id,
+            role,
+            sid,
+            refresh,
+            expires,
+            device_token,
+        } => Ok(SignInOutcome::Complete {
+            tokens: sessions::access_token(state, &account_id, &role, sid, refresh, expires, now)?,
+            device_token,
+            use_cookies,
+        }),
+        Step::Challenge {
+            challenge_id,
+            expires_at,
+            email,
+        } => Ok(SignInOutcome::Challenge {
+            challenge_id,
+            step: "device_code",
+            expires_at,
+            email_hint: email_hint(&email),
+            use_cookies,
+        }),
+    }
+}
+
+fn new_device_challenge(
+    conn: &mut DbConnection,
+    code_key: &[u8; 32],
+    account: &accounts::Account,
+    use_cookies: bool,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), DbError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let code = tokens::new_code();
+    let expires_at = now + chrono::Duration::minutes(CODE_TTL_MINUTES);
+    challenges::insert(
+        conn,
+        &NewChallenge {
+            id: &id,
+            account_id: &account.id,
+            step: "device_code",
+            code_hash: Some(&tokens::hash_code(code_key, &id, &code)),
+            sends: 1,
+            last_sent_at: Some(now.naive_utc()),
+            device_id: None,
+            use_cookies,
+            client_ip: client.ip.as_deref(),
+            user_agent: client.user_agent().as_deref(),
+            created_at: now.naive_utc(),
+            expires_at: expires_at.naive_utc(),
+        },
+    )?;
+    send_code(conn, account, &code, client, now)?;
+    Ok((id, expires_at))
+}
+
+fn send_code(
+    conn: &mut DbConnection,
+    account: &accounts::Account,
+    code: &str,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    mail::enqueue(
+        conn,
+        &account.email,
+        Template::DeviceCode,
+        &account.locale,
+        &json!({
+            "full_name": account.full_name,
+            "code": code,
+            "expires_minutes": CODE_TTL_MINUTES,
+            "device": describe_user_agent(client.user_agent.as_deref()),
+            "ip": client.ip.as_deref().unwrap_or("unknown"),
+            "requested_at": now.format("%Y-%m-%d %H:%M UTC").to_string(),
+        }),
+        now.naive_utc(),
+    )?;
+    Ok(())
+}
+
+/// Checks the emailed code; on success trusts the device and starts the session.
+pub async fn verify_device_code(
+    state: &AppState,
+    challenge_id: String,
+    code: String,
+    client: ClientInfo,
+) -> Result<SignInOutcome, SignInError> {
+    let now = state.clock.now();
+    let st = state.clone();
+    let code_key = state.code_key;
+    let (step, use_cookies) = state
+        .db
+        .write(move |conn| -> Result<Result<_, SignInError>, SignInError> {
+            let Some(challenge) =
+                challenges::find(conn, &challenge_id)?.filter(|c| c.step == "device_code")
+            else {
+                return Ok(Err(SignInError::UnknownChallenge));
+            };
+            if challenge.completed_at.is_some() {
+                return Ok(Err(SignInError::UnknownChallenge));
+            }
+            if challenge.expires_at <= now.naive_utc() {
+                return Ok(Err(SignInError::ChallengeExpired));
+            }
+            if challenges::count_attempt(conn, &challenge.id, CODE_MAX_ATTEMPTS)? == 0 {
+                return Ok(Err(SignInError::AttemptsExhausted));
+            }
+            let expected = challenge.code_hash.clone().unwrap_or_default();
+            let given = tokens::hash_code(&code_key, &challenge.id, code.trim());
+            if !tokens::same(&expected, &given) {
+                let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
+                return Ok(Err(if left <= 0 {
+                    SignInError::AttemptsExhausted
+                } else {
+                    SignInError::WrongCode {
+                        attempts_left: left,
+                    }
+                }));
+            }
+            if challenges::complete(conn, &challenge.id, now.naive_utc())? == 0 {
+                return Ok(Err(SignInError::UnknownChallenge));
+            }
+            let Some(account) = accounts::find(conn, &challenge.account_id)? else {
+                return Ok(Err(SignInError::UnknownChallenge));
+            };
+            let device_token = tokens::new_token();
+            let device_id = uuid::Uuid::now_v7().to_string();
+            devices::insert(
+                conn,
+                &NewDevice {
+                    id: &device_id,
+                    account_id: &account.id,
+                    token_hash: &tokens::hash_token(&device_token),
+                    label: &describe_user_agent(client.user_agent.as_deref()),
+                    created_at: now.naive_utc(),
+                    last_seen_at: now.naive_utc(),
+                    last_ip: client.ip.as_deref(),
+                },
+            )?;
+            let (sid, refresh, expires) =
+                sessions::start(conn, &st, &account.id, Some(&device_id), &client, now)?;
+            Ok(Ok((
+                Step::Done {
+                    account_id: account.id,
+                    role: account.role,
+                    sid,
+                    refresh,
+                    expires,
+                    device_token: Some(device_token),
+                },
+                challenge.use_cookies,
+            )))
+        })
+        .await??;
+    finish(state, step, use_cookies, now)
+}
+
+/// Sends a new code for a pending device challenge (once a minute, five times at most).
+pub async fn resend_device_code(
+    state: &AppState,
+    challenge_id: String,
+    client: ClientInfo,
+) -> Result<DateTime<Utc>, SignInError> {
+    let now = state.clock.now();
+    let code_key = state.code_key;
+    let expires = state
+        .db
+        .write(move |conn| {
+            let Some(challenge) = challenges::find(conn, &challenge_id)?
+                .filter(|c| c.step == "device_code" && c.completed_at.is_none())
+            else {
+                return Err(SignInError::UnknownChallenge);
+            };
+            if challenge.expires_at <= now.naive_utc() {
+                return Err(SignInError::ChallengeExpired);
+            }
+            if challenge.sends >= CODE_MAX_SENDS {
+                return Err(SignInError::ResendsExhausted);
+            }
+            if let Some(last) = challenge.last_sent_at {
+                let wait = (last + chrono::Duration::seconds(CODE_RESEND_SECONDS)
+                    - now.naive_utc())
+                .num_seconds();
+                if wait > 0 {
+                    return Err(SignInError::ResendTooSoon(u64::try_from(wait).unwrap_or(1)));
+                }
+            }
+            let Some(account) = accounts::find(conn, &challenge.account_id)? else {
+                return Err(SignInError::UnknownChallenge);
+            };
+            let code = tokens::new_code();
+            let expires_at = now + chrono::Duration::minutes(CODE_TTL_MINUTES);
+            challenges::replace_code(
+                conn,
+                &challenge.id,
+                &tokens::hash_code(&code_key, &challenge.id, &code),
+                now.naive_utc(),
+                expires_at.naive_utc(),
+            )?;
+            send_code(conn, &account, &code, &client, now)?;
+            Ok(expires_at)
+        })
+        .await?;
+    state.mail_wake.notify_one();
+    Ok(expires)
+}

@@ -1,0 +1,404 @@
+//! `Application::build`: opens the database (migrations applied, legal defaults published),
+//! loads keys, starts the email worker, and binds the HTTP server (port 0 in tests). Everything
+//! a request needs is built here once and shared through [`AppState`].
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::web::{self, Bytes};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
+use tokio::sync::Notify;
+use utoipa_actix_web::AppExt;
+
+use crate::auth::captcha::Captcha;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::keys::KeyMaterial;
+use crate::auth::password::PasswordHasher;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::{self, ApiError, PROBLEM_JSON};
+use crate::mail::templates::Templates;
+use crate::mail::transport::Transport;
+use crate::mail::worker::{CommonVars, MailWorker};
+
+/// Request body limit for JSON endpoints.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// Content-Security-Policy of API answers.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+/// Content-Security-Policy of the API reference page and the web app: no inline scripts.
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; font-src 'self'; worker-src 'self'; frame-src https://www.google.com https://challenges.cloudflare.com https://newassets.hcaptcha.com; \
+object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Counters for `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Responses by status class: 2xx, 3xx, 4xx, 5xx.
+    pub responses: [AtomicU64; 4],
+}
+
+/// What every request can reach. Cheap to clone (handles and `Arc`s).
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub hasher: PasswordHasher,
+    pub jwt: Arc<JwtKeys>,
+    pub jwks_body: Bytes,
+    pub openapi_body: Bytes,
+    pub captcha: Arc<Captcha>,
+    /// Key for one-time code hashes.
+    pub code_key: [u8; 32],
+    /// Wakes the email worker after a commit that queued mail.
+    pub mail_wake: Arc<Notify>,
+    pub metrics: Arc<Metrics>,
+    pub known_routes: Arc<KnownRoutes>,
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// Builds with a given clock (tests move time with it).
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let state = prepare(settings, clock).await?;
+        let worker = MailWorker {
+            db: state.db.clone(),
+            clock: state.clock.clone(),
+            transport: Transport::new(
+                state.settings.smtp_url.as_deref(),
+                state.settings.mail_dir.clone(),
+                state.settings.mail_console,
+            )?,
+            templates: Templates::load()?,
+            from: state
+                .settings
+                .mail_from
+                .parse()
+                .map_err(|e| anyhow::anyhow!("PORTAL_MAIL_FROM: {e}"))?,
+            common: CommonVars {
+                portal_name: state.settings.portal_name.clone(),
+                public_url: state.settings.issuer(),
+                support_email: state.settings.support_email.clone(),
+            },
+            wake: state.mail_wake.clone(),
+            worker_id: uuid::Uuid::now_v7().to_string(),
+        };
+        tokio::spawn(worker.run());
+
+        let listener = TcpListener::bind(state.settings.bind).map_err(|e| {
+            anyhow::anyhow!("PORTAL_BIND: cannot listen on {}: {e}", state.settings.bind)
+        })?;
+        let port = listener.local_addr()?.port();
+        // The phone metadata takes ~100 ms to load: do it beside the server, not before it.
+        tokio::task::spawn_blocking(crate::domain::phone::warm_up);
+        let app_state = state.clone();
+        let server = HttpServer::new(move || build_app(app_state.clone()))
+            .listen(listener)?
+            .shutdown_timeout(10)
+            .run();
+        Ok(Self {
+            server,
+            port,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens the database and builds the shared state (also used by CLI subcommands).
+pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let db = Db::connect(&settings.database, settings.database_pool_size)
+        .map_err(|e| anyhow::anyhow!("PORTAL_DATABASE_URL: cannot open the database: {e}"))?;
+    let now = clock.now();
+    let migrate_db = db.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        migrate_db.migrate()?;
+        crate::services::legal::seed_defaults(&migrate_db, now)?;
+        Ok(())
+    })
+    .await??;
+
+    let keys = KeyMaterial::load(&settings)?;
+    let jwt = JwtKeys::new(&keys, &settings.issuer(), &settings.jwt_audience)?;
+    let jwks_body = Bytes::from(serde_json::to_vec(jwt.jwks())?);
+    let captcha = Captcha::new(
+        settings.captcha.clone(),
+        keys.derive("captcha"),
+        reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()?,
+    );
+    let hasher = PasswordHasher::new(&settings.hash)?;
+    Ok(AppState {
+        code_key: keys.derive("one-time-codes"),
+        settings: Arc::new(settings),
+        db,
+        clock,
+        hasher,
+        jwt: Arc::new(jwt),
+        jwks_body,
+        openapi_body: Bytes::from(crate::openapi::document_json()),
+        known_routes: Arc::new(KnownRoutes::from_document(&crate::openapi::document())),
+        captcha: Arc::new(captcha),
+        mail_wake: Arc::new(Notify::new()),
+        metrics: Arc::new(Metrics::default()),
+    })
+}
+
+fn build_app(
+    state: AppState,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<EitherBody<BoxBody>>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let web_dir = state.settings.web_dir.clone();
+    let metrics = state.metrics.clone();
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .app_data(web::Data::new(state))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(JSON_LIMIT)
+                .error_handler(|e, _| error::json_error(e).into()),
+        )
+        .app_data(web::PathConfig::default().error_handler(|e, _| error::path_error(e).into()))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| error::query_error(e).into()))
+        .configure(crate::http::routes)
+        .split_for_parts();
+    let app = app
+        .route("/openapi.json", web::get().to(openapi_json))
+        .route("/metrics", web::get().to(crate::http::system::metrics))
+        .route("/docs", web::get().to(docs_page))
+        .route("/docs/", web::get().to(docs_page))
+        .route("/docs/reference.js", web::get().to(docs_js))
+        .route("/docs/reference.css", web::get().to(docs_css));
+    let app = match web_dir {
+        Some(dir) => app.service(
+            actix_files::Files::new("/", dir.clone())
+                .index_file("index.html")
+                .default_handler(web::to(move |req: HttpRequest| {
+                    spa_fallback(req, dir.clone())
+                })),
+        ),
+        None => app.default_service(web::to(not_found)),
+    };
+    app.wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+        .wrap(
+            DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::REFERRER_POLICY, "no-referrer"))
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::CONTENT_SECURITY_POLICY, API_CSP)),
+        )
+        .wrap_fn(move |req, srv| {
+            use actix_web::dev::Service as _;
+            let method = req.method().clone();
+            let path = req.path().to_owned();
+            let started = std::time::Instant::now();
+            let metrics = metrics.clone();
+            let fut = srv.call(req);
+            async move {
+                let res = fut.await?;
+                let status = res.status().as_u16();
+                let class = usize::from((status / 100).clamp(2, 5) - 2);
+                metrics.responses[class].fetch_add(1, Ordering::Relaxed);
+                // Path only: query strings may carry tokens.
+                tracing::debug!(%method, %path, status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
+                Ok(res)
+            }
+        })
+}
+
+/// Turns any error response that is not problem details yet (404, 405, 413 from the framework)
+/// into one, keeping the status.
+fn problem_for_bare_errors<B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    let is_page = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_problem || is_page {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (req, _) = res.into_parts();
+    let response = actix_web::ResponseError::error_response(&error::for_status(status));
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}
+
+/// Paths of the API with the methods each accepts, from the OpenAPI document: an unmatched
+/// request to a known path is answered 405 with `Allow`, anything else 404.
+pub struct KnownRoutes(Vec<(actix_web::dev::ResourceDef, String)>);
+
+impl KnownRoutes {
+    fn from_document(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods: Vec<&str> = Vec::new();
+                for (method, present) in [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ] {
+                    if present {
+                        methods.push(method);
+                    }
+                }
+                (
+                    actix_web::dev::ResourceDef::new(path.as_str()),
+                    methods.join(", "),
+                )
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, allow)| allow.as_str())
+    }
+}
+
+/// 405 for a known path with another method, 404 otherwise.
+fn unmatched(req: &HttpRequest) -> ApiError {
+    let allowed = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.known_routes.allowed(req.path()).map(str::to_owned));
+    match allowed {
+        Some(allow) => {
+            error::for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED).allow(allow)
+        }
+        None => ApiError::not_found(),
+    }
+}
+
+async fn not_found(req: HttpRequest) -> actix_web::Result<HttpResponse> {
+    Err(unmatched(&req).into())
+}
+
+/// Client-side routes of the web app get `index.html`; API-looking paths get a 404 problem.
+async fn spa_fallback(req: HttpRequest, dir: PathBuf) -> actix_web::Result<HttpResponse> {
+    let path = req.path();
+    let api_like = [
+        "/v1",
+        "/.well-known",
+        "/openapi",
+        "/docs",
+        "/metrics",
+        "/healthz",
+        "/readyz",
+    ]
+    .iter()
+    .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    let file_like = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    if api_like
+        || file_like
+        || !matches!(
+            *req.method(),
+            actix_web::http::Method::GET | actix_web::http::Method::HEAD
+        )
+    {
+        return Err(unmatched(&req).into());
+    }
+    let index = tokio::fs::read(dir.join("index.html"))
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    Ok(page_response("text/html; charset=utf-8", index))
+}
+
+fn page_response(
+    content_type: &'static str,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(body)
+}
+
+async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .body(state.openapi_body.clone())
+}
+
+async fn docs_page() -> HttpResponse {
+    page_response(
+        "text/html; charset=utf-8",
+        include_str!("../static/docs/index.html"),
+    )
+}
+
+async fn docs_js() -> HttpResponse {
+    page_response(
+        "text/javascript; charset=utf-8",
+        include_str!("../static/docs/reference.js"),
+    )
+}
+
+async fn docs_css() -> HttpResponse {
+    page_response(
+        "text/css; charset=utf-8",
+        include_str!("../static/docs/reference.css"),
+    )
+}

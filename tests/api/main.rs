@@ -1,0 +1,7 @@
+//! Black-box tests of the Service Portal API: each test starts the real server on port 0 with
+//! its own database, once on SQLite and once on PostgreSQL, and reads the emails it sends over
+//! SMTP.
+
+mod errors;
+mod flows;
+mod openapi;

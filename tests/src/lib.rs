@@ -1,0 +1,422 @@
+//! Helpers for the black-box tests: start the real server on port 0 with a fresh database
+//! (SQLite file, or a PostgreSQL database cloned from a migrated template and dropped
+//! afterwards), an SMTP server on loopback that receives what the server sends, and a clock the
+//! test can move.
+
+pub mod smtp;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use portal_api::clock::Clock;
+use portal_api::config::Settings;
+use portal_api::startup::Application;
+use serde_json::{json, Value};
+
+pub use smtp::{MailSink, ReceivedMail};
+
+/// Where the tests find PostgreSQL (trust auth on loopback).
+pub fn postgres_base() -> String {
+    std::env::var("PORTAL_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A clock that starts at the wall clock and moves when the test says so.
+#[derive(Debug, Default)]
+pub struct TestClock {
+    offset: Mutex<chrono::Duration>,
+}
+
+impl TestClock {
+    pub fn advance(&self, by: Duration) {
+        let mut offset = self.offset.lock().unwrap();
+        *offset += chrono::Duration::from_std(by).unwrap();
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.offset.lock().unwrap()
+    }
+}
+
+/// A running server and what the test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub mail: MailSink,
+    pub clock: Arc<TestClock>,
+    pub backend: Backend,
+    pub data_dir: std::path::PathBuf,
+    pg_database: Option<String>,
+}
+
+/// Settings every test starts from: cheap argon2 (still argon2id), easy captcha, real SMTP.
+fn base_settings(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    smtp: &str,
+) -> BTreeMap<String, String> {
+    [
+        ("PORTAL_DATABASE_URL", database_url.to_owned()),
+        ("PORTAL_DATABASE_POOL_SIZE", "4".to_owned()),
+        ("PORTAL_BIND", "127.0.0.1:0".to_owned()),
+        ("PORTAL_PUBLIC_URL", "http://portal.test".to_owned()),
+        ("PORTAL_DATA_DIR", data_dir.display().to_string()),
+        ("PORTAL_SMTP_URL", smtp.to_owned()),
+        (
+            "PORTAL_MAIL_FROM",
+            "Service Portal AI <no-reply@portal.test>".to_owned(),
+        ),
+        ("PORTAL_CAPTCHA", "pow".to_owned()),
+        ("PORTAL_CAPTCHA_POW_DIFFICULTY", "4".to_owned()),
+        ("PORTAL_ARGON2_MEMORY_KIB", "1024".to_owned()),
+        ("PORTAL_ARGON2_ITERATIONS", "1".to_owned()),
+        ("PORTAL_HASH_WORKERS", "2".to_owned()),
+        ("PORTAL_HASH_QUEUE", "64".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+impl TestApp {
+    /// Starts the server on `backend` with the default test settings.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Starts the server with some settings overridden (`("PORTAL_PROFILE", "cloud")`, …).
+    pub async fn spawn_with(backend: Backend, overrides: &[(&str, &str)]) -> TestApp {
+        let mail = MailSink::start().await;
+        let data_dir = std::env::temp_dir().join(format!("portal-test-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let (database_url, pg_database) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", data_dir.join("portal.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let name = create_postgres_database().await;
+                (format!("{}/{name}", postgres_base()), Some(name))
+            }
+        };
+        let mut values = base_settings(&data_dir, &database_url, &mail.url());
+        for (k, v) in overrides {
+            values.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let settings = Settings::from_map(values).expect("test settings");
+        let clock = Arc::new(TestClock::default());
+        let app = Application::build_with_clock(settings, clock.clone())
+            .await
+            .expect("the application builds");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36")
+            .build()
+            .unwrap();
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            client,
+            mail,
+            clock,
+            backend,
+            data_dir,
+            pg_database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete_auth(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Fetches a proof-of-work challenge and solves it: the `captcha` field of a form.
+    pub async fn captcha(&self) -> String {
+        let res = self.post("/v1/captcha/challenges", &json!({})).await;
+        assert_eq!(res.status(), 201, "captcha challenge");
+        let c: Value = res.json().await.unwrap();
+        let challenge = c["challenge"].as_str().unwrap().to_owned();
+        let difficulty = u8::try_from(c["difficulty"].as_u64().unwrap()).unwrap();
+        let nonce = tokio::task::spawn_blocking({
+            let challenge = challenge.clone();
+            move || portal_api::auth::captcha::solve_pow(&challenge, difficulty)
+        })
+        .await
+        .unwrap();
+        format!("{challenge}:{nonce}")
+    }
+
+    /// The current legal versions as sign-up consents.
+    pub async fn consents(&self) -> Value {
+        let config: Value = self.get("/v1/config").await.json().await.unwrap();
+        let consents: Vec<Value> = config["legal_documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["kind"] == "terms" || d["kind"] == "privacy")
+            .map(|d| json!({ "kind": d["kind"], "version": d["version"] }))
+            .collect();
+        Value::Array(consents)
+    }
+
+    /// A complete, valid sign-up body for `email` (captcha solved, current consents).
+    pub async fn sign_up_body(&self, email: &str, password: &str) -> Value {
+        json!({
+            "full_name": "Budi Santoso",
+            "email": email,
+            "password": password,
+            "phone_number": "+62 812-3456-7890",
+            "captcha": self.captcha().await,
+            "consents": self.consents().await,
+        })
+    }
+
+    /// Signs up and follows the emailed link: a verified account ready to sign in.
+    pub async fn verified_account(&self, email: &str, password: &str) {
+        let body = self.sign_up_body(email, password).await;
+        let res = self.post("/v1/accounts", &body).await;
+        assert_eq!(res.status(), 202, "sign up: {}", res.text().await.unwrap());
+        let mail = self
+            .mail
+            .wait_for(email, "Verify your email", Duration::from_secs(10))
+            .await;
+        let token = verification_token(&mail);
+        let res = self
+            .post("/v1/email-verifications", &json!({ "token": token }))
+            .await;
+        assert_eq!(res.status(), 200, "verify: {}", res.text().await.unwrap());
+    }
+
+    /// Signs in from a new device with the emailed code; returns the token response.
+    pub async fn signed_in(&self, email: &str, password: &str) -> Value {
+        let before = self.mail.count_to(email);
+        let res = self
+            .post(
+                "/v1/sessions",
+                &json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(res.status(), 202, "sign in: {}", res.text().await.unwrap());
+        let challenge: Value = res.json().await.unwrap();
+        let mails = self
+            .mail
+            .wait_count(email, before + 1, Duration::from_secs(10))
+            .await;
+        let code = mails
+            .last()
+            .unwrap()
+            .six_digit_code()
+            .expect("a code in the email");
+        let path = format!(
+            "/v1/sessions/{}/device-code",
+            challenge["challenge_id"].as_str().unwrap()
+        );
+        let res = self.post(&path, &json!({ "code": code })).await;
+        assert_eq!(
+            res.status(),
+            200,
+            "device code: {}",
+            res.text().await.unwrap()
+        );
+        res.json().await.unwrap()
+    }
+}
+
+/// The `token` query parameter of the verification link in an email.
+pub fn verification_token(mail: &ReceivedMail) -> String {
+    let link = mail
+        .first_link_starting_with("http://portal.test/verify-email?token=")
+        .expect("a verification link");
+    link.split("token=").nth(1).unwrap().to_owned()
+}
+
+/// Asserts a problem+json answer with `status` and `code`; returns the body.
+pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> Value {
+    let actual = res.status().as_u16();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = res.text().await.unwrap();
+    assert_eq!(actual, status, "status for {code}: {text}");
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type {content_type:?}: {text}"
+    );
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["code"], code, "{text}");
+    assert_eq!(body["status"], status);
+    body
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(name) = self.pg_database.take() {
+            // Dropped from a plain thread: the server's pool may still hold connections.
+            let _ = std::thread::spawn(move || {
+                if let Ok(mut conn) =
+                    PgConnection::establish(&format!("{}/postgres", postgres_base()))
+                {
+                    let _ = conn
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Name of the migrated template: changes when the migrations change.
+fn template_name() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/postgres");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for entry in entries {
+        hash.update(entry.display().to_string().as_bytes());
+        hash.update(std::fs::read(entry.join("up.sql")).unwrap_or_default());
+    }
+    format!(
+        "portal_test_template_{}",
+        &hex_lower(&hash.finalize())[..12]
+    )
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Creates a fresh database from the migrated template (made once, under an advisory lock, as
+/// tests run in parallel processes).
+async fn create_postgres_database() -> String {
+    tokio::task::spawn_blocking(|| {
+        let base = postgres_base();
+        let mut admin = PgConnection::establish(&format!("{base}/postgres"))
+            .expect("PostgreSQL on 127.0.0.1:5432");
+        admin
+            .batch_execute("SELECT pg_advisory_lock(4242)")
+            .unwrap();
+        let template = template_name();
+        let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{template}')"
+        )))
+        .get_result(&mut admin)
+        .unwrap();
+        if !exists {
+            admin
+                .batch_execute(&format!("CREATE DATABASE \"{template}\""))
+                .unwrap();
+            let target = portal_api::db::DatabaseTarget::Postgres(format!("{base}/{template}"));
+            let db = portal_api::db::Db::connect(&target, 1).unwrap();
+            db.migrate().unwrap();
+            drop(db);
+        }
+        let name = format!("portal_test_{}", uuid::Uuid::now_v7().simple());
+        // The template's last connection may take a moment to close after migrating.
+        let mut created = Ok(());
+        for _ in 0..20 {
+            created = admin.batch_execute(&format!(
+                "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+            ));
+            if created.is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        admin
+            .batch_execute("SELECT pg_advisory_unlock(4242)")
+            .unwrap();
+        created.unwrap();
+        name
+    })
+    .await
+    .unwrap()
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL:
+/// `both_backends!(name, |app| async move { ... });`
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        $crate::both_backends!($name, [], $body);
+    };
+    ($name:ident, [$(($key:expr, $value:expr)),* $(,)?], $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::TestApp::spawn_with($crate::Backend::Sqlite, &[$(($key, $value)),*]).await;
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::TestApp::spawn_with($crate::Backend::Postgres, &[$(($key, $value)),*]).await;
+                ($body)(app).await;
+            }
+        }
+    };
+}
