@@ -27,4 +27,12 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Solve a built-in captcha challenge (for scripts and API clients): prints the `captcha`
+    /// field value, `<challenge>:<nonce>`.
+    SolveCaptcha {
+        /// The `challenge` from `POST /v1/captcha/challenges`.
+        challenge: String,
+        /// The `difficulty` from the same answer.
+        difficulty: u8,
+    },
 }

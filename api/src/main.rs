@@ -25,6 +25,15 @@ async fn main() -> std::process::ExitCode {
             }
         };
     }
+    if let Some(Command::SolveCaptcha {
+        challenge,
+        difficulty,
+    }) = &cli.command
+    {
+        let nonce = portal_api::auth::captcha::solve_pow(challenge, *difficulty);
+        println!("{challenge}:{nonce}");
+        return std::process::ExitCode::SUCCESS;
+    }
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(e) => {
@@ -68,6 +77,6 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             app.run_until_stopped().await?;
             Ok(())
         }
-        Command::Openapi { .. } => Ok(()),
+        Command::Openapi { .. } | Command::SolveCaptcha { .. } => Ok(()),
     }
 }
