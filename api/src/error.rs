@@ -66,6 +66,10 @@ pub struct Problem {
     /// Where to go next, when the client can fix the situation (e.g. resend a verification email).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextAction>,
+    /// For `onboarding_incomplete`: the next onboarding step (`accept_legal_documents`,
+    /// `create_organization`, `create_project`, `activate_mfa`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 /// A pointer to the request that resolves the problem.
@@ -91,6 +95,7 @@ struct Inner {
     retry_after: Option<u64>,
     next: Option<NextAction>,
     allow: Option<String>,
+    step: Option<&'static str>,
 }
 
 impl ApiError {
@@ -104,7 +109,14 @@ impl ApiError {
             retry_after: None,
             next: None,
             allow: None,
+            step: None,
         }))
+    }
+
+    /// The onboarding step still to do (for `onboarding_incomplete`).
+    pub fn step(mut self, step: &'static str) -> Self {
+        self.0.step = Some(step);
+        self
     }
 
     /// The methods a 405 answer lists in `Allow`.
@@ -207,6 +219,7 @@ impl ApiError {
             errors: self.0.errors.clone(),
             retry_after: self.0.retry_after,
             next: self.0.next.clone(),
+            next_step: self.0.step.map(str::to_owned),
         }
     }
 }

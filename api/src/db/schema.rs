@@ -144,12 +144,137 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sales_representatives (id) {
+        id -> Text,
+        name -> Text,
+        email -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        name -> Text,
+        address -> Text,
+        country -> Text,
+        description -> Text,
+        business_phone -> Text,
+        city -> Text,
+        region -> Text,
+        zip -> Text,
+        sales_representative_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organization_members (organization_id, account_id) {
+        organization_id -> Text,
+        account_id -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        name_normalized -> Text,
+        description -> Text,
+        vat_id -> Text,
+        vat_name -> Text,
+        vat_address -> Text,
+        cluster_status -> Text,
+        cluster_failure_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        kind -> Text,
+        subject_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_run_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mfa_totp (account_id) {
+        account_id -> Text,
+        secret_ciphertext -> Text,
+        activated_at -> Nullable<Timestamp>,
+        last_used_step -> BigInt,
+        failed_attempts -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Text,
+        account_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        account_id -> Text,
+        token_hash -> Text,
+        invited_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> Text,
+        account_id -> Text,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        client_ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        details -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(consents -> accounts (account_id));
 diesel::joinable!(email_verifications -> accounts (account_id));
 diesel::joinable!(devices -> accounts (account_id));
 diesel::joinable!(sign_in_challenges -> accounts (account_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(organizations -> sales_representatives (sales_representative_id));
+diesel::joinable!(organization_members -> organizations (organization_id));
+diesel::joinable!(organization_members -> accounts (account_id));
+diesel::joinable!(projects -> organizations (organization_id));
+diesel::joinable!(mfa_totp -> accounts (account_id));
+diesel::joinable!(recovery_codes -> accounts (account_id));
+diesel::joinable!(security_events -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -163,4 +288,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     throttles,
     captcha_redemptions,
+    sales_representatives,
+    organizations,
+    organization_members,
+    projects,
+    jobs,
+    mfa_totp,
+    recovery_codes,
+    invitations,
+    security_events,
 );

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod client;
+pub mod gate;
 pub mod me;
 pub mod portal;
 pub mod sessions;

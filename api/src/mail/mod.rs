@@ -20,6 +20,11 @@ pub enum Template {
     AccountExists,
     AlreadyVerified,
     DeviceCode,
+    ClusterReady,
+    ClusterFailed,
+    Invitation,
+    MfaEnabled,
+    PasswordChanged,
 }
 
 impl Template {
@@ -29,6 +34,11 @@ impl Template {
             Self::AccountExists => "account_exists",
             Self::AlreadyVerified => "already_verified",
             Self::DeviceCode => "device_code",
+            Self::ClusterReady => "cluster_ready",
+            Self::ClusterFailed => "cluster_failed",
+            Self::Invitation => "invitation",
+            Self::MfaEnabled => "mfa_enabled",
+            Self::PasswordChanged => "password_changed",
         }
     }
 }

@@ -3,7 +3,9 @@
 //! `http` maps to problem details. They never see HTTP.
 
 pub mod accounts;
+pub mod events;
 pub mod legal;
+pub mod onboarding;
 pub mod sessions;
 pub mod signin;
 pub mod signup;

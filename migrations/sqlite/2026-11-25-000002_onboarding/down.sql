@@ -1,0 +1,9 @@
+DROP TABLE security_events;
+DROP TABLE invitations;
+DROP TABLE recovery_codes;
+DROP TABLE mfa_totp;
+DROP TABLE jobs;
+DROP TABLE projects;
+DROP TABLE organization_members;
+DROP TABLE organizations;
+DROP TABLE sales_representatives;
