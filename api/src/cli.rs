@@ -27,6 +27,33 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Create a staff account (role admin) and email it an invitation to set its password.
+    /// The running server delivers the email (or the next one to start).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        full_name: String,
+        /// With country code, e.g. +62 812 3456 7890.
+        #[arg(long)]
+        phone_number: String,
+    },
+    /// Publish a new version of a legal document from Markdown files (first line `# Title`).
+    /// Every account must accept it again.
+    PublishLegal {
+        /// terms, privacy or eula.
+        #[arg(long)]
+        kind: String,
+        /// The new version label, e.g. 2.0.
+        #[arg(long)]
+        version: String,
+        /// English text.
+        #[arg(long)]
+        file: PathBuf,
+        /// Indonesian text (optional).
+        #[arg(long)]
+        file_id: Option<PathBuf>,
+    },
     /// Solve a built-in captcha challenge (for scripts and API clients): prints the `captcha`
     /// field value, `<challenge>:<nonce>`.
     SolveCaptcha {

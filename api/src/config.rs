@@ -65,6 +65,14 @@ pub struct Settings {
     pub web_dir: Option<PathBuf>,
     pub trust_forwarded_for: bool,
     pub provisioner: Provisioner,
+    /// Simulated provisioner: time from project creation to the cluster being provisioned.
+    pub provision_delay: Duration,
+    /// Simulated provisioner: probability (0.0–1.0) that provisioning fails.
+    pub provision_failure_rate: f64,
+    /// Webhook provisioner: the operator's URL (required with `webhook`).
+    pub provisioner_webhook_url: Option<url::Url>,
+    /// Webhook provisioner: the HMAC-SHA256 key of requests and callbacks (required with `webhook`).
+    pub provisioner_webhook_secret: Option<String>,
     pub log_format: LogFormat,
 }
 
@@ -193,6 +201,10 @@ const KNOWN: &[&str] = &[
     "PORTAL_WEB_DIR",
     "PORTAL_TRUST_FORWARDED_FOR",
     "PORTAL_PROVISIONER",
+    "PORTAL_PROVISION_DELAY_SECONDS",
+    "PORTAL_PROVISION_FAILURE_RATE",
+    "PORTAL_PROVISIONER_WEBHOOK_URL",
+    "PORTAL_PROVISIONER_WEBHOOK_SECRET",
     "PORTAL_LOG_FORMAT",
 ];
 
@@ -438,6 +450,62 @@ impl Settings {
                 ))
             }
         };
+        let provision_delay =
+            Duration::from_secs(src.parse("PORTAL_PROVISION_DELAY_SECONDS", 5u64)?);
+        if provision_delay > Duration::from_secs(24 * 3600) {
+            return Err(err(
+                "PORTAL_PROVISION_DELAY_SECONDS",
+                "must be at most 86400 seconds",
+            ));
+        }
+        let provision_failure_rate: f64 = src.parse("PORTAL_PROVISION_FAILURE_RATE", 0.0)?;
+        if !(0.0..=1.0).contains(&provision_failure_rate) {
+            return Err(err(
+                "PORTAL_PROVISION_FAILURE_RATE",
+                "must be a number from 0.0 to 1.0",
+            ));
+        }
+        let provisioner_webhook_url = match src.get("PORTAL_PROVISIONER_WEBHOOK_URL") {
+            None => None,
+            Some(raw) => {
+                let url = url::Url::parse(raw.trim()).map_err(|e| {
+                    err("PORTAL_PROVISIONER_WEBHOOK_URL", format!("not a URL: {e}"))
+                })?;
+                if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                    return Err(err(
+                        "PORTAL_PROVISIONER_WEBHOOK_URL",
+                        "must be an http:// or https:// URL",
+                    ));
+                }
+                Some(url)
+            }
+        };
+        let provisioner_webhook_secret = src
+            .get("PORTAL_PROVISIONER_WEBHOOK_SECRET")
+            .map(str::to_owned);
+        if provisioner == Provisioner::Webhook {
+            if provisioner_webhook_url.is_none() {
+                return Err(err(
+                    "PORTAL_PROVISIONER_WEBHOOK_URL",
+                    "is required with PORTAL_PROVISIONER=webhook",
+                ));
+            }
+            match &provisioner_webhook_secret {
+                None => {
+                    return Err(err(
+                        "PORTAL_PROVISIONER_WEBHOOK_SECRET",
+                        "is required with PORTAL_PROVISIONER=webhook",
+                    ))
+                }
+                Some(secret) if secret.len() < 16 => {
+                    return Err(err(
+                        "PORTAL_PROVISIONER_WEBHOOK_SECRET",
+                        "must be at least 16 characters",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
         let log_format = match src.string("PORTAL_LOG_FORMAT", "text").as_str() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -476,6 +544,10 @@ impl Settings {
             web_dir,
             trust_forwarded_for: src.bool("PORTAL_TRUST_FORWARDED_FOR", false)?,
             provisioner,
+            provision_delay,
+            provision_failure_rate,
+            provisioner_webhook_url,
+            provisioner_webhook_secret,
             log_format,
         })
     }
@@ -558,6 +630,30 @@ mod tests {
     }
 
     #[test]
+    fn the_webhook_provisioner_needs_a_url_and_a_secret() {
+        let e = with(&[("PORTAL_PROVISIONER", "webhook")]).unwrap_err();
+        assert_eq!(e.variable, "PORTAL_PROVISIONER_WEBHOOK_URL");
+        let url = (
+            "PORTAL_PROVISIONER_WEBHOOK_URL",
+            "https://operator.example/provision",
+        );
+        let e = with(&[("PORTAL_PROVISIONER", "webhook"), url]).unwrap_err();
+        assert_eq!(e.variable, "PORTAL_PROVISIONER_WEBHOOK_SECRET");
+        let secret = ("PORTAL_PROVISIONER_WEBHOOK_SECRET", "0123456789abcdef0123");
+        let s = with(&[("PORTAL_PROVISIONER", "webhook"), url, secret]).unwrap();
+        assert_eq!(s.provisioner, Provisioner::Webhook);
+        assert!(!format!("{s:?}").contains("0123456789abcdef0123"));
+    }
+
+    #[test]
+    fn the_simulated_provisioner_defaults_to_five_seconds_and_no_failures() {
+        let s = with(&[]).unwrap();
+        assert_eq!(s.provisioner, Provisioner::Simulated);
+        assert_eq!(s.provision_delay, Duration::from_secs(5));
+        assert_eq!(s.provision_failure_rate, 0.0);
+    }
+
+    #[test]
     fn bad_values_are_refused_with_their_variable() {
         for (k, v) in [
             ("PORTAL_PROFILE", "gold"),
@@ -567,6 +663,9 @@ mod tests {
             ("PORTAL_SECRET_KEY", "abc"),
             ("PORTAL_PASSWORD_MIN_LENGTH", "4"),
             ("PORTAL_MAIL_CONSOLE", "perhaps"),
+            ("PORTAL_PROVISION_FAILURE_RATE", "1.5"),
+            ("PORTAL_PROVISION_DELAY_SECONDS", "-1"),
+            ("PORTAL_PROVISIONER_WEBHOOK_URL", "ftp://operator"),
         ] {
             let e = with(&[(k, v)]).unwrap_err();
             assert_eq!(e.variable, k, "{k}={v}");

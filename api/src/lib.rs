@@ -1,7 +1,8 @@
 //! Service Portal: self-service onboarding and identity API.
 //!
 //! Layers: `http` (edges) → `services` (rules) → `db` (storage), with `domain` types that parse
-//! themselves, `auth` for credentials and tokens, `mail` for the outbox and its delivery.
+//! themselves, `auth` for credentials and tokens, `mail` for the outbox and its delivery, and
+//! `jobs` for background work (cluster provisioning).
 
 pub mod auth;
 pub mod cli;
@@ -11,6 +12,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod mail;
 pub mod openapi;
 pub mod services;

@@ -51,6 +51,14 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// Opens the database and applies pending migrations (for subcommands that write).
+async fn open_migrated(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.database, 2)?;
+    let migrate = db.clone();
+    tokio::task::spawn_blocking(move || migrate.migrate()).await??;
+    Ok(db)
+}
+
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Migrate => {
@@ -75,6 +83,82 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 settings.issuer()
             );
             app.run_until_stopped().await?;
+            Ok(())
+        }
+        Command::CreateAdmin {
+            email,
+            full_name,
+            phone_number,
+        } => {
+            let db = open_migrated(&settings).await?;
+            let mut errors = Vec::new();
+            let person = portal_api::services::staff::parse_person(
+                "",
+                &email,
+                &full_name,
+                &phone_number,
+                None,
+                settings.default_phone_region.as_deref(),
+                &mut errors,
+            );
+            let Some(person) = person.filter(|_| errors.is_empty()) else {
+                let messages: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
+                anyhow::bail!("{}", messages.join("; "));
+            };
+            let link_base = settings.link("/accept-invitation?token=");
+            let now = chrono::Utc::now();
+            let id = tokio::task::spawn_blocking(move || {
+                portal_api::services::staff::create_admin(&db, person, &link_base, now)
+            })
+            .await?
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Created staff account {id} for {email}; an invitation to set the password is on its way.");
+            Ok(())
+        }
+        Command::PublishLegal {
+            kind,
+            version,
+            file,
+            file_id,
+        } => {
+            let db = open_migrated(&settings).await?;
+            let mut texts = Vec::new();
+            for (language, path) in
+                std::iter::once(("en", Some(file))).chain(std::iter::once(("id", file_id)))
+            {
+                let Some(path) = path else { continue };
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+                let (title, body) = portal_api::services::legal::split_title(&text);
+                texts.push((language.to_owned(), title.to_owned(), body.to_owned()));
+            }
+            let new = portal_api::services::legal::NewVersion {
+                kind: kind.clone(),
+                version: version.clone(),
+                texts,
+            };
+            let now = chrono::Utc::now();
+            tokio::task::spawn_blocking(move || {
+                db.write_blocking(|conn| portal_api::services::legal::publish_in(conn, &new, now))
+            })
+            .await?
+            .map_err(|e| match e {
+                portal_api::services::legal::PublishError::Invalid(errors) => anyhow::anyhow!(
+                    "{}",
+                    errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                other => anyhow::anyhow!("{other}"),
+            })?;
+            println!(
+                "Published {kind} version {version}; every account will be asked to accept it."
+            );
             Ok(())
         }
         Command::Openapi { .. } | Command::SolveCaptcha { .. } => Ok(()),

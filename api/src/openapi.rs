@@ -24,8 +24,13 @@ validation errors list one message per field in `errors`. Access tokens are Ed25
     tags(
         (name = "portal", description = "Public portal settings, legal documents and captcha challenges"),
         (name = "accounts", description = "Sign up and email verification"),
-        (name = "sessions", description = "Sign in, device verification, refresh and sign out"),
+        (name = "sessions", description = "Sign in, device verification, MFA codes, refresh and sign out"),
         (name = "me", description = "The signed-in account"),
+        (name = "mfa", description = "Multi-factor authentication: TOTP authenticator apps and recovery codes"),
+        (name = "admin", description = "Staff: enterprise accounts, legal document versions, sales representatives, MFA resets"),
+        (name = "organizations", description = "Organizations and the sales representatives who recommend the portal"),
+        (name = "projects", description = "Projects and their cluster status (pending, provisioning, ready, failed)"),
+        (name = "provisioning", description = "Callbacks from the operator's provisioning system (webhook provisioner, HMAC-signed)"),
         (name = "system", description = "Keys and health"),
     ),
 )]

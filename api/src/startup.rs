@@ -20,10 +20,13 @@ use crate::auth::captcha::Captcha;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::keys::KeyMaterial;
 use crate::auth::password::PasswordHasher;
+use crate::auth::totp::SecretCipher;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{self, ApiError, PROBLEM_JSON};
+use crate::jobs::provisioners::Provisioner;
+use crate::jobs::worker::JobWorker;
 use crate::mail::templates::Templates;
 use crate::mail::transport::Transport;
 use crate::mail::worker::{CommonVars, MailWorker};
@@ -58,8 +61,12 @@ pub struct AppState {
     pub captcha: Arc<Captcha>,
     /// Key for one-time code hashes.
     pub code_key: [u8; 32],
+    /// Seals TOTP secrets at rest (AES-256-GCM under the `totp-secrets` key).
+    pub totp_cipher: Arc<SecretCipher>,
     /// Wakes the email worker after a commit that queued mail.
     pub mail_wake: Arc<Notify>,
+    /// Wakes the job worker after a commit that added a job.
+    pub jobs_wake: Arc<Notify>,
     pub metrics: Arc<Metrics>,
     pub known_routes: Arc<KnownRoutes>,
 }
@@ -104,6 +111,16 @@ impl Application {
             worker_id: uuid::Uuid::now_v7().to_string(),
         };
         tokio::spawn(worker.run());
+        let jobs = JobWorker {
+            db: state.db.clone(),
+            clock: state.clock.clone(),
+            provisioner: Provisioner::from_settings(&state.settings)?,
+            public_url: state.settings.issuer(),
+            wake: state.jobs_wake.clone(),
+            mail_wake: state.mail_wake.clone(),
+            worker_id: uuid::Uuid::now_v7().to_string(),
+        };
+        tokio::spawn(jobs.run());
 
         let listener = TcpListener::bind(state.settings.bind).map_err(|e| {
             anyhow::anyhow!("PORTAL_BIND: cannot listen on {}: {e}", state.settings.bind)
@@ -145,6 +162,7 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         migrate_db.migrate()?;
         crate::services::legal::seed_defaults(&migrate_db, now)?;
+        crate::services::sales::seed_defaults(&migrate_db, now)?;
         Ok(())
     })
     .await??;
@@ -162,6 +180,7 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
     let hasher = PasswordHasher::new(&settings.hash)?;
     Ok(AppState {
         code_key: keys.derive("one-time-codes"),
+        totp_cipher: Arc::new(SecretCipher::new(&keys.derive("totp-secrets"))),
         settings: Arc::new(settings),
         db,
         clock,
@@ -172,6 +191,7 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         known_routes: Arc::new(KnownRoutes::from_document(&crate::openapi::document())),
         captcha: Arc::new(captcha),
         mail_wake: Arc::new(Notify::new()),
+        jobs_wake: Arc::new(Notify::new()),
         metrics: Arc::new(Metrics::default()),
     })
 }

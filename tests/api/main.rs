@@ -4,4 +4,12 @@
 
 mod errors;
 mod flows;
+mod mail;
+mod onboarding;
 mod openapi;
+mod portal;
+mod sessions;
+mod signin;
+mod signup;
+mod support;
+mod verification;

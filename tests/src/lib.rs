@@ -277,6 +277,62 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Publishes a legal document version as the `publish-legal` subcommand does.
+    pub async fn publish_legal(
+        &self,
+        new: portal_api::services::legal::NewVersion,
+        now: DateTime<Utc>,
+    ) {
+        let db = self.db();
+        tokio::task::spawn_blocking(move || {
+            db.write_blocking(|conn| portal_api::services::legal::publish_in(conn, &new, now))
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    }
+
+    /// Creates a staff account as the `create-admin` subcommand does (an invitation is emailed).
+    pub async fn create_admin(&self, email: &str, full_name: &str) {
+        let db = self.db();
+        let mut errors = Vec::new();
+        let person = portal_api::services::staff::parse_person(
+            "",
+            email,
+            full_name,
+            "+62 812 3456 7890",
+            None,
+            None,
+            &mut errors,
+        )
+        .expect("valid person");
+        let now = self.clock.now();
+        tokio::task::spawn_blocking(move || {
+            portal_api::services::staff::create_admin(
+                &db,
+                person,
+                "http://portal.test/accept-invitation?token=",
+                now,
+            )
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    }
+
+    /// A separate connection pool on the test's database (for the command-line code paths).
+    pub fn db(&self) -> portal_api::db::Db {
+        let target = match &self.pg_database {
+            Some(name) => {
+                portal_api::db::DatabaseTarget::Postgres(format!("{}/{name}", postgres_base()))
+            }
+            None => portal_api::db::DatabaseTarget::Sqlite(self.data_dir.join("portal.db")),
+        };
+        portal_api::db::Db::connect(&target, 1).unwrap()
+    }
+}
+
 /// The `token` query parameter of the verification link in an email.
 pub fn verification_token(mail: &ReceivedMail) -> String {
     let link = mail

@@ -1,5 +1,6 @@
 //! Credentials and proofs: password hashing on a bounded pool, signed access tokens, opaque
-//! tokens and codes, the captcha, and the extractor that authenticates requests.
+//! tokens and codes, TOTP second factors, the captcha, and the extractor that authenticates
+//! requests.
 
 pub mod captcha;
 pub mod extract;
@@ -7,3 +8,4 @@ pub mod jwt;
 pub mod keys;
 pub mod password;
 pub mod tokens;
+pub mod totp;

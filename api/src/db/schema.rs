@@ -81,6 +81,7 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         completed_at -> Nullable<Timestamp>,
+        issue_device_token -> Bool,
     }
 }
 
@@ -220,6 +221,7 @@ diesel::table! {
     mfa_totp (account_id) {
         account_id -> Text,
         secret_ciphertext -> Text,
+        pending_secret_ciphertext -> Nullable<Text>,
         activated_at -> Nullable<Timestamp>,
         last_used_step -> BigInt,
         failed_attempts -> Integer,

@@ -6,12 +6,16 @@
 //! Nothing here does I/O, and the embedded lists (free-mail domains, common passwords) and the phone
 //! metadata are loaded once per process, so parsing is cheap enough for every request.
 
+pub mod country;
 pub mod email;
 pub mod name;
 pub mod password;
 pub mod phone;
+pub mod vat;
 
+pub use country::{Country, CountryError, PostalCode, PostalCodeError};
 pub use email::{Email, EmailError};
 pub use name::{FullName, NameError};
 pub use password::{Password, PasswordPolicy, PasswordRule};
 pub use phone::{PhoneError, PhoneNumber};
+pub use vat::{VatId, VatIdError};

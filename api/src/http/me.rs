@@ -1,13 +1,20 @@
 //! `GET /v1/me`: the signed-in account.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::Authenticated;
 use crate::error::{ApiError, Problem};
+use crate::http::accounts::ConsentInput;
+use crate::http::client::Client;
+use crate::http::gate;
 use crate::services::accounts::{self, AccountError};
+use crate::services::devices::{self, DeviceError};
+use crate::services::events;
+use crate::services::legal::{self, ConsentError};
+use crate::services::onboarding::{self, Step};
 use crate::startup::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -59,7 +66,6 @@ pub async fn get_me(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let a = accounts::current(&state, auth.account_id, auth.session_id).await?;
-    let utc = |t| DateTime::<Utc>::from_naive_utc_and_offset(t, Utc);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(Me {
@@ -73,4 +79,307 @@ pub async fn get_me(
             email_verified_at: a.email_verified_at.map(utc),
             created_at: utc(a.created_at),
         }))
+}
+
+/// What is left of onboarding.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Onboarding {
+    /// True when nothing is left: every endpoint is open.
+    pub complete: bool,
+    /// The next step, if any.
+    pub next_step: Option<Step>,
+    /// Every step still to do, in order.
+    pub remaining_steps: Vec<Step>,
+}
+
+/// What is left of onboarding.
+///
+/// The ordered steps still to do — `accept_legal_documents`, `create_organization`,
+/// `create_project`, `activate_mfa` — and the next one. Until none are left, other endpoints
+/// answer `403 onboarding_incomplete`.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Remaining steps", body = Onboarding),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/me/onboarding")]
+pub async fn get_onboarding(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let steps = onboarding::remaining(&state, auth.account_id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(Onboarding {
+            complete: steps.is_empty(),
+            next_step: steps.first().copied(),
+            remaining_steps: steps,
+        }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentsBody {
+    /// The documents accepted, each at its current version (see `GET /v1/legal-documents`).
+    pub consents: Vec<ConsentInput>,
+}
+
+impl From<ConsentError> for ApiError {
+    fn from(e: ConsentError) -> Self {
+        match e {
+            ConsentError::Invalid(errors) => ApiError::validation(errors),
+            ConsentError::UnknownAccount => {
+                ApiError::unauthorized("session_ended", "This session has ended; sign in again.")
+            }
+            ConsentError::Database(db) => ApiError::internal(&db),
+        }
+    }
+}
+
+/// Accept legal documents.
+///
+/// Records the acceptance of the current Terms and Conditions and Privacy Policy (and the
+/// End-User License Agreement for Enterprise accounts) with the time and client address. Every
+/// document still to accept must be included; an outdated version is refused. Answers with
+/// what is left of onboarding.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = ConsentsBody,
+    responses(
+        (status = 200, description = "Recorded; what is left of onboarding", body = Onboarding),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Outdated version (`consent_outdated`), missing document (`consent_required`), unknown or not applicable", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/me/consents")]
+pub async fn accept_consents(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Client(client): Client,
+    body: web::Json<ConsentsBody>,
+) -> Result<HttpResponse, ApiError> {
+    let consents = body
+        .into_inner()
+        .consents
+        .into_iter()
+        .map(|c| (c.kind, c.version))
+        .collect();
+    legal::accept(&state, auth.account_id.clone(), consents, client).await?;
+    get_onboarding_inner(&state, auth.account_id).await
+}
+
+async fn get_onboarding_inner(
+    state: &AppState,
+    account_id: String,
+) -> Result<HttpResponse, ApiError> {
+    let steps = onboarding::remaining(state, account_id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok().json(Onboarding {
+        complete: steps.is_empty(),
+        next_step: steps.first().copied(),
+        remaining_steps: steps,
+    }))
+}
+
+/// A device this account trusts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceInfo {
+    pub id: String,
+    /// Browser and system, e.g. "Chrome on Linux".
+    #[schema(example = "Chrome on Linux")]
+    pub label: String,
+    pub trusted_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub last_ip: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceList {
+    pub items: Vec<DeviceInfo>,
+}
+
+impl From<DeviceError> for ApiError {
+    fn from(e: DeviceError) -> Self {
+        match e {
+            DeviceError::NotFound => ApiError::not_found(),
+            DeviceError::Database(db) => ApiError::internal(&db),
+        }
+    }
+}
+
+/// Trusted devices.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Devices that skip the emailed code", body = DeviceList),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Onboarding incomplete (`onboarding_incomplete`, `next_step`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/me/devices")]
+pub async fn list_devices(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    gate::require_complete(&state, &auth).await?;
+    let devices = devices::list(&state, auth.account_id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(DeviceList {
+            items: devices
+                .into_iter()
+                .map(|d| DeviceInfo {
+                    id: d.id,
+                    label: d.label,
+                    trusted_at: utc(d.created_at),
+                    last_seen_at: utc(d.last_seen_at),
+                    last_ip: d.last_ip,
+                })
+                .collect(),
+        }))
+}
+
+/// Stop trusting a device.
+///
+/// Its sessions end, and its next sign-in asks for an emailed code again.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Device id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Onboarding incomplete", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device of this account", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/me/devices/{id}")]
+pub async fn remove_device(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Client(client): Client,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    gate::require_complete(&state, &auth).await?;
+    let id = path.into_inner();
+    if id.len() > 64 {
+        return Err(ApiError::not_found());
+    }
+    devices::remove(&state, auth.account_id, id, client).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// One security event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecurityEventInfo {
+    pub id: String,
+    /// `sign_in_succeeded`, `sign_in_failed`, `new_device_challenged`, `device_trusted`,
+    /// `device_removed`, `signed_out`, `mfa_activated`, `mfa_used`, `recovery_code_used`,
+    /// `mfa_disabled`, `mfa_reset`, `consent_recorded`, `password_set`, `email_verified`.
+    #[schema(example = "sign_in_succeeded")]
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Extra facts about the event (e.g. the document version accepted).
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecurityEventPage {
+    pub items: Vec<SecurityEventInfo>,
+    /// Pass as `before` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Items per page, 1–100 (default 20).
+    pub limit: Option<u32>,
+    /// Cursor from the previous page.
+    pub before: Option<String>,
+}
+
+/// Security events of this account, newest first.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of events", body = SecurityEventPage),
+        (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Onboarding incomplete", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/me/security-events")]
+pub async fn list_security_events(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    gate::require_complete(&state, &auth).await?;
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "limit must be between 1 and 100.",
+        ));
+    }
+    if query.before.as_ref().is_some_and(|b| b.len() > 64) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "before is not a valid cursor.",
+        ));
+    }
+    let account_id = auth.account_id;
+    let before = query.before;
+    let fetch = i64::from(limit) + 1;
+    let mut items = state
+        .db
+        .read(move |conn| {
+            events::page(conn, &account_id, before.as_deref(), fetch)
+                .map_err(crate::db::DbError::from)
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = if more {
+        items.last().map(|e| e.id.clone())
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(SecurityEventPage {
+            items: items
+                .into_iter()
+                .map(|e| SecurityEventInfo {
+                    id: e.id,
+                    kind: e.kind,
+                    occurred_at: utc(e.occurred_at),
+                    ip: e.client_ip,
+                    user_agent: e.user_agent,
+                    details: e.details.and_then(|d| serde_json::from_str(&d).ok()),
+                })
+                .collect(),
+            next_cursor,
+        }))
+}
+
+fn utc(at: chrono::NaiveDateTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
 }

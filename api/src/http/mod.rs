@@ -3,10 +3,17 @@
 //! parse, call one service function, and shape the answer; no SQL and no rules live here.
 
 pub mod accounts;
+pub mod admin;
 pub mod client;
 pub mod gate;
+pub mod invitations;
 pub mod me;
+pub mod mfa;
+pub mod organizations;
 pub mod portal;
+pub mod projects;
+pub mod provisioning;
+pub mod sales;
 pub mod sessions;
 pub mod system;
 pub mod verification;
@@ -31,7 +38,27 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(sessions::sign_in)
             .service(sessions::device_code)
             .service(sessions::resend_device_code)
-            .service(me::get_me),
+            .service(sessions::mfa_code)
+            .service(me::get_me)
+            .service(mfa::start_totp)
+            .service(mfa::activate_totp)
+            .service(mfa::disable_totp)
+            .service(me::get_onboarding)
+            .service(me::accept_consents)
+            .service(me::list_devices)
+            .service(me::remove_device)
+            .service(me::list_security_events)
+            .service(sales::list_sales_representatives)
+            .service(organizations::create_organization)
+            .service(organizations::list_organizations)
+            .service(organizations::get_organization)
+            .service(projects::create_project)
+            .service(projects::list_projects)
+            .service(projects::get_project)
+            .service(provisioning::provisioning_callback)
+            .service(invitations::lookup)
+            .service(invitations::accept)
+            .service(admin::publish_legal),
     )
     .service(system::jwks)
     .service(system::healthz)

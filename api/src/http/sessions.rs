@@ -1,4 +1,4 @@
-//! `/v1/sessions`: sign in, the device-code step, refresh and sign out.
+//! `/v1/sessions`: sign in, the device-code and MFA-code steps, refresh and sign out.
 //!
 //! Browsers ask for `use_cookies: true`: the refresh token and the device token then travel
 //! only in `HttpOnly; SameSite=Strict` cookies scoped to `/v1/sessions` (`Secure` when the portal
@@ -49,6 +49,15 @@ pub struct DeviceCodeBody {
     pub code: String,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaCodeBody {
+    /// The six-digit code from the authenticator app, or one of the recovery codes
+    /// (`XXXXXX-XXXXXX-XXXXXX-XXXXXX`; case, spaces and dashes do not matter).
+    #[schema(example = "123456", min_length = 6, max_length = 64)]
+    pub code: String,
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshBody {
@@ -80,12 +89,15 @@ pub struct SessionTokens {
 /// Another step is needed before tokens are issued.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignInChallenge {
-    /// `device_code`: a code was emailed because this device is not recognized.
+    /// `device_code`: a code was emailed because this device is not recognized; send it to
+    /// `POST /v1/sessions/{challenge_id}/device-code`. `mfa_code`: MFA is active; send a code
+    /// from the authenticator app (or a recovery code) to
+    /// `POST /v1/sessions/{challenge_id}/mfa-code`.
     #[schema(example = "device_code")]
     pub next_step: String,
     pub challenge_id: String,
     pub expires_at: DateTime<Utc>,
-    /// Where the code went, partly hidden.
+    /// The account's address, partly hidden (where a device code went).
     #[schema(example = "b•••@example.co.id")]
     pub email_hint: String,
 }
@@ -147,6 +159,7 @@ impl From<SignInError> for ApiError {
             SignInError::Hash(HashError::Overloaded) => ApiError::overloaded(),
             SignInError::Hash(h) => ApiError::internal(&h),
             SignInError::Token(t) => ApiError::internal(&t),
+            SignInError::Mfa(m) => m.into(),
             SignInError::Database(db) => ApiError::internal(&db),
         }
     }
@@ -255,7 +268,9 @@ fn outcome_response(state: &AppState, outcome: SignInOutcome) -> HttpResponse {
 ///
 /// From a trusted device the answer is `200` with tokens. From a device this account has not
 /// used before it is `202` with a challenge: a six-digit code was emailed; send it to
-/// `POST /v1/sessions/{challenge_id}/device-code`. Wrong email and wrong password give the same
+/// `POST /v1/sessions/{challenge_id}/device-code`. When the account has MFA active, a trusted
+/// device gets a `202` with `next_step: mfa_code` instead of tokens (and a new device gets it
+/// after its emailed code). Wrong email and wrong password give the same
 /// `401`. Repeated failures are throttled per address and per client (`429`); after a few, a
 /// captcha is required too.
 #[utoipa::path(
@@ -263,7 +278,7 @@ fn outcome_response(state: &AppState, outcome: SignInOutcome) -> HttpResponse {
     request_body = SignInBody,
     responses(
         (status = 200, description = "Signed in", body = SessionTokens),
-        (status = 202, description = "We don't recognize this device: a code was emailed", body = SignInChallenge),
+        (status = 202, description = "Another step: `device_code` (we don't recognize this device: a code was emailed) or `mfa_code` (a code from the authenticator app)", body = SignInChallenge),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Email not verified (`email_not_verified`; `next` says how to resend)", body = Problem, content_type = "application/problem+json"),
@@ -302,13 +317,16 @@ pub async fn sign_in(
 /// Enter the emailed device code.
 ///
 /// Five attempts per code; the code expires after 10 minutes. Success trusts the device and
-/// returns tokens with a `device_token` (or sets the device cookie).
+/// returns tokens with a `device_token` (or sets the device cookie) — or, when the account has
+/// MFA active, `202` with `next_step: mfa_code`: the device is trusted, and its token issued,
+/// when that step passes.
 #[utoipa::path(
     tag = "sessions",
     params(("challenge_id" = String, Path, description = "From the `202` answer of `POST /v1/sessions`")),
     request_body = DeviceCodeBody,
     responses(
         (status = 200, description = "Signed in; the device is now trusted", body = SessionTokens),
+        (status = 202, description = "MFA is active: send an MFA code next (`next_step: mfa_code`)", body = SignInChallenge),
         (status = 400, description = "Wrong code (`invalid_code`) or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or finished sign-in", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The sign-in expired", body = Problem, content_type = "application/problem+json"),
@@ -331,6 +349,46 @@ pub async fn device_code(
         return Err(SignInError::WrongCode { attempts_left: 0 }.into());
     }
     let outcome = signin::verify_device_code(&state, challenge_id, code, client).await?;
+    Ok(outcome_response(&state, outcome))
+}
+
+/// Enter the MFA code.
+///
+/// A code from the authenticator app (the current one, or the one just before or after) or one
+/// of the recovery codes (each works once). A code that was already accepted is refused.
+/// Five attempts per sign-in, which expires after 10 minutes; wrong codes are also limited per
+/// account across sign-ins (`429` with `Retry-After`). Success returns tokens as the
+/// device-code step does, with the `device_token` (or device cookie) when this sign-in trusted
+/// a new device.
+#[utoipa::path(
+    tag = "sessions",
+    params(("challenge_id" = String, Path, description = "From the `202` answer with `next_step: mfa_code`")),
+    request_body = MfaCodeBody,
+    responses(
+        (status = 200, description = "Signed in", body = SessionTokens),
+        (status = 400, description = "Wrong, used or expired code (`invalid_code`), or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown or finished sign-in", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The sign-in expired", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "No attempts left for this sign-in, or too many wrong codes for the account (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/sessions/{challenge_id}/mfa-code")]
+pub async fn mfa_code(
+    state: web::Data<AppState>,
+    Client(client): Client,
+    path: web::Path<String>,
+    body: web::Json<MfaCodeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let challenge_id = path.into_inner();
+    if challenge_id.len() > 64 {
+        return Err(SignInError::UnknownChallenge.into());
+    }
+    let code = body.into_inner().code;
+    if code.len() > 64 {
+        return Err(SignInError::WrongCode { attempts_left: 0 }.into());
+    }
+    let outcome = signin::verify_mfa_code(&state, challenge_id, code, client).await?;
     Ok(outcome_response(&state, outcome))
 }
 
@@ -412,8 +470,9 @@ pub async fn refresh(
 pub async fn sign_out(
     state: web::Data<AppState>,
     auth: Authenticated,
+    Client(client): Client,
 ) -> Result<HttpResponse, ApiError> {
-    session_service::sign_out(&state, auth.session_id).await?;
+    session_service::sign_out(&state, auth.account_id, auth.session_id, client).await?;
     let mut gone = cookie(&state, REFRESH_COOKIE, String::new(), CookieDuration::ZERO);
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())

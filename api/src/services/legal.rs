@@ -156,3 +156,242 @@ mod tests {
         }
     }
 }
+
+/// Why a consent was refused, per submitted item.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsentError {
+    #[error("invalid consents")]
+    Invalid(Vec<crate::error::FieldError>),
+    #[error("no such account")]
+    UnknownAccount,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+impl_from_diesel!(ConsentError);
+
+/// The kinds an account must accept: Terms and Privacy, plus the EULA for Enterprise accounts.
+pub fn required_kinds(account_type: &str) -> &'static [&'static str] {
+    if account_type == "enterprise" {
+        &["terms", "privacy", "eula"]
+    } else {
+        &["terms", "privacy"]
+    }
+}
+
+/// Records the account's acceptance of the current versions. Every document the account still
+/// has to accept must be in `accepted`, at its current version; an outdated version is refused.
+pub async fn accept(
+    state: &crate::startup::AppState,
+    account_id: String,
+    accepted: Vec<(String, String)>,
+    client: crate::services::ClientInfo,
+) -> Result<(), ConsentError> {
+    use crate::db::models::accounts;
+    use crate::error::FieldError;
+    use crate::services::events::{self, EventKind};
+
+    let now = state.clock.now();
+    state
+        .db
+        .write(
+            move |conn| -> Result<Result<(), ConsentError>, ConsentError> {
+                let account =
+                    accounts::find(conn, &account_id)?.ok_or(ConsentError::UnknownAccount)?;
+                let required = required_kinds(&account.account_type);
+                let already: Vec<(String, String, _)> = accounts::consents_of(conn, &account.id)?;
+                let mut errors = Vec::new();
+                let mut to_record = Vec::new();
+                for (index, (kind, version)) in accepted.iter().enumerate() {
+                    let field = format!("consents.{index}");
+                    if !KINDS.contains(&kind.as_str()) {
+                        errors.push(FieldError::new(
+                            field,
+                            "consent_unknown",
+                            format!("{kind:?} is not a legal document"),
+                        ));
+                        continue;
+                    }
+                    if !required.contains(&kind.as_str()) {
+                        errors.push(FieldError::new(
+                            field,
+                            "consent_not_applicable",
+                            format!("the {kind} does not apply to this account"),
+                        ));
+                        continue;
+                    }
+                    match legal::current(conn, kind, "en")? {
+                        Some(doc) if doc.version == *version => {
+                            to_record.push((kind.clone(), version.clone()))
+                        }
+                        Some(doc) => errors.push(FieldError::new(
+                            field,
+                            "consent_outdated",
+                            format!(
+                                "version {version} of the {} is not the current one ({})",
+                                doc.title, doc.version
+                            ),
+                        )),
+                        None => errors.push(FieldError::new(
+                            field,
+                            "consent_unknown",
+                            format!("no {kind} is published"),
+                        )),
+                    }
+                }
+                for kind in required {
+                    let Some(doc) = legal::current(conn, kind, "en")? else {
+                        continue;
+                    };
+                    let done = already
+                        .iter()
+                        .any(|(k, v, _)| k == kind && *v == doc.version);
+                    let given = accepted.iter().any(|(k, _)| k == kind);
+                    if !done && !given {
+                        errors.push(FieldError::new(
+                            "consents",
+                            "consent_required",
+                            format!(
+                                "you must accept the {} (version {})",
+                                doc.title, doc.version
+                            ),
+                        ));
+                    }
+                }
+                if !errors.is_empty() {
+                    return Ok(Err(ConsentError::Invalid(errors)));
+                }
+                let user_agent = client.user_agent();
+                for (kind, version) in &to_record {
+                    accounts::insert_consent(
+                        conn,
+                        &accounts::NewConsent {
+                            id: &uuid::Uuid::now_v7().to_string(),
+                            account_id: &account.id,
+                            kind,
+                            version,
+                            accepted_at: now.naive_utc(),
+                            client_ip: client.ip.as_deref(),
+                            user_agent: user_agent.as_deref(),
+                        },
+                    )?;
+                    events::record(
+                        conn,
+                        &account.id,
+                        EventKind::ConsentRecorded,
+                        &client,
+                        Some(serde_json::json!({ "kind": kind, "version": version })),
+                        now,
+                    )?;
+                }
+                Ok(Ok(()))
+            },
+        )
+        .await?
+}
+
+/// A new version of a document, in one or more languages (English required).
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub kind: String,
+    pub version: String,
+    /// (language, title, Markdown body)
+    pub texts: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("invalid document")]
+    Invalid(Vec<crate::error::FieldError>),
+    #[error("this version already exists")]
+    VersionExists,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+impl_from_diesel!(PublishError);
+
+/// Publishes a new version; every account must accept it again (the onboarding gate re-opens).
+pub fn publish_in(
+    conn: &mut crate::db::DbConnection,
+    new: &NewVersion,
+    now: DateTime<Utc>,
+) -> Result<(), PublishError> {
+    use crate::error::FieldError;
+    let mut errors = Vec::new();
+    if !KINDS.contains(&new.kind.as_str()) {
+        errors.push(FieldError::new(
+            "kind",
+            "kind_unknown",
+            "must be terms, privacy or eula",
+        ));
+    }
+    let version_ok = !new.version.is_empty()
+        && new.version.len() <= 32
+        && new
+            .version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !version_ok {
+        errors.push(FieldError::new(
+            "version",
+            "version_invalid",
+            "must be 1 to 32 letters, digits, dots, dashes or underscores",
+        ));
+    }
+    if !new.texts.iter().any(|(lang, _, _)| lang == "en") {
+        errors.push(FieldError::new(
+            "texts",
+            "english_required",
+            "an English text is required",
+        ));
+    }
+    for (index, (lang, title, body)) in new.texts.iter().enumerate() {
+        if !matches!(lang.as_str(), "en" | "id") {
+            errors.push(FieldError::new(
+                format!("texts.{index}.language"),
+                "language_unsupported",
+                "must be en or id",
+            ));
+        }
+        if title.trim().is_empty() || title.len() > 200 {
+            errors.push(FieldError::new(
+                format!("texts.{index}.title"),
+                "title_invalid",
+                "must be 1 to 200 characters",
+            ));
+        }
+        if body.trim().is_empty() || body.len() > 200_000 {
+            errors.push(FieldError::new(
+                format!("texts.{index}.body"),
+                "body_invalid",
+                "must be 1 to 200,000 characters",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(PublishError::Invalid(errors));
+    }
+    for (lang, title, body) in &new.texts {
+        let id = uuid::Uuid::now_v7().to_string();
+        let inserted = legal::insert(
+            conn,
+            &NewLegalDocument {
+                id: &id,
+                kind: &new.kind,
+                version: &new.version,
+                language: lang,
+                title: title.trim(),
+                body,
+                published_at: now.naive_utc(),
+            },
+        );
+        if let Err(e) = inserted {
+            let e = DbError::from(e);
+            return Err(if e.is_unique_violation() {
+                PublishError::VersionExists
+            } else {
+                e.into()
+            });
+        }
+    }
+    Ok(())
+}

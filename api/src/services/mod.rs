@@ -3,12 +3,19 @@
 //! `http` maps to problem details. They never see HTTP.
 
 pub mod accounts;
+pub mod devices;
 pub mod events;
+pub mod invitations;
 pub mod legal;
+pub mod mfa;
 pub mod onboarding;
+pub mod organizations;
+pub mod projects;
+pub mod sales;
 pub mod sessions;
 pub mod signin;
 pub mod signup;
+pub mod staff;
 pub mod throttle;
 pub mod verification;
 

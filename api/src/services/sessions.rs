@@ -11,6 +11,7 @@ use crate::db::models::accounts;
 use crate::db::models::sessions::{self, NewRefreshToken, NewSession};
 use crate::db::{DbConnection, DbError};
 use crate::impl_from_diesel;
+use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
 use crate::startup::AppState;
 
@@ -167,13 +168,20 @@ pub async fn refresh(
 }
 
 /// Ends the session: its refresh tokens stop working at once.
-pub async fn sign_out(state: &AppState, session_id: String) -> Result<(), SessionError> {
-    let now = state.clock.now().naive_utc();
+pub async fn sign_out(
+    state: &AppState,
+    account_id: String,
+    session_id: String,
+    client: ClientInfo,
+) -> Result<(), SessionError> {
+    let now = state.clock.now();
     state
         .db
         .write(move |conn| {
-            sessions::revoke(conn, &session_id, "signed_out", now).map_err(SessionError::from)
+            if sessions::revoke(conn, &session_id, "signed_out", now.naive_utc())? > 0 {
+                events::record(conn, &account_id, EventKind::SignedOut, &client, None, now)?;
+            }
+            Ok::<_, SessionError>(())
         })
-        .await?;
-    Ok(())
+        .await
 }

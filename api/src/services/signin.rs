@@ -9,6 +9,10 @@
 //! - The unverified-email refusal is only given after the right password, so it reveals nothing.
 //! - Codes expire after 10 minutes, allow 5 attempts, can be resent once a minute up to 5 times,
 //!   and are stored as HMACs (ASVS 5.0 V6.6).
+//! - With MFA active, the password (and, from a new device, the emailed code) is followed by an
+//!   `mfa_code` step: a TOTP code or a recovery code (see `services::mfa`), 5 attempts, 10
+//!   minutes (ASVS 5.0 V6.3.3). A device that passed its emailed code is trusted, and its token
+//!   issued, only when that last step passes: the challenge row carries the flag, never a token.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -19,11 +23,13 @@ use crate::auth::password::HashError;
 use crate::auth::tokens;
 use crate::db::models::challenges::{self, NewChallenge};
 use crate::db::models::devices::{self, NewDevice};
+use crate::db::models::mfa;
 use crate::db::models::{accounts, captcha as redemptions};
 use crate::db::{DbConnection, DbError};
 use crate::domain::Email;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
+use crate::services::mfa::{self as mfa_service, CodeCheck, MfaError};
 use crate::services::sessions::{self, IssuedTokens};
 use crate::services::{describe_user_agent, email_key, throttle, ClientInfo};
 use crate::startup::AppState;
@@ -34,6 +40,9 @@ pub const CODE_MAX_SENDS: i32 = 5;
 pub const CODE_RESEND_SECONDS: i64 = 60;
 /// Failed sign-ins for an address after which a captcha is required too.
 pub const CAPTCHA_AFTER_FAILURES: i32 = 3;
+/// The step names of challenges, as stored and as sent in `next_step`.
+pub const DEVICE_STEP: &str = "device_code";
+pub const MFA_STEP: &str = "mfa_code";
 
 #[derive(Debug)]
 pub struct SignInRequest {
@@ -89,6 +98,8 @@ pub enum SignInError {
     Hash(#[from] HashError),
     #[error(transparent)]
     Token(#[from] TokenError),
+    #[error(transparent)]
+    Mfa(#[from] MfaError),
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -213,6 +224,23 @@ pub async fn sign_in(
             };
             if let Some(device) = trusted {
                 devices::touch(conn, &device.id, now.naive_utc(), client.ip.as_deref())?;
+                if mfa::is_active(conn, &account.id)? {
+                    let (challenge_id, expires_at) = mfa_challenge(
+                        conn,
+                        &account.id,
+                        Some(&device.id),
+                        false,
+                        use_cookies,
+                        &client,
+                        now,
+                    )?;
+                    return Ok(Step::Challenge {
+                        challenge_id,
+                        step: MFA_STEP,
+                        expires_at,
+                        email: account.email,
+                    });
+                }
                 let (sid, refresh, expires) =
                     sessions::start(conn, &st, &account.id, Some(&device.id), &client, now)?;
                 return Ok(Step::Done {
@@ -228,6 +256,7 @@ pub async fn sign_in(
                 new_device_challenge(conn, &code_key, &account, use_cookies, &client, now)?;
             Ok(Step::Challenge {
                 challenge_id,
+                step: DEVICE_STEP,
                 expires_at,
                 email: account.email,
             })
@@ -265,6 +294,7 @@ enum Step {
     },
     Challenge {
         challenge_id: String,
+        step: &'static str,
         expires_at: DateTime<Utc>,
         email: String,
     },
@@ -291,11 +321,12 @@ fn finish(
         }),
         Step::Challenge {
             challenge_id,
+            step,
             expires_at,
             email,
         } => Ok(SignInOutcome::Challenge {
             challenge_id,
-            step: "device_code",
+            step,
             expires_at,
             email_hint: email_hint(&email),
             use_cookies,
@@ -319,7 +350,7 @@ fn new_device_challenge(
         &NewChallenge {
             id: &id,
             account_id: &account.id,
-            step: "device_code",
+            step: DEVICE_STEP,
             code_hash: Some(&tokens::hash_code(code_key, &id, &code)),
             sends: 1,
             last_sent_at: Some(now.naive_utc()),
@@ -329,6 +360,7 @@ fn new_device_challenge(
             user_agent: client.user_agent().as_deref(),
             created_at: now.naive_utc(),
             expires_at: expires_at.naive_utc(),
+            issue_device_token: false,
         },
     )?;
     send_code(conn, account, &code, client, now)?;
@@ -360,7 +392,8 @@ fn send_code(
     Ok(())
 }
 
-/// Checks the emailed code; on success trusts the device and starts the session.
+/// Checks the emailed code; on success trusts the device and starts the session, or — with MFA
+/// active — asks for the MFA code next.
 pub async fn verify_device_code(
     state: &AppState,
     challenge_id: String,
@@ -374,7 +407,7 @@ pub async fn verify_device_code(
         .db
         .write(move |conn| -> Result<Result<_, SignInError>, SignInError> {
             let Some(challenge) =
-                challenges::find(conn, &challenge_id)?.filter(|c| c.step == "device_code")
+                challenges::find(conn, &challenge_id)?.filter(|c| c.step == DEVICE_STEP)
             else {
                 return Ok(Err(SignInError::UnknownChallenge));
             };
@@ -405,20 +438,27 @@ pub async fn verify_device_code(
             let Some(account) = accounts::find(conn, &challenge.account_id)? else {
                 return Ok(Err(SignInError::UnknownChallenge));
             };
-            let device_token = tokens::new_token();
-            let device_id = uuid::Uuid::now_v7().to_string();
-            devices::insert(
-                conn,
-                &NewDevice {
-                    id: &device_id,
-                    account_id: &account.id,
-                    token_hash: &tokens::hash_token(&device_token),
-                    label: &describe_user_agent(client.user_agent.as_deref()),
-                    created_at: now.naive_utc(),
-                    last_seen_at: now.naive_utc(),
-                    last_ip: client.ip.as_deref(),
-                },
-            )?;
+            if mfa::is_active(conn, &account.id)? {
+                let (challenge_id, expires_at) = mfa_challenge(
+                    conn,
+                    &account.id,
+                    None,
+                    true,
+                    challenge.use_cookies,
+                    &client,
+                    now,
+                )?;
+                return Ok(Ok((
+                    Step::Challenge {
+                        challenge_id,
+                        step: MFA_STEP,
+                        expires_at,
+                        email: account.email,
+                    },
+                    challenge.use_cookies,
+                )));
+            }
+            let (device_id, device_token) = trust_device(conn, &account.id, &client, now)?;
             let (sid, refresh, expires) =
                 sessions::start(conn, &st, &account.id, Some(&device_id), &client, now)?;
             Ok(Ok((
@@ -449,7 +489,7 @@ pub async fn resend_device_code(
         .db
         .write(move |conn| {
             let Some(challenge) = challenges::find(conn, &challenge_id)?
-                .filter(|c| c.step == "device_code" && c.completed_at.is_none())
+                .filter(|c| c.step == DEVICE_STEP && c.completed_at.is_none())
             else {
                 return Err(SignInError::UnknownChallenge);
             };
@@ -485,4 +525,143 @@ pub async fn resend_device_code(
         .await?;
     state.mail_wake.notify_one();
     Ok(expires)
+}
+
+/// Trusts the device the sign-in comes from: a new device token, stored hashed; returns
+/// (device id, token).
+fn trust_device(
+    conn: &mut DbConnection,
+    account_id: &str,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<(String, String), DbError> {
+    let device_token = tokens::new_token();
+    let device_id = uuid::Uuid::now_v7().to_string();
+    devices::insert(
+        conn,
+        &NewDevice {
+            id: &device_id,
+            account_id,
+            token_hash: &tokens::hash_token(&device_token),
+            label: &describe_user_agent(client.user_agent.as_deref()),
+            created_at: now.naive_utc(),
+            last_seen_at: now.naive_utc(),
+            last_ip: client.ip.as_deref(),
+        },
+    )?;
+    Ok((device_id, device_token))
+}
+
+/// Opens the MFA step: nothing is sent, the code comes from the person's authenticator app.
+/// `device_id` is the already trusted device the sign-in comes from; `issue_device_token` says
+/// that a device-code step just passed, so the device is trusted when this step passes.
+fn mfa_challenge(
+    conn: &mut DbConnection,
+    account_id: &str,
+    device_id: Option<&str>,
+    issue_device_token: bool,
+    use_cookies: bool,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), DbError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let expires_at = now + chrono::Duration::minutes(CODE_TTL_MINUTES);
+    challenges::insert(
+        conn,
+        &NewChallenge {
+            id: &id,
+            account_id,
+            step: MFA_STEP,
+            code_hash: None,
+            sends: 0,
+            last_sent_at: None,
+            device_id,
+            use_cookies,
+            client_ip: client.ip.as_deref(),
+            user_agent: client.user_agent().as_deref(),
+            created_at: now.naive_utc(),
+            expires_at: expires_at.naive_utc(),
+            issue_device_token,
+        },
+    )?;
+    Ok((id, expires_at))
+}
+
+/// Checks the MFA code of a sign-in — a TOTP code (±1 step, never twice) or a recovery code
+/// (single use) — and starts the session. Five attempts per challenge, and wrong codes are
+/// throttled per account across sign-ins.
+pub async fn verify_mfa_code(
+    state: &AppState,
+    challenge_id: String,
+    code: String,
+    client: ClientInfo,
+) -> Result<SignInOutcome, SignInError> {
+    let now = state.clock.now();
+    let st = state.clone();
+    let cipher = state.totp_cipher.clone();
+    let (step, use_cookies) = state
+        .db
+        .write(move |conn| -> Result<Result<_, SignInError>, SignInError> {
+            let Some(challenge) = challenges::find(conn, &challenge_id)?
+                .filter(|c| c.step == MFA_STEP && c.completed_at.is_none())
+            else {
+                return Ok(Err(SignInError::UnknownChallenge));
+            };
+            if challenge.expires_at <= now.naive_utc() {
+                return Ok(Err(SignInError::ChallengeExpired));
+            }
+            // MFA switched off or reset meanwhile: this sign-in no longer applies.
+            let Some(totp_row) = mfa::find(conn, &challenge.account_id)?.filter(|t| t.is_active())
+            else {
+                return Ok(Err(SignInError::UnknownChallenge));
+            };
+            if let Some(wait) = mfa_service::codes_blocked(conn, &challenge.account_id, now)? {
+                return Ok(Err(SignInError::Throttled(wait)));
+            }
+            if challenges::count_attempt(conn, &challenge.id, CODE_MAX_ATTEMPTS)? == 0 {
+                return Ok(Err(SignInError::AttemptsExhausted));
+            }
+            match mfa_service::check_code(conn, &cipher, &totp_row, &code, &client, now, "sign_in")?
+            {
+                CodeCheck::Accepted(_) => {}
+                CodeCheck::Blocked(wait) => return Ok(Err(SignInError::Throttled(wait))),
+                CodeCheck::Rejected => {
+                    let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
+                    return Ok(Err(if left <= 0 {
+                        SignInError::AttemptsExhausted
+                    } else {
+                        SignInError::WrongCode {
+                            attempts_left: left,
+                        }
+                    }));
+                }
+            }
+            if challenges::complete(conn, &challenge.id, now.naive_utc())? == 0 {
+                return Ok(Err(SignInError::UnknownChallenge));
+            }
+            let Some(account) = accounts::find(conn, &challenge.account_id)? else {
+                return Ok(Err(SignInError::UnknownChallenge));
+            };
+            let (device_id, device_token) = if challenge.issue_device_token {
+                let (id, token) = trust_device(conn, &account.id, &client, now)?;
+                (Some(id), Some(token))
+            } else {
+                (challenge.device_id.clone(), None)
+            };
+            let (sid, refresh, expires) =
+                sessions::start(conn, &st, &account.id, device_id.as_deref(), &client, now)?;
+            Ok(Ok((
+                Step::Done {
+                    account_id: account.id,
+                    role: account.role,
+                    sid,
+                    refresh,
+                    expires,
+                    device_token,
+                },
+                challenge.use_cookies,
+            )))
+        })
+        .await??;
+    finish(state, step, use_cookies, now)
 }

@@ -12,6 +12,7 @@ use crate::db::DbError;
 use crate::domain::Email;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
+use crate::services::events::{self, EventKind};
 use crate::services::signup::issue_verification;
 use crate::services::{email_key, throttle, ClientInfo};
 use crate::startup::AppState;
@@ -73,6 +74,14 @@ pub async fn confirm(
                     return Ok(Err(VerificationError::AlreadyVerified));
                 }
                 accounts::mark_email_verified(conn, &account.id, now.naive_utc())?;
+                events::record(
+                    conn,
+                    &account.id,
+                    EventKind::EmailVerified,
+                    &client,
+                    None,
+                    now,
+                )?;
                 Ok(Ok(account.email))
             },
         )

@@ -23,6 +23,8 @@ pub struct Challenge {
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
+    /// MFA step after a passed device-code step: trust the device when the sign-in completes.
+    pub issue_device_token: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -40,6 +42,7 @@ pub struct NewChallenge<'a> {
     pub user_agent: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+    pub issue_device_token: bool,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewChallenge<'_>) -> QueryResult<()> {

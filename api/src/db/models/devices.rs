@@ -63,3 +63,27 @@ pub fn touch(
         .set((devices::last_seen_at.eq(now), devices::last_ip.eq(ip)))
         .execute(conn)
 }
+
+/// The account's trusted devices, most recently seen first.
+pub fn list_active(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<Device>> {
+    devices::table
+        .filter(devices::account_id.eq(account_id))
+        .filter(devices::revoked_at.is_null())
+        .order(devices::last_seen_at.desc())
+        .select(Device::as_select())
+        .load(conn)
+}
+
+/// Stops trusting one of the account's devices; 0 when it is not the account's or already gone.
+pub fn revoke(
+    conn: &mut DbConnection,
+    account_id: &str,
+    id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(devices::table.find(id))
+        .filter(devices::account_id.eq(account_id))
+        .filter(devices::revoked_at.is_null())
+        .set(devices::revoked_at.eq(now))
+        .execute(conn)
+}

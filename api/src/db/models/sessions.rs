@@ -119,3 +119,20 @@ pub fn revoke(
         ))
         .execute(conn)
 }
+
+/// Revokes every live session started from a device (when the device is removed).
+pub fn revoke_for_device(
+    conn: &mut DbConnection,
+    device_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(sessions::table)
+        .filter(sessions::device_id.eq(device_id))
+        .filter(sessions::revoked_at.is_null())
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(conn)
+}

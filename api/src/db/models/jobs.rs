@@ -1,0 +1,172 @@
+//! Background jobs: a row per unit of work, due at `next_run_at`, claimed by one worker at a
+//! time with a lease (`locked_by`, `locked_until`). A worker that dies leaves a lease that
+//! expires, and the job is claimed again; the conditional UPDATE that takes a lease is atomic on
+//! both backends, so two replicas never both win it.
+//!
+//! Status: `pending` (to run when due), `waiting` (handed to an external system, waiting for
+//! its report), `done`, `failed`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::jobs;
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+pub struct Job {
+    pub id: String,
+    pub kind: String,
+    pub subject_id: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_run_at: NaiveDateTime,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = jobs)]
+pub struct NewJob<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub subject_id: &'a str,
+    pub status: &'a str,
+    pub attempts: i32,
+    pub next_run_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewJob<'_>) -> QueryResult<()> {
+    diesel::insert_into(jobs::table)
+        .values(new)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Ids of jobs due now and not leased by a live worker, the most overdue first.
+pub fn due_ids(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    jobs::table
+        .filter(jobs::status.eq("pending"))
+        .filter(jobs::next_run_at.le(now))
+        .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now)))
+        .order(jobs::next_run_at.asc())
+        .limit(limit)
+        .select(jobs::id)
+        .load(conn)
+}
+
+/// Takes the lease on one due job and counts the attempt; returns the job only if this worker
+/// won it.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> QueryResult<Option<Job>> {
+    let won = diesel::update(jobs::table.find(id))
+        .filter(jobs::status.eq("pending"))
+        .filter(jobs::next_run_at.le(now))
+        .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now)))
+        .set((
+            jobs::locked_by.eq(worker),
+            jobs::locked_until.eq(lease_until),
+            jobs::attempts.eq(jobs::attempts + 1),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if won == 0 {
+        return Ok(None);
+    }
+    jobs::table
+        .find(id)
+        .select(Job::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Ends the lease of `worker` with a new status: `done`, `failed`, `waiting`, or `pending`
+/// again at `retry_at`. Returns 0 when the lease was lost (another worker took the job over, or
+/// a report already settled it), in which case nothing changes.
+pub fn release(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    status: &str,
+    retry_at: Option<NaiveDateTime>,
+    error: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let target = diesel::update(jobs::table.find(id))
+        .filter(jobs::locked_by.eq(worker))
+        .filter(jobs::status.eq("pending"));
+    match retry_at {
+        Some(at) => target
+            .set((
+                jobs::status.eq(status),
+                jobs::next_run_at.eq(at),
+                jobs::locked_until.eq(None::<NaiveDateTime>),
+                jobs::last_error.eq(error),
+                jobs::updated_at.eq(now),
+            ))
+            .execute(conn),
+        None => target
+            .set((
+                jobs::status.eq(status),
+                jobs::locked_until.eq(None::<NaiveDateTime>),
+                jobs::last_error.eq(error),
+                jobs::updated_at.eq(now),
+            ))
+            .execute(conn),
+    }
+}
+
+/// Settles every unfinished job of `kind` for `subject_id` (an external report arrived).
+pub fn settle_for_subject(
+    conn: &mut DbConnection,
+    kind: &str,
+    subject_id: &str,
+    status: &str,
+    error: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        jobs::table
+            .filter(jobs::kind.eq(kind))
+            .filter(jobs::subject_id.eq(subject_id))
+            .filter(jobs::status.eq_any(["pending", "waiting"])),
+    )
+    .set((
+        jobs::status.eq(status),
+        jobs::locked_until.eq(None::<NaiveDateTime>),
+        jobs::last_error.eq(error),
+        jobs::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// The jobs of one subject, oldest first (operators and tests).
+pub fn for_subject(conn: &mut DbConnection, subject_id: &str) -> QueryResult<Vec<Job>> {
+    jobs::table
+        .filter(jobs::subject_id.eq(subject_id))
+        .order((jobs::created_at.asc(), jobs::id.asc()))
+        .select(Job::as_select())
+        .load(conn)
+}
+
+/// Number of jobs still to run (for metrics).
+pub fn pending_count(conn: &mut DbConnection) -> QueryResult<i64> {
+    jobs::table
+        .filter(jobs::status.eq("pending"))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,240 @@
+//! Organizations: create one (onboarding step 5), list mine, read one. An organization the
+//! caller does not belong to answers 404, exactly like one that does not exist.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::extract::Authenticated;
+use crate::db::models::organizations::MemberView;
+use crate::error::{ApiError, Problem};
+use crate::http::gate;
+use crate::http::sales::SalesRepresentativeSummary;
+use crate::services::onboarding::Step;
+use crate::services::organizations::{
+    self, CreateOrganizationRequest, OrganizationError, OrganizationId,
+};
+use crate::services::projects::utc;
+use crate::startup::AppState;
+
+impl From<OrganizationError> for ApiError {
+    fn from(e: OrganizationError) -> Self {
+        match e {
+            OrganizationError::Invalid(errors) => ApiError::validation(errors),
+            OrganizationError::NotFound => ApiError::not_found(),
+            OrganizationError::Database(db) => ApiError::internal(&db),
+        }
+    }
+}
+
+/// A new organization. Every field is required; a missing one is reported like an empty one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CreateOrganizationBody {
+    /// The organization's official name.
+    #[schema(example = "PT Maju Jaya Teknologi", max_length = 100)]
+    pub name: String,
+    /// The official address (line breaks allowed).
+    #[schema(example = "Jl. Jend. Sudirman Kav. 52-53", max_length = 255)]
+    pub address: String,
+    /// ISO 3166-1 alpha-2 country code, any case.
+    #[schema(example = "ID", min_length = 2, max_length = 2)]
+    pub country: String,
+    /// What the organization does.
+    #[schema(example = "Data analytics for retail", max_length = 1000)]
+    pub description: String,
+    /// With country code (E.164), or national in the organization's country.
+    #[schema(example = "+62 21 5150 1234", max_length = 32)]
+    pub business_phone: String,
+    #[schema(example = "Jakarta Selatan", max_length = 100)]
+    pub city: String,
+    /// Province, state or region.
+    #[schema(example = "DKI Jakarta", max_length = 100)]
+    pub region: String,
+    /// Postal code, in the country's format where known (5 digits in Indonesia); may be empty
+    /// only in countries without postal codes.
+    #[schema(example = "12190", max_length = 10)]
+    pub zip: String,
+    /// One of `GET /v1/sales-representatives`.
+    #[schema(example = "0193a5b0-7e1c-7c3e-8f00-4b2d9c1e5a01")]
+    pub sales_representative_id: String,
+}
+
+/// An organization, as one of its members sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Organization {
+    #[schema(example = "0193a5b2-1f00-7a3e-9c11-2b7d5e8f9a10")]
+    pub id: String,
+    #[schema(example = "PT Maju Jaya Teknologi")]
+    pub name: String,
+    #[schema(example = "Jl. Jend. Sudirman Kav. 52-53")]
+    pub address: String,
+    /// ISO 3166-1 alpha-2, upper-case.
+    #[schema(example = "ID")]
+    pub country: String,
+    #[schema(example = "Data analytics for retail")]
+    pub description: String,
+    /// E.164.
+    #[schema(example = "+622151501234")]
+    pub business_phone: String,
+    #[schema(example = "Jakarta Selatan")]
+    pub city: String,
+    #[schema(example = "DKI Jakarta")]
+    pub region: String,
+    #[schema(example = "12190")]
+    pub zip: String,
+    /// Who recommended the portal.
+    pub sales_representative: Option<SalesRepresentativeSummary>,
+    /// The caller's role: `owner` or `member`.
+    #[schema(example = "owner")]
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<MemberView> for Organization {
+    fn from(v: MemberView) -> Self {
+        let o = v.organization;
+        let sales_representative = match (o.sales_representative_id, v.sales_representative_name) {
+            (Some(id), Some(name)) => Some(SalesRepresentativeSummary { id, name }),
+            _ => None,
+        };
+        Self {
+            id: o.id,
+            name: o.name,
+            address: o.address,
+            country: o.country,
+            description: o.description,
+            business_phone: o.business_phone,
+            city: o.city,
+            region: o.region,
+            zip: o.zip,
+            sales_representative,
+            role: v.role,
+            created_at: utc(o.created_at),
+            updated_at: utc(o.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationList {
+    /// The caller's organizations, oldest first.
+    pub items: Vec<Organization>,
+}
+
+/// Create an organization.
+///
+/// Onboarding step `create_organization`: the caller becomes the owner. Every invalid field is
+/// reported at once in `errors`, each with its own `code` — `name_required`,
+/// `country_unknown`, `business_phone_invalid`, `zip_invalid_for_country`,
+/// `sales_representative_unknown`, `sales_representative_inactive`, …
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    request_body(content = CreateOrganizationBody, example = json!({
+        "name": "PT Maju Jaya Teknologi", "address": "Jl. Jend. Sudirman Kav. 52-53", "country": "ID",
+        "description": "Data analytics for retail", "business_phone": "+62 21 5150 1234",
+        "city": "Jakarta Selatan", "region": "DKI Jakarta", "zip": "12190",
+        "sales_representative_id": "0193a5b0-7e1c-7c3e-8f00-4b2d9c1e5a01"})),
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Organization,
+            headers(("Location" = String, description = "`/v1/organizations/{id}`"))),
+        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Legal documents not accepted yet (`onboarding_incomplete`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`errors` lists each)", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "urn:service-portal:problem:validation_failed", "title": "The request is not valid",
+                "status": 422, "code": "validation_failed", "detail": "One or more fields are not valid; see `errors`.",
+                "errors": [{"field": "country", "code": "country_unknown", "message": "must be a two-letter ISO 3166-1 country code, for example ID"},
+                           {"field": "sales_representative_id", "code": "sales_representative_unknown", "message": "must be one of the sales representatives listed by GET /v1/sales-representatives"}]})),
+    ),
+)]
+#[post("/organizations")]
+pub async fn create_organization(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<CreateOrganizationBody>,
+) -> Result<HttpResponse, ApiError> {
+    gate::require_reached(&state, &auth, Step::CreateOrganization).await?;
+    let b = body.into_inner();
+    let created = organizations::create(
+        &state,
+        &auth.account_id,
+        CreateOrganizationRequest {
+            name: b.name,
+            address: b.address,
+            country: b.country,
+            description: b.description,
+            business_phone: b.business_phone,
+            city: b.city,
+            region: b.region,
+            zip: b.zip,
+            sales_representative_id: b.sales_representative_id,
+        },
+    )
+    .await?;
+    let body = Organization::from(created);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/organizations/{}", body.id)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body))
+}
+
+/// List my organizations.
+///
+/// The organizations the caller belongs to, oldest first, with the caller's role.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's organizations", body = OrganizationList),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Legal documents not accepted yet (`onboarding_incomplete`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/organizations")]
+pub async fn list_organizations(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    gate::require_reached(&state, &auth, Step::CreateOrganization).await?;
+    let items = organizations::list(&state, &auth.account_id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .json(OrganizationList {
+            items: items.into_iter().map(Organization::from).collect(),
+        }))
+}
+
+/// Read an organization.
+///
+/// Only for its members: any other id answers 404, whether or not it exists.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The organization's id")),
+    responses(
+        (status = 200, description = "The organization", body = Organization),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Legal documents not accepted yet (`onboarding_incomplete`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization among the caller's", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/organizations/{id}")]
+pub async fn get_organization(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    gate::require_reached(&state, &auth, Step::CreateOrganization).await?;
+    let id = OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let org = organizations::get(&state, &auth.account_id, &id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .json(Organization::from(org)))
+}

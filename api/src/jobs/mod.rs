@@ -1,0 +1,57 @@
+//! Background jobs in the database: cluster provisioning today. A job is written in the same
+//! transaction as the change that needs it ([`schedule`]), so it is never lost; the [`worker`]
+//! of any replica claims due jobs with a lease, runs them, and records the outcome. A replica
+//! that dies mid-job leaves a lease that expires, and another worker (or the same one after a
+//! restart) claims the job again. Failures worth retrying are retried with exponential backoff.
+//!
+//! Provisioning is pluggable ([`provisioners`]): a simulated provisioner (default) and a
+//! webhook to the operator's system, which reports back to a signed callback.
+
+pub mod provisioners;
+pub mod worker;
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use crate::config::{Provisioner, Settings};
+use crate::db::models::jobs::{self, NewJob};
+use crate::db::DbConnection;
+
+/// Provisions the cluster of a project (`subject_id` is the project id).
+pub const PROVISION_CLUSTER: &str = "provision_cluster";
+
+/// Adds a job due at `run_at`, inside the caller's transaction. Wake the worker after commit.
+pub fn schedule(
+    conn: &mut DbConnection,
+    kind: &str,
+    subject_id: &str,
+    run_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let id = uuid::Uuid::now_v7().to_string();
+    jobs::insert(
+        conn,
+        &NewJob {
+            id: &id,
+            kind,
+            subject_id,
+            status: "pending",
+            attempts: 0,
+            next_run_at: run_at,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+}
+
+/// When a new project's provisioning job first runs, after its creation: the simulated
+/// provisioner's configured delay (so that a restart in between simply resumes it), at once for
+/// the webhook.
+pub fn first_run_delay(settings: &Settings) -> Duration {
+    match settings.provisioner {
+        Provisioner::Simulated => settings.provision_delay,
+        Provisioner::Webhook => Duration::ZERO,
+    }
+}

@@ -1,0 +1,251 @@
+//! The job worker: a tokio task per replica, woken after a commit that added a job and polling
+//! otherwise (a job may be due later, or added by another replica). It claims each due job with
+//! a lease (a conditional UPDATE, atomic on both backends: one worker wins), runs it outside any
+//! transaction, and records the outcome only if it still holds the lease. A worker that dies
+//! leaves its lease to expire ([`LEASE`]); the job is then claimed again — after a restart, or
+//! by another replica — so provisioning resumes rather than being lost.
+//!
+//! Retries: an attempt that could not hand the work over is retried after [`backoff`] (30 s
+//! doubling to 30 min), up to [`MAX_ATTEMPTS`]; then the project fails with
+//! "provisioner unreachable".
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use tokio::sync::Notify;
+
+use super::provisioners::{Outcome, ProvisionRequest, Provisioner};
+use super::PROVISION_CLUSTER;
+use crate::clock::Clock;
+use crate::db::models::jobs::{self, Job};
+use crate::db::models::projects::{self as project_rows, Project};
+use crate::db::{Db, DbError};
+use crate::services::projects::{self, status, ClusterOutcome};
+
+const BATCH: i64 = 20;
+/// How long a claimed job is reserved for its worker; longer than any attempt takes.
+pub const LEASE: Duration = Duration::from_secs(120);
+/// Attempts before a job that keeps failing to hand over its work is given up.
+pub const MAX_ATTEMPTS: i32 = 8;
+const IDLE_POLL: Duration = Duration::from_millis(500);
+/// The reason a project fails with when the provisioner could not be reached.
+pub const UNREACHABLE: &str = "provisioner unreachable";
+
+/// Delay before attempt `attempts + 1`: 30 s, 1 min, 2 min, … up to 30 min.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = u32::try_from(attempts.clamp(1, 7) - 1).unwrap_or(0);
+    Duration::from_secs((30u64 << exp).min(1800))
+}
+
+pub struct JobWorker {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub provisioner: Provisioner,
+    /// Base of links in emails.
+    pub public_url: String,
+    pub wake: Arc<Notify>,
+    /// Wakes the email worker after an outcome queued an email.
+    pub mail_wake: Arc<Notify>,
+    pub worker_id: String,
+}
+
+/// A job this worker holds the lease on, with its project.
+struct Claimed {
+    job: Job,
+    project: Option<Project>,
+}
+
+impl JobWorker {
+    /// Runs until the task is dropped.
+    pub async fn run(self) {
+        loop {
+            match self.run_due().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "job pass failed"),
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+            }
+        }
+    }
+
+    /// Runs what is due now; returns how many jobs this worker handled.
+    pub async fn run_due(&self) -> Result<usize, DbError> {
+        let now = self.clock.now().naive_utc();
+        let ids = self
+            .db
+            .read(move |c| jobs::due_ids(c, now, BATCH).map_err(DbError::from))
+            .await?;
+        let mut handled = 0;
+        for id in ids {
+            if let Some(claimed) = self.claim(id).await? {
+                self.execute(claimed).await?;
+                handled += 1;
+            }
+        }
+        Ok(handled)
+    }
+
+    /// Takes the lease; a provisioning job also moves its project from `pending` to
+    /// `provisioning` in the same transaction.
+    async fn claim(&self, id: String) -> Result<Option<Claimed>, DbError> {
+        let worker = self.worker_id.clone();
+        let now = self.clock.now();
+        let at = now.naive_utc().trunc_subsecs(6);
+        let lease_until = (now + LEASE).naive_utc();
+        self.db
+            .write(move |c| {
+                let Some(job) = jobs::claim(c, &id, &worker, at, lease_until)? else {
+                    return Ok(None);
+                };
+                let project = if job.kind == PROVISION_CLUSTER {
+                    projects::mark_provisioning(c, &job.subject_id, at)?;
+                    project_rows::find(c, &job.subject_id)?
+                } else {
+                    None
+                };
+                Ok(Some(Claimed { job, project }))
+            })
+            .await
+    }
+
+    async fn execute(&self, claimed: Claimed) -> Result<(), DbError> {
+        let Claimed { job, project } = claimed;
+        if job.kind != PROVISION_CLUSTER {
+            tracing::error!(job_id = %job.id, kind = %job.kind, "unknown job kind");
+            return self
+                .settle(&job, "failed", Some("unknown job kind"), None)
+                .await;
+        }
+        let Some(project) = project else {
+            // The project is gone: nothing left to provision.
+            return self.settle(&job, "done", None, None).await;
+        };
+        if !status::UNSETTLED.contains(&project.cluster_status.as_str()) {
+            return self.settle(&job, "done", None, None).await;
+        }
+        let request = ProvisionRequest {
+            job_id: job.id.clone(),
+            attempt: job.attempts,
+            project_id: project.id.clone(),
+            organization_id: project.organization_id.clone(),
+            project_name: project.name.clone(),
+        };
+        let outcome = self.provisioner.provision(&request, self.clock.now()).await;
+        match outcome {
+            Outcome::Ready => {
+                tracing::info!(job_id = %job.id, project_id = %project.id, "cluster ready");
+                self.settle(&job, "done", None, Some(ClusterOutcome::Ready))
+                    .await
+            }
+            Outcome::Failed(reason) => {
+                tracing::info!(job_id = %job.id, project_id = %project.id, %reason, "cluster failed");
+                self.settle(
+                    &job,
+                    "failed",
+                    Some(&reason.clone()),
+                    Some(ClusterOutcome::Failed(reason)),
+                )
+                .await
+            }
+            Outcome::Accepted => {
+                tracing::info!(job_id = %job.id, project_id = %project.id, "provisioning accepted by the operator");
+                self.settle(&job, "waiting", None, None).await
+            }
+            Outcome::Retry(error) if job.attempts < MAX_ATTEMPTS => {
+                let retry_at = self.clock.now() + backoff(job.attempts);
+                tracing::warn!(job_id = %job.id, project_id = %project.id, attempts = job.attempts, %error,
+                    "provisioning attempt failed; will retry");
+                self.retry(&job, &error, retry_at).await
+            }
+            Outcome::Retry(error) => {
+                tracing::warn!(job_id = %job.id, project_id = %project.id, attempts = job.attempts, %error,
+                    "provisioning attempts exhausted");
+                self.settle(
+                    &job,
+                    "failed",
+                    Some(&error),
+                    Some(ClusterOutcome::Failed(UNREACHABLE.to_owned())),
+                )
+                .await
+            }
+        }
+    }
+
+    /// Ends the lease with a final or waiting status and, if this worker still held it, settles
+    /// the project (in the same transaction).
+    async fn settle(
+        &self,
+        job: &Job,
+        job_status: &'static str,
+        error: Option<&str>,
+        outcome: Option<ClusterOutcome>,
+    ) -> Result<(), DbError> {
+        let id = job.id.clone();
+        let subject = job.subject_id.clone();
+        let worker = self.worker_id.clone();
+        let error = error.map(str::to_owned);
+        let public_url = self.public_url.clone();
+        let now = self.clock.now().naive_utc().trunc_subsecs(6);
+        let emailed = self
+            .db
+            .write(move |c| {
+                let held = jobs::release(c, &id, &worker, job_status, None, error.as_deref(), now)?;
+                if held == 0 {
+                    tracing::info!(job_id = %id, "lease lost before the outcome was recorded");
+                    return Ok(false);
+                }
+                match outcome {
+                    Some(outcome) => projects::finish(c, &subject, &outcome, &public_url, now)
+                        .map_err(DbError::from),
+                    None => Ok(false),
+                }
+            })
+            .await?;
+        if emailed {
+            self.mail_wake.notify_one();
+        }
+        Ok(())
+    }
+
+    async fn retry(&self, job: &Job, error: &str, at: DateTime<Utc>) -> Result<(), DbError> {
+        let id = job.id.clone();
+        let worker = self.worker_id.clone();
+        let error = error.to_owned();
+        let now = self.clock.now().naive_utc().trunc_subsecs(6);
+        let retry_at = at.naive_utc();
+        self.db
+            .write(move |c| {
+                jobs::release(
+                    c,
+                    &id,
+                    &worker,
+                    "pending",
+                    Some(retry_at),
+                    Some(&error),
+                    now,
+                )
+                .map_err(DbError::from)
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_half_an_hour() {
+        assert_eq!(backoff(1), Duration::from_secs(30));
+        assert_eq!(backoff(2), Duration::from_secs(60));
+        assert_eq!(backoff(3), Duration::from_secs(120));
+        assert_eq!(backoff(7), Duration::from_secs(1800));
+        assert_eq!(backoff(50), Duration::from_secs(1800));
+    }
+}

@@ -1,0 +1,422 @@
+//! Organizations: step 5 of the journey. A person names their organization, gives its address,
+//! country, business phone and the sales representative who recommended the portal, and becomes
+//! its owner. Every field is parsed here and every bad one reported at once, including a sales
+//! representative that does not exist or is no longer active.
+//!
+//! An account sees only the organizations it belongs to; any other id is simply not found, so
+//! nobody can learn whether an organization exists (ASVS 5.0 V8.2).
+
+use chrono::{NaiveDateTime, SubsecRound};
+
+use crate::db::models::organizations::{self, MemberView, NewOrganization};
+use crate::db::models::sales;
+use crate::db::{DbConnection, DbError};
+use crate::domain::{Country, PhoneNumber, PostalCode};
+use crate::error::FieldError;
+use crate::impl_from_diesel;
+use crate::services::sales::SalesRepresentativeId;
+use crate::startup::AppState;
+
+/// Longest organization name, in characters.
+pub const MAX_NAME: usize = 100;
+/// Longest address or VAT address, in characters.
+pub const MAX_ADDRESS: usize = 255;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 1000;
+/// Longest city or region, in characters.
+pub const MAX_PLACE: usize = 100;
+
+/// The id of an organization (a UUID).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrganizationId(String);
+
+impl OrganizationId {
+    /// Accepts only a UUID; anything else cannot name an organization.
+    pub fn parse(raw: &str) -> Option<Self> {
+        uuid::Uuid::parse_str(raw).ok().map(|u| Self(u.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The organization form, as received (the service parses every field).
+#[derive(Debug, Clone)]
+pub struct CreateOrganizationRequest {
+    pub name: String,
+    pub address: String,
+    pub country: String,
+    pub description: String,
+    pub business_phone: String,
+    pub city: String,
+    pub region: String,
+    pub zip: String,
+    pub sales_representative_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrganizationError {
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// Unknown, or the caller is not a member: the same answer for both.
+    #[error("organization not found")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+impl_from_diesel!(OrganizationError);
+
+/// How a free-text field may look.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextRule {
+    pub field: &'static str,
+    pub max: usize,
+    /// Line breaks allowed (addresses, descriptions); otherwise whitespace runs become one space.
+    pub multiline: bool,
+}
+
+/// Parses a required free-text field: trimmed, at most `rule.max` characters, free of control
+/// characters (other than line breaks where allowed), text-direction overrides and invisible
+/// characters, which could make it display as something else in the portal or in emails.
+pub(crate) fn text(rule: TextRule, raw: &str) -> Result<String, FieldError> {
+    let field = rule.field;
+    let normalized = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let tidy = if rule.multiline {
+        normalized
+            .lines()
+            .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
+    } else {
+        normalized.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    if tidy.is_empty() {
+        return Err(FieldError::new(
+            field,
+            format!("{field}_required"),
+            "is required",
+        ));
+    }
+    let forbidden = |c: char| {
+        (c.is_control() && !(rule.multiline && c == '\n'))
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if tidy.chars().any(forbidden) {
+        return Err(FieldError::new(
+            field,
+            format!("{field}_invalid_characters"),
+            "must not contain control or invisible characters",
+        ));
+    }
+    if tidy.chars().count() > rule.max {
+        return Err(FieldError::new(
+            field,
+            format!("{field}_too_long"),
+            format!("must be at most {} characters", rule.max),
+        ));
+    }
+    Ok(tidy)
+}
+
+/// A parsed organization form.
+struct ValidOrganization {
+    name: String,
+    address: String,
+    country: Country,
+    description: String,
+    business_phone: PhoneNumber,
+    city: String,
+    region: String,
+    zip: PostalCode,
+    sales_representative_id: Option<SalesRepresentativeId>,
+}
+
+fn parse(
+    req: &CreateOrganizationRequest,
+    default_phone_region: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<ValidOrganization> {
+    let mut field = |rule: TextRule, raw: &str| text(rule, raw).map_err(|e| errors.push(e)).ok();
+    let name = field(
+        TextRule {
+            field: "name",
+            max: MAX_NAME,
+            multiline: false,
+        },
+        &req.name,
+    );
+    let address = field(
+        TextRule {
+            field: "address",
+            max: MAX_ADDRESS,
+            multiline: true,
+        },
+        &req.address,
+    );
+    let description = field(
+        TextRule {
+            field: "description",
+            max: MAX_DESCRIPTION,
+            multiline: true,
+        },
+        &req.description,
+    );
+    let city = field(
+        TextRule {
+            field: "city",
+            max: MAX_PLACE,
+            multiline: false,
+        },
+        &req.city,
+    );
+    let region = field(
+        TextRule {
+            field: "region",
+            max: MAX_PLACE,
+            multiline: false,
+        },
+        &req.region,
+    );
+    let country = Country::parse(&req.country)
+        .map_err(|e| errors.push(FieldError::new("country", e.code(), e.to_string())))
+        .ok();
+    // A national number is read in the organization's own country.
+    let region_for_phone = country.map(|c| c.code()).or(default_phone_region);
+    let business_phone = PhoneNumber::parse(&req.business_phone, region_for_phone)
+        .map_err(|e| {
+            let code = match e {
+                crate::domain::PhoneError::MissingCountryCode => {
+                    "business_phone_missing_country_code"
+                }
+                crate::domain::PhoneError::Invalid => "business_phone_invalid",
+            };
+            errors.push(FieldError::new("business_phone", code, e.to_string()));
+        })
+        .ok();
+    let zip = PostalCode::parse(&req.zip, country)
+        .map_err(|e| errors.push(FieldError::new("zip", e.code(), e.to_string())))
+        .ok();
+    let rep_raw = req.sales_representative_id.trim();
+    let sales_representative_id = if rep_raw.is_empty() {
+        errors.push(FieldError::new(
+            "sales_representative_id",
+            "sales_representative_required",
+            "choose the sales representative who recommended the portal",
+        ));
+        None
+    } else {
+        // A malformed id is reported like an unknown one, after the database check.
+        SalesRepresentativeId::parse(rep_raw)
+    };
+    Some(ValidOrganization {
+        name: name?,
+        address: address?,
+        country: country?,
+        description: description?,
+        business_phone: business_phone?,
+        city: city?,
+        region: region?,
+        zip: zip?,
+        sales_representative_id,
+    })
+}
+
+/// Checks the chosen sales representative inside the unit of work.
+fn check_sales_representative(
+    conn: &mut DbConnection,
+    raw: &str,
+    id: Option<&SalesRepresentativeId>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), OrganizationError> {
+    if raw.trim().is_empty() {
+        return Ok(()); // already reported as required
+    }
+    let found = match id {
+        Some(id) => sales::find(conn, id.as_str())?,
+        None => None,
+    };
+    match found {
+        Some(rep) if rep.active => {}
+        Some(_) => errors.push(FieldError::new(
+            "sales_representative_id",
+            "sales_representative_inactive",
+            "this sales representative is no longer available; choose another one",
+        )),
+        None => errors.push(FieldError::new(
+            "sales_representative_id",
+            "sales_representative_unknown",
+            "must be one of the sales representatives listed by GET /v1/sales-representatives",
+        )),
+    }
+    Ok(())
+}
+
+/// Creates an organization owned by `account_id`.
+pub async fn create(
+    state: &AppState,
+    account_id: &str,
+    req: CreateOrganizationRequest,
+) -> Result<MemberView, OrganizationError> {
+    let mut errors = Vec::new();
+    let valid = parse(
+        &req,
+        state.settings.default_phone_region.as_deref(),
+        &mut errors,
+    );
+    let now: NaiveDateTime = state.clock.now().naive_utc().trunc_subsecs(6);
+    let account_id = account_id.to_owned();
+    state
+        .db
+        .write(move |conn| {
+            let rep_id = valid
+                .as_ref()
+                .and_then(|v| v.sales_representative_id.clone());
+            check_sales_representative(
+                conn,
+                &req.sales_representative_id,
+                rep_id.as_ref(),
+                &mut errors,
+            )?;
+            let valid = match valid {
+                Some(v) if errors.is_empty() => v,
+                _ => return Err(OrganizationError::Invalid(errors)),
+            };
+            let id = uuid::Uuid::now_v7().to_string();
+            organizations::insert(
+                conn,
+                &NewOrganization {
+                    id: &id,
+                    name: &valid.name,
+                    address: &valid.address,
+                    country: valid.country.code(),
+                    description: &valid.description,
+                    business_phone: valid.business_phone.as_str(),
+                    city: &valid.city,
+                    region: &valid.region,
+                    zip: valid.zip.as_str(),
+                    sales_representative_id: rep_id.as_ref().map(SalesRepresentativeId::as_str),
+                    created_by: &account_id,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            organizations::add_member(conn, &id, &account_id, "owner", now)?;
+            organizations::find_for_member(conn, &id, &account_id)?
+                .ok_or(OrganizationError::NotFound)
+        })
+        .await
+}
+
+/// The organizations the account belongs to.
+pub async fn list(
+    state: &AppState,
+    account_id: &str,
+) -> Result<Vec<MemberView>, OrganizationError> {
+    let account_id = account_id.to_owned();
+    state
+        .db
+        .read(move |conn| organizations::for_member(conn, &account_id).map_err(Into::into))
+        .await
+}
+
+/// One organization the account belongs to; any other is not found.
+pub async fn get(
+    state: &AppState,
+    account_id: &str,
+    id: &OrganizationId,
+) -> Result<MemberView, OrganizationError> {
+    let account_id = account_id.to_owned();
+    let id = id.clone();
+    state
+        .db
+        .read(move |conn| {
+            organizations::find_for_member(conn, id.as_str(), &account_id)?
+                .ok_or(OrganizationError::NotFound)
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> CreateOrganizationRequest {
+        CreateOrganizationRequest {
+            name: "  PT Maju   Jaya ".into(),
+            address: "Jl. Jend. Sudirman Kav. 52-53\r\nSenayan ".into(),
+            country: "id".into(),
+            description: "Cloud for analytics".into(),
+            business_phone: "021 5150 1234".into(),
+            city: "Jakarta Selatan".into(),
+            region: "DKI Jakarta".into(),
+            zip: "12190".into(),
+            sales_representative_id: "0193a5b0-7e1c-7c3e-8f00-000000000001".into(),
+        }
+    }
+
+    #[test]
+    fn a_good_form_is_tidied_and_normalized() {
+        let mut errors = Vec::new();
+        let v = parse(&request(), None, &mut errors).unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(v.name, "PT Maju Jaya");
+        assert_eq!(v.address, "Jl. Jend. Sudirman Kav. 52-53\nSenayan");
+        assert_eq!(v.country.code(), "ID");
+        assert_eq!(v.business_phone.as_str(), "+622151501234");
+        assert_eq!(v.zip.as_str(), "12190");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let req = CreateOrganizationRequest {
+            name: " ".into(),
+            address: "".into(),
+            country: "XX".into(),
+            description: "a\u{202E}b".into(),
+            business_phone: "12".into(),
+            city: "c".repeat(101),
+            region: "\t".into(),
+            zip: "!".into(),
+            sales_representative_id: "".into(),
+        };
+        let mut errors = Vec::new();
+        assert!(parse(&req, None, &mut errors).is_none());
+        let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "name_required",
+                "address_required",
+                "description_invalid_characters",
+                "city_too_long",
+                "region_required",
+                "country_unknown",
+                "business_phone_missing_country_code",
+                "zip_invalid",
+                "sales_representative_required",
+            ]
+        );
+    }
+
+    #[test]
+    fn single_line_fields_refuse_nothing_but_collapse_line_breaks() {
+        let rule = TextRule {
+            field: "name",
+            max: 10,
+            multiline: false,
+        };
+        assert_eq!(text(rule, "a\nb").unwrap(), "a b");
+        assert_eq!(
+            text(rule, "a\u{0}b").unwrap_err().code,
+            "name_invalid_characters"
+        );
+        assert_eq!(text(rule, &"é".repeat(10)).unwrap(), "é".repeat(10));
+        assert_eq!(
+            text(rule, &"é".repeat(11)).unwrap_err().code,
+            "name_too_long"
+        );
+    }
+}

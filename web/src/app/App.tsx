@@ -1,0 +1,110 @@
+import { Link, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
+import { routeForStep } from '../api/onboarding';
+import { Spinner } from '../components/ui';
+import { useI18n } from '../i18n/I18n';
+import { AccountPage } from '../pages/Account';
+import { AcceptLegalPage } from '../pages/AcceptLegal';
+import { ActivateMfaPage } from '../pages/ActivateMfa';
+import { CreateOrganizationPage } from '../pages/CreateOrganization';
+import { CreateProjectPage } from '../pages/CreateProject';
+import { DeviceCodePage } from '../pages/DeviceCode';
+import { InvitationPage } from '../pages/Invitation';
+import { MfaCodePage } from '../pages/MfaCode';
+import { ProjectsPage } from '../pages/Projects';
+import { SignInPage } from '../pages/SignIn';
+import { SignUpPage } from '../pages/SignUp';
+import { VerifyEmailPage } from '../pages/VerifyEmail';
+import { useAuth } from './auth';
+import { AuthLayout, ConsoleLayout, OnboardingLayout } from './layouts';
+
+/** Signed-in pages: wait for the session to be restored, else go to sign-in. */
+function RequireSignedIn() {
+  const { status } = useAuth();
+  const { t } = useI18n();
+  const location = useLocation();
+  if (status === 'loading') return <Spinner label={t('app.loading')} />;
+  if (status === 'signedOut') return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  return <Outlet />;
+}
+
+/** Sign-in and sign-up pages: someone already signed in goes on with the journey. */
+function SignedOutOnly() {
+  const { status } = useAuth();
+  const { t } = useI18n();
+  if (status === 'loading') return <Spinner label={t('app.loading')} />;
+  if (status === 'signedIn') return <Navigate to="/" replace />;
+  return <Outlet />;
+}
+
+/** The console: only once onboarding is complete (the API enforces it too). */
+function RequireOnboarded() {
+  const { onboarding } = useAuth();
+  if (onboarding && !onboarding.complete && onboarding.nextStep) return <Navigate to={routeForStep(onboarding.nextStep)} replace />;
+  return <Outlet />;
+}
+
+/** An onboarding page shows only its own step; the others lead to the step that is next. */
+function OnboardingStep({ step, children }: { step: string; children: React.ReactNode }) {
+  const { onboarding } = useAuth();
+  if (onboarding && !onboarding.complete && onboarding.nextStep && onboarding.nextStep !== step) {
+    return <Navigate to={routeForStep(onboarding.nextStep)} replace />;
+  }
+  return <>{children}</>;
+}
+
+function Home() {
+  const { status, onboarding } = useAuth();
+  const { t } = useI18n();
+  if (status === 'loading') return <Spinner label={t('app.loading')} />;
+  if (status === 'signedOut') return <Navigate to="/sign-in" replace />;
+  if (onboarding && !onboarding.complete && onboarding.nextStep) return <Navigate to={routeForStep(onboarding.nextStep)} replace />;
+  return <Navigate to="/projects" replace />;
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <div className="card result">
+      <h1 className="card__title">{t('app.notFound.title')}</h1>
+      <p>{t('app.notFound.body')}</p>
+      <Link to="/" className="btn btn--primary btn--block">
+        {t('app.notFound.home')}
+      </Link>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/" element={<Home />} />
+      <Route element={<AuthLayout />}>
+        <Route path="/verify-email" element={<VerifyEmailPage />} />
+        <Route path="/accept-invitation" element={<InvitationPage />} />
+        <Route path="/invitation" element={<InvitationPage />} />
+        <Route element={<SignedOutOnly />}>
+          <Route path="/sign-up" element={<SignUpPage />} />
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/sign-in/device" element={<DeviceCodePage />} />
+          <Route path="/sign-in/mfa" element={<MfaCodePage />} />
+        </Route>
+        <Route path="*" element={<NotFound />} />
+      </Route>
+      <Route element={<RequireSignedIn />}>
+        <Route element={<OnboardingLayout />}>
+          <Route path="/onboarding/legal" element={<OnboardingStep step="accept_legal_documents"><AcceptLegalPage /></OnboardingStep>} />
+          <Route path="/onboarding/organization" element={<OnboardingStep step="create_organization"><CreateOrganizationPage /></OnboardingStep>} />
+          <Route path="/onboarding/project" element={<OnboardingStep step="create_project"><CreateProjectPage onboarding /></OnboardingStep>} />
+          <Route path="/onboarding/mfa" element={<OnboardingStep step="activate_mfa"><ActivateMfaPage /></OnboardingStep>} />
+        </Route>
+        <Route element={<RequireOnboarded />}>
+          <Route element={<ConsoleLayout />}>
+            <Route path="/projects" element={<ProjectsPage />} />
+            <Route path="/projects/new" element={<CreateProjectPage />} />
+            <Route path="/account" element={<AccountPage />} />
+          </Route>
+        </Route>
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,145 @@
+// Who is signed in, and where the onboarding journey stands.
+//
+// On load the app asks for a fresh access token with the refresh cookie (POST
+// /v1/sessions/refresh with `{}`), so that a reload keeps the person signed in. The access token
+// stays in memory (api/session.ts). Where to go after signing in is the API's call: GET
+// /v1/me/onboarding, or the `next_step` of an `onboarding_incomplete` refusal.
+
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useNavigate } from 'react-router';
+import { api, onOnboardingIncomplete, session, type Schemas } from '../api/client';
+import { fetchOnboarding, routeForStep, type OnboardingState } from '../api/onboarding';
+
+export type Me = Schemas['Me'];
+export type Tokens = Schemas['SessionTokens'];
+
+type Status = 'loading' | 'signedOut' | 'signedIn';
+
+interface AuthValue {
+  status: Status;
+  me: Me | null;
+  onboarding: OnboardingState | null;
+  /** Stores the tokens of a completed sign-in and loads the account. */
+  completeSignIn: (tokens: Tokens) => Promise<void>;
+  /** Ends the session on the server and here. */
+  signOut: () => Promise<void>;
+  reloadMe: () => Promise<Me | null>;
+  /** Re-reads the onboarding state and goes to the next step (or the project list). */
+  continueJourney: (fallback?: string) => Promise<void>;
+  /** Why the last session ended, for the sign-in page. */
+  endedReason: 'expired' | null;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const navigate = useNavigate();
+  const [status, setStatus] = useState<Status>('loading');
+  const [me, setMe] = useState<Me | null>(null);
+  const [onboarding, setOnboarding] = useState<OnboardingState | null>(null);
+  const [endedReason, setEndedReason] = useState<'expired' | null>(null);
+  const signingOut = useRef(false);
+
+  const reloadMe = useCallback(async (): Promise<Me | null> => {
+    try {
+      const { data } = await api.GET('/v1/me');
+      if (data) setMe(data);
+      return data ?? null;
+    } catch {
+      return null;
+    }
+  }, []);
+
+  const reloadOnboarding = useCallback(async (): Promise<OnboardingState | null> => {
+    const state = await fetchOnboarding();
+    if (state) setOnboarding(state);
+    return state;
+  }, []);
+
+  // Restore the session from the refresh cookie.
+  useEffect(() => {
+    let live = true;
+    session.refresh().then(async (ok) => {
+      if (!live) return;
+      if (ok) {
+        await Promise.all([reloadMe(), reloadOnboarding()]);
+        if (live) setStatus('signedIn');
+      } else {
+        setStatus('signedOut');
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [reloadMe, reloadOnboarding]);
+
+  // The session can end under our feet (revoked, refresh refused).
+  useEffect(
+    () =>
+      session.subscribe((signedIn) => {
+        if (!signedIn) {
+          setStatus((before) => {
+            if (before === 'signedIn' && !signingOut.current) setEndedReason('expired');
+            return 'signedOut';
+          });
+          setMe(null);
+          setOnboarding(null);
+        }
+      }),
+    [],
+  );
+
+  // The API says a step is missing: go there.
+  useEffect(
+    () =>
+      onOnboardingIncomplete((step) => {
+        setOnboarding((before) => ({ complete: false, nextStep: step, remaining: before?.remaining.includes(step) ? before.remaining : [step] }));
+        navigate(routeForStep(step), { replace: true });
+      }),
+    [navigate],
+  );
+
+  const completeSignIn = useCallback(
+    async (tokens: Tokens) => {
+      signingOut.current = false;
+      setEndedReason(null);
+      session.set({ accessToken: tokens.access_token, expiresIn: tokens.expires_in });
+      await Promise.all([reloadMe(), reloadOnboarding()]);
+      setStatus('signedIn');
+    },
+    [reloadMe, reloadOnboarding],
+  );
+
+  const signOut = useCallback(async () => {
+    signingOut.current = true;
+    try {
+      await api.DELETE('/v1/sessions/current');
+    } catch {
+      // Offline: the token is dropped here anyway and expires on its own.
+    }
+    session.set(null);
+    setEndedReason(null);
+    navigate('/sign-in', { replace: true });
+  }, [navigate]);
+
+  const continueJourney = useCallback(
+    async (fallback = '/projects') => {
+      const state = await reloadOnboarding();
+      if (state && !state.complete && state.nextStep) navigate(routeForStep(state.nextStep), { replace: true });
+      else navigate(fallback, { replace: true });
+    },
+    [navigate, reloadOnboarding],
+  );
+
+  const value = useMemo(
+    () => ({ status, me, onboarding, completeSignIn, signOut, reloadMe, continueJourney, endedReason }),
+    [status, me, onboarding, completeSignIn, signOut, reloadMe, continueJourney, endedReason],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error('useAuth outside AuthProvider');
+  return value;
+}

@@ -1,0 +1,4 @@
+// Wired when its endpoints are in openapi/openapi.json.
+export function InvitationPage() {
+  return null;
+}
