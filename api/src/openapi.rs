@@ -70,7 +70,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as committed: pretty JSON with a trailing newline.
 pub fn document_json() -> String {
-    let mut text = document().to_pretty_json().unwrap_or_default();
+    to_json(&document())
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn to_json(doc: &utoipa::openapi::OpenApi) -> String {
+    let mut text = doc.to_pretty_json().unwrap_or_default();
     text.push('\n');
     text
 }

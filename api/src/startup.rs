@@ -178,6 +178,7 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
             .build()?,
     );
     let hasher = PasswordHasher::new(&settings.hash)?;
+    let document = crate::openapi::document();
     Ok(AppState {
         code_key: keys.derive("one-time-codes"),
         totp_cipher: Arc::new(SecretCipher::new(&keys.derive("totp-secrets"))),
@@ -187,8 +188,8 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         hasher,
         jwt: Arc::new(jwt),
         jwks_body,
-        openapi_body: Bytes::from(crate::openapi::document_json()),
-        known_routes: Arc::new(KnownRoutes::from_document(&crate::openapi::document())),
+        openapi_body: Bytes::from(crate::openapi::to_json(&document)),
+        known_routes: Arc::new(KnownRoutes::from_document(&document)),
         captcha: Arc::new(captcha),
         mail_wake: Arc::new(Notify::new()),
         jobs_wake: Arc::new(Notify::new()),

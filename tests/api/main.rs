@@ -5,6 +5,7 @@
 mod errors;
 mod flows;
 mod mail;
+mod mfa;
 mod onboarding;
 mod openapi;
 mod portal;

@@ -60,6 +60,9 @@ pub struct TestApp {
     pub backend: Backend,
     pub data_dir: std::path::PathBuf,
     pg_database: Option<String>,
+    /// False for a second server on another app's database: dropping it leaves the data alone.
+    owns_data: bool,
+    overrides: Vec<(String, String)>,
 }
 
 /// Settings every test starts from: cheap argon2 (still argon2id), easy captcha, real SMTP.
@@ -112,9 +115,55 @@ impl TestApp {
                 (format!("{}/{name}", postgres_base()), Some(name))
             }
         };
+        let overrides: Vec<(String, String)> = overrides
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Self::start(
+            backend,
+            mail,
+            data_dir,
+            database_url,
+            pg_database,
+            true,
+            overrides,
+        )
+        .await
+    }
+
+    /// Starts another server on this app's database, data directory (same keys) and settings,
+    /// with its own clock and mail sink: what a restart, or a second replica, looks like.
+    /// Dropping it leaves the database to this app.
+    pub async fn spawn_on_same_database(&self) -> TestApp {
+        let mail = MailSink::start().await;
+        let database_url = match &self.pg_database {
+            Some(name) => format!("{}/{name}", postgres_base()),
+            None => format!("sqlite://{}", self.data_dir.join("portal.db").display()),
+        };
+        Self::start(
+            self.backend,
+            mail,
+            self.data_dir.clone(),
+            database_url,
+            self.pg_database.clone(),
+            false,
+            self.overrides.clone(),
+        )
+        .await
+    }
+
+    async fn start(
+        backend: Backend,
+        mail: MailSink,
+        data_dir: std::path::PathBuf,
+        database_url: String,
+        pg_database: Option<String>,
+        owns_data: bool,
+        overrides: Vec<(String, String)>,
+    ) -> TestApp {
         let mut values = base_settings(&data_dir, &database_url, &mail.url());
-        for (k, v) in overrides {
-            values.insert((*k).to_owned(), (*v).to_owned());
+        for (k, v) in &overrides {
+            values.insert(k.clone(), v.clone());
         }
         let settings = Settings::from_map(values).expect("test settings");
         let clock = Arc::new(TestClock::default());
@@ -137,6 +186,8 @@ impl TestApp {
             backend,
             data_dir,
             pg_database,
+            owns_data,
+            overrides,
         }
     }
 
@@ -363,6 +414,9 @@ pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> 
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if !self.owns_data {
+            return;
+        }
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some(name) = self.pg_database.take() {
             // Dropped from a plain thread: the server's pool may still hold connections.

@@ -2,15 +2,21 @@
 //! complete onboarding (legal documents accepted, MFA active) get through.
 
 use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::Authenticated;
 use crate::error::{ApiError, Problem};
+use crate::http::client::Client;
 use crate::http::gate;
 use crate::services::accounts;
 use crate::services::legal::{self, NewVersion, PublishError};
+use crate::services::mfa;
+use crate::services::sales::{
+    self, NewSalesRepresentative, SalesRepresentativeId, SalesRepresentativeUpdate,
+};
 use crate::startup::AppState;
 
 /// Checks that the caller is staff; returns the staff account.
@@ -124,4 +130,230 @@ pub async fn publish_legal(
         .write(move |conn| legal::publish_in(conn, &new, now))
         .await?;
     Ok(HttpResponse::Created().json(published))
+}
+
+/// A sales representative as staff see them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalesRepresentativeRecord {
+    pub id: String,
+    #[schema(example = "Andi Pratama")]
+    pub name: String,
+    #[schema(example = "andi.pratama@example.com")]
+    pub email: String,
+    /// Whether people can choose them on the organization form.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<crate::db::models::sales::SalesRepresentative> for SalesRepresentativeRecord {
+    fn from(r: crate::db::models::sales::SalesRepresentative) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            active: r.active,
+            created_at: DateTime::from_naive_utc_and_offset(r.created_at, Utc),
+            updated_at: DateTime::from_naive_utc_and_offset(r.updated_at, Utc),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalesRepresentativeRecords {
+    pub items: Vec<SalesRepresentativeRecord>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSalesRepresentativeBody {
+    #[schema(example = "Andi Pratama")]
+    pub name: String,
+    #[schema(example = "andi.pratama@example.com")]
+    pub email: String,
+    /// Defaults to true.
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SalesRepresentativeChangesBody {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// False hides them from the organization form; organizations that named them keep them.
+    pub active: Option<bool>,
+}
+
+/// All sales representatives, active or not (staff).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every representative", body = SalesRepresentativeRecords),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff, or onboarding incomplete", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/admin/sales-representatives")]
+pub async fn list_sales_representatives(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    require_staff(&state, &auth).await?;
+    let items = sales::list_all(&state)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(HttpResponse::Ok().json(SalesRepresentativeRecords { items }))
+}
+
+/// Add a sales representative (staff).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = NewSalesRepresentativeBody,
+    responses(
+        (status = 201, description = "Added", body = SalesRepresentativeRecord),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff, or onboarding incomplete", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/admin/sales-representatives")]
+pub async fn create_sales_representative(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<NewSalesRepresentativeBody>,
+) -> Result<HttpResponse, ApiError> {
+    require_staff(&state, &auth).await?;
+    let body = body.into_inner();
+    let input = NewSalesRepresentative::parse(&body.name, &body.email, body.active)
+        .map_err(ApiError::validation)?;
+    let rep = sales::create(&state, input).await?;
+    Ok(HttpResponse::Created().json(SalesRepresentativeRecord::from(rep)))
+}
+
+/// Change a sales representative (staff).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Sales representative id")),
+    request_body = SalesRepresentativeChangesBody,
+    responses(
+        (status = 200, description = "Changed", body = SalesRepresentativeRecord),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff, or onboarding incomplete", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such representative", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/admin/sales-representatives/{id}")]
+pub async fn update_sales_representative(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<SalesRepresentativeChangesBody>,
+) -> Result<HttpResponse, ApiError> {
+    require_staff(&state, &auth).await?;
+    let id = SalesRepresentativeId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let body = body.into_inner();
+    let changes =
+        SalesRepresentativeUpdate::parse(body.name.as_deref(), body.email.as_deref(), body.active)
+            .map_err(ApiError::validation)?;
+    let rep = sales::update(&state, &id, changes).await?;
+    Ok(HttpResponse::Ok().json(SalesRepresentativeRecord::from(rep)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AccountLookup {
+    /// The account's email address (any case).
+    pub email: String,
+}
+
+/// An account as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountRecord {
+    pub id: String,
+    pub email: String,
+    pub full_name: String,
+    #[schema(example = "enterprise")]
+    pub account_type: String,
+    #[schema(example = "user")]
+    pub role: String,
+    pub email_verified: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Find an account by email (staff).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(AccountLookup),
+    responses(
+        (status = 200, description = "The account", body = AccountRecord),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff, or onboarding incomplete", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No account with this email", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/admin/accounts")]
+pub async fn find_account(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<AccountLookup>,
+) -> Result<HttpResponse, ApiError> {
+    require_staff(&state, &auth).await?;
+    let normalized = query.into_inner().email.trim().to_lowercase();
+    let account = state
+        .db
+        .read(move |conn| {
+            crate::db::models::accounts::find_by_email(conn, &normalized)
+                .map_err(crate::db::DbError::from)
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok().json(AccountRecord {
+        id: account.id,
+        email: account.email,
+        full_name: account.full_name,
+        account_type: account.account_type,
+        role: account.role,
+        email_verified: account.email_verified_at.is_some(),
+        created_at: DateTime::from_naive_utc_and_offset(account.created_at, Utc),
+    }))
+}
+
+/// Reset a person's MFA (staff).
+///
+/// For someone locked out of their authenticator, after their identity was confirmed out of
+/// band: removes the authenticator and recovery codes; they enroll again at their next sign-in.
+/// Recorded as a security event naming the staff member.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Account id")),
+    responses(
+        (status = 204, description = "Reset"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff, or onboarding incomplete", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/admin/accounts/{id}/mfa/reset")]
+pub async fn reset_mfa(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Client(client): Client,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let staff = require_staff(&state, &auth).await?;
+    let id = path.into_inner();
+    if id.len() > 64 {
+        return Err(ApiError::not_found());
+    }
+    mfa::staff_reset(&state, id, staff.id, client).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

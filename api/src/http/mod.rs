@@ -58,7 +58,12 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(provisioning::provisioning_callback)
             .service(invitations::lookup)
             .service(invitations::accept)
-            .service(admin::publish_legal),
+            .service(admin::publish_legal)
+            .service(admin::list_sales_representatives)
+            .service(admin::create_sales_representative)
+            .service(admin::update_sales_representative)
+            .service(admin::find_account)
+            .service(admin::reset_mfa),
     )
     .service(system::jwks)
     .service(system::healthz)

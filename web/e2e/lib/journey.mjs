@@ -19,9 +19,14 @@ export async function readAndAccept(page, kind, shotName) {
   await dialog.waitFor();
   await dialog.locator('.doc').waitFor();
   const accept = dialog.getByTestId('legal-accept');
-  assert.equal(await accept.isDisabled(), true, 'Accept is disabled before the document was read');
+  const body = dialog.locator('.dialog__body');
+  const scrollable = await body.evaluate((el) => el.scrollHeight > el.clientHeight + 4);
+  // A document longer than the dialog cannot be accepted before its end was shown.
+  if (scrollable) assert.equal(await accept.isDisabled(), true, 'Accept is disabled before the document was read');
   if (shotName) await shoot(page, shotName);
-  await dialog.locator('.dialog__body').evaluate((el) => {
+  // Read it with the keyboard: the text has the focus, End scrolls to its end.
+  await page.keyboard.press('End');
+  await body.evaluate((el) => {
     el.scrollTop = el.scrollHeight;
   });
   await page.waitForFunction((k) => !document.querySelector(`[data-testid="legal-dialog-${k}"] [data-testid="legal-accept"]`)?.disabled, kind);
@@ -90,4 +95,77 @@ export async function enterDeviceCode(page, api, email, seen, { shots = false } 
   await page.getByTestId('code-0').focus();
   await page.keyboard.type(code, { delay: 30 });
   return code;
+}
+
+/** Accept the legal documents (each read in its dialog first). */
+export async function acceptLegal(page, { shots = false, kinds = ['terms', 'privacy'] } = {}) {
+  await page.getByTestId('legal-form').waitFor();
+  if (shots) await shoot(page, '10-accept-legal');
+  for (const kind of kinds) {
+    await page.getByTestId(`open-${kind}`).click();
+    await readAndAccept(page, kind);
+    assert.equal(await page.getByTestId(`consent-${kind}`).isChecked(), true);
+  }
+  await page.getByTestId('legal-submit').click();
+}
+
+export async function createOrganization(page, { name = 'PT Maju Bersama', shots = false } = {}) {
+  const form = page.getByTestId('organization-form');
+  await form.waitFor();
+  if (shots) await shoot(page, '11-create-organization');
+  await form.getByLabel('Name of Organization', { exact: true }).fill(name);
+  await form.getByLabel('Address', { exact: true }).fill('Jl. Jend. Sudirman Kav. 21\nMenara Lintas Lt. 8');
+  await form.getByLabel('Country', { exact: true }).selectOption('ID');
+  await form.getByLabel('City', { exact: true }).fill('Jakarta Selatan');
+  await form.getByLabel('Region', { exact: true }).fill('DKI Jakarta');
+  await form.getByLabel('ZIP', { exact: true }).fill('12920');
+  await page.getByTestId('business-phone').fill('21 5790 1234');
+  await form.getByLabel('Description', { exact: true }).fill('Machine learning for retail demand forecasting.');
+  const sales = page.getByTestId('sales-representative');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="sales-representative"] option').length > 1);
+  const value = await sales.locator('option').nth(1).getAttribute('value');
+  await sales.selectOption(value);
+  if (shots) await shoot(page, '12-create-organization-filled');
+  await page.getByTestId('organization-submit').click();
+}
+
+export async function createProject(page, { name = 'Demand Forecast', shots = false, vatId = '01.234.567.8-901.000' } = {}) {
+  const form = page.getByTestId('project-form');
+  await form.waitFor();
+  if (shots) await shoot(page, '13-create-project');
+  await form.getByLabel('Project Name').fill(name);
+  await form.getByLabel('Description Project').fill('Training and serving the forecasting models.');
+  await form.getByLabel('Business VAT ID').fill(vatId);
+  await form.getByLabel('Business VAT Name').fill('PT Maju Bersama');
+  await form.getByLabel('Business VAT Address').fill('Jl. Jend. Sudirman Kav. 21, Jakarta Selatan 12920');
+  await page.getByTestId('project-submit').click();
+}
+
+/** Activate MFA; returns the TOTP secret read from the page. */
+export async function activateMfa(page, { password = STRONG_PASSWORD, totp, shots = false }) {
+  await page.getByTestId('mfa-phase-required').waitFor();
+  if (shots) await shoot(page, '14-mfa-required');
+  await page.getByTestId('mfa-start').click();
+  await page.getByTestId('mfa-confirm-form').waitFor();
+  await page.getByLabel('Current password', { exact: true }).fill(password);
+  if (shots) await shoot(page, '15-mfa-confirm-password');
+  await page.getByTestId('mfa-confirm').click();
+  const secretEl = page.getByTestId('totp-secret');
+  await secretEl.waitFor();
+  await page.getByTestId('totp-qr').evaluate((img) => (img.complete ? null : new Promise((r) => (img.onload = r))));
+  const secret = await secretEl.getAttribute('data-secret');
+  if (shots) await shoot(page, '16-mfa-scan');
+  await page.getByTestId('code-0').focus();
+  await page.keyboard.type(totp(secret), { delay: 20 });
+  const codes = page.getByTestId('recovery-codes');
+  await codes.waitFor();
+  const recovery = (await codes.locator('li').allTextContents()).map((s) => s.trim());
+  assert.equal(recovery.length, 10, 'ten recovery codes');
+  // Continuing needs the acknowledgement.
+  await page.getByTestId('recovery-continue').click();
+  await page.getByText('Please confirm that you saved your recovery codes.').first().waitFor();
+  if (shots) await shoot(page, '17-mfa-recovery-codes');
+  await page.getByTestId('recovery-ack').check();
+  await page.getByTestId('recovery-continue').click();
+  return { secret, recovery };
 }

@@ -1,8 +1,8 @@
 // Starts the real API binary on SQLite in a temporary directory, serving the built web app.
 // Emails go to <dir>/mail/*.eml (no SMTP configured); see mail.mjs.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, createWriteStream } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, createWriteStream, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,9 +36,7 @@ export async function startApi(extraEnv = {}) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const log = createWriteStream(join(dataDir, 'server.log'));
-  const child = spawn(PORTAL_BIN, [], {
-    cwd: dataDir,
-    env: {
+  const env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
@@ -50,9 +48,8 @@ export async function startApi(extraEnv = {}) {
       PORTAL_PROVISION_DELAY_SECONDS: '2',
       PORTAL_MAIL_CONSOLE: 'false',
       ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  };
+  const child = spawn(PORTAL_BIN, [], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   let exited = null;
@@ -72,9 +69,21 @@ export async function startApi(extraEnv = {}) {
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    /** Runs a subcommand of the same binary on the same data (publish-legal, create-admin). */
+    cli(args) {
+      const result = spawnSync(PORTAL_BIN, args, { cwd: dataDir, env, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`portal ${args.join(' ')} failed: ${result.stderr}`);
+      return result.stdout;
+    },
     baseUrl,
     dataDir,
     mailDir: join(dataDir, 'mail'),
+    /** Publishes a new version of a legal document (every account must accept it again). */
+    publishLegal(kind, version, title) {
+      const file = join(dataDir, `${kind}-${version}.md`);
+      writeFileSync(file, `# ${title}\n\n## 1. What changed\n\nThis version clarifies how long we keep usage records.\n`);
+      return this.cli(['publish-legal', '--kind', kind, '--version', version, '--file', file]);
+    },
     async stop({ keep = false } = {}) {
       if (exited === null) {
         child.kill('SIGTERM');

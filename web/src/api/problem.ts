@@ -40,7 +40,10 @@ function capitalize(text: string): string {
 /** The message for one field error: ours for a known code, else the API's. */
 export function fieldMessage(t: Translate, code: string, apiMessage: string, vars?: Vars): string {
   const key = `fielderr.${code}`;
-  return hasMessage(key) ? t(key, vars) : capitalize(apiMessage);
+  if (hasMessage(key)) return t(key, vars);
+  // `name_required`, `city_required`, …: one message for every empty required field.
+  if (code.endsWith('_required')) return t('fielderr.required');
+  return capitalize(apiMessage);
 }
 
 /** The message for a problem code at the top of a form. */

@@ -81,7 +81,6 @@ export function App() {
       <Route element={<AuthLayout />}>
         <Route path="/verify-email" element={<VerifyEmailPage />} />
         <Route path="/accept-invitation" element={<InvitationPage />} />
-        <Route path="/invitation" element={<InvitationPage />} />
         <Route element={<SignedOutOnly />}>
           <Route path="/sign-up" element={<SignUpPage />} />
           <Route path="/sign-in" element={<SignInPage />} />

@@ -82,9 +82,9 @@ export function AuthLayout({ children }: { children?: ReactNode }) {
         <div>
           <p className="aside__headline">{config.profile === 'ai' ? t('app.tagline') : t('app.taglineCloud')}</p>
           <ul className="aside__list">
-            <li>{t('onboarding.create_organization')}</li>
-            <li>{t('onboarding.create_project')}</li>
-            <li>{t('onboarding.activate_mfa')}</li>
+            <li>{t('aside.1')}</li>
+            <li>{t('aside.2')}</li>
+            <li>{t('aside.3')}</li>
           </ul>
         </div>
         <p className="aside__foot">{t('app.footer', { year: new Date().getFullYear(), portal: config.portal_name })}</p>

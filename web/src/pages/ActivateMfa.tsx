@@ -1,4 +1,341 @@
-// Wired when its endpoints are in openapi/openapi.json.
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { api, type Schemas } from '../api/client';
+import { useAuth } from '../app/auth';
+import { useConfig } from '../app/config';
+import { CodeInput, type CodeInputHandle } from '../components/CodeInput';
+import { Stepper } from '../components/Stepper';
+import { Button, FormAlert, PasswordField } from '../components/ui';
+import { useI18n } from '../i18n/I18n';
+import { call, useFormErrors } from '../lib/forms';
+
+type Enrollment = Schemas['TotpEnrollment'];
+
+type Phase = { name: 'required' } | { name: 'confirm' } | { name: 'scan'; enrollment: Enrollment } | { name: 'recovery'; codes: string[] };
+
+/** "JBSW Y3DP EHPK 3PXP": the manual key in groups of four, easier to type. */
+export function groupKey(secret: string): string {
+  return secret.replace(/(.{4})(?=.)/g, '$1 ');
+}
+
 export function ActivateMfaPage() {
-  return null;
+  const { t } = useI18n();
+  const [phase, setPhase] = useState<Phase>({ name: 'required' });
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (phase.name !== 'required') headingRef.current?.focus();
+  }, [phase.name]);
+  return (
+    <>
+      <Stepper current="activate_mfa" />
+      <section className="panel panel--form" data-testid={`mfa-phase-${phase.name}`}>
+        {phase.name === 'required' && <Required onStart={() => setPhase({ name: 'confirm' })} />}
+        {phase.name === 'confirm' && <ConfirmPassword headingRef={headingRef} onConfirmed={(enrollment) => setPhase({ name: 'scan', enrollment })} />}
+        {phase.name === 'scan' && (
+          <Scan headingRef={headingRef} enrollment={phase.enrollment} onActivated={(codes) => setPhase({ name: 'recovery', codes })} />
+        )}
+        {phase.name === 'recovery' && <RecoveryCodes headingRef={headingRef} codes={phase.codes} />}
+      </section>
+      <p className="visually-hidden" aria-live="polite">
+        {phase.name === 'recovery' ? t('mfa.done') : ''}
+      </p>
+    </>
+  );
+}
+
+type HeadingRef = React.RefObject<HTMLHeadingElement | null>;
+
+function Required({ onStart }: { onStart: () => void }) {
+  const { t } = useI18n();
+  const config = useConfig();
+  return (
+    <div className="panel__body result">
+      <div className="result__icon result__icon--shield" aria-hidden="true" />
+      <h1>{t('mfa.required.title')}</h1>
+      <p className="muted">{t('mfa.required.body', { portal: config.portal_name })}</p>
+      <Button onClick={onStart} data-testid="mfa-start">
+        {t('mfa.required.start')}
+      </Button>
+    </div>
+  );
+}
+
+function ConfirmPassword({ onConfirmed, headingRef }: { onConfirmed: (e: Enrollment) => void; headingRef: HeadingRef }) {
+  const { t } = useI18n();
+  const { me } = useAuth();
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const form = useFormErrors(['password']);
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!password) {
+      form.failLocal({ password: 'fielderr.required' });
+      return;
+    }
+    setBusy(true);
+    const result = await call(api.POST('/v1/me/mfa/totp', { body: { password } }));
+    setBusy(false);
+    if (result.data) {
+      onConfirmed(result.data);
+      return;
+    }
+    if (result.network) form.failNetwork();
+    else if (result.error?.code === 'reauthentication_failed') {
+      form.fail({ ...result.error, errors: [{ field: 'password', code: 'reauthentication_failed', message: result.error.detail ?? '' }] });
+    } else form.fail(result.error);
+  };
+  return (
+    <>
+      <div className="panel__head">
+        <div>
+          <h1 ref={headingRef} tabIndex={-1}>
+            {t('mfa.confirm.title')}
+          </h1>
+          <p>{t('mfa.confirm.body')}</p>
+        </div>
+      </div>
+      <div className="panel__body">
+        <form className="form" noValidate onSubmit={onSubmit} data-testid="mfa-confirm-form">
+          <FormAlert message={form.field('password') ? null : form.errors.form} seq={form.seq} />
+          {/* The account's email, for password managers. */}
+          <input type="email" name="username" autoComplete="username" value={me?.email ?? ''} readOnly hidden />
+          <PasswordField
+            label={t('field.currentPassword')}
+            value={password}
+            onValue={(v) => {
+              setPassword(v);
+              form.clearField('password');
+            }}
+            errors={form.field('password')}
+            autoComplete="current-password"
+            required
+            autoFocus
+          />
+          <div className="actions actions--end">
+            <Button type="submit" busy={busy} data-testid="mfa-confirm">
+              {t('mfa.confirm.submit')}
+            </Button>
+          </div>
+        </form>
+      </div>
+    </>
+  );
+}
+
+function CopyButton({ text, label }: { text: string; label?: string }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  return (
+    <Button
+      variant="ghost"
+      onClick={() => {
+        void navigator.clipboard?.writeText(text).then(
+          () => {
+            setCopied(true);
+            setTimeout(() => setCopied(false), 2000);
+          },
+          () => setCopied(false),
+        );
+      }}
+      aria-label={label}
+    >
+      <span aria-live="polite">{copied ? t('common.copied') : t('common.copy')}</span>
+    </Button>
+  );
+}
+
+function Scan({ enrollment, onActivated, headingRef }: { enrollment: Enrollment; onActivated: (codes: string[]) => void; headingRef: HeadingRef }) {
+  const { t } = useI18n();
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const labelId = useId();
+  const errorId = useId();
+  const codeRef = useRef<CodeInputHandle>(null);
+  const form = useFormErrors(['code']);
+  const submitting = useRef(false);
+
+  const submit = async (value: string) => {
+    if (submitting.current) return;
+    if (!/^\d{6}$/.test(value)) {
+      form.failLocal({ code: 'fielderr.code_invalid' });
+      return;
+    }
+    submitting.current = true;
+    setBusy(true);
+    const result = await call(api.POST('/v1/me/mfa/totp/activate', { body: { code: value } }));
+    submitting.current = false;
+    setBusy(false);
+    if (result.data) {
+      onActivated(result.data.recovery_codes);
+      return;
+    }
+    if (result.network) form.failNetwork();
+    else if (result.error && ['invalid_code', 'reauthentication_failed'].includes(result.error.code)) {
+      form.fail({ ...result.error, code: 'invalid_code', errors: [{ field: 'code', code: 'totp_invalid', message: result.error.detail ?? '' }] });
+    } else form.fail(result.error);
+    codeRef.current?.focus();
+  };
+
+  const codeErrors = form.field('code');
+  return (
+    <>
+      <div className="panel__head">
+        <div>
+          <h1 ref={headingRef} tabIndex={-1}>
+            {t('mfa.scan.title')}
+          </h1>
+          <p>{t('mfa.scan.apps')}</p>
+        </div>
+      </div>
+      <div className="panel__body stack">
+        <div className="qr">
+          <img className="qr__image" src={enrollment.qr_code} alt={t('mfa.scan.qrAlt')} width={192} height={192} data-testid="totp-qr" />
+          <div className="stack">
+            <ul className="app-links">
+              <li>Google Authenticator</li>
+              <li>Microsoft Authenticator</li>
+            </ul>
+            <div>
+              <p className="small muted">{t('mfa.scan.manual')}</p>
+              <div className="actions">
+                <code className="secret" data-testid="totp-secret" data-secret={enrollment.secret}>
+                  {groupKey(enrollment.secret)}
+                </code>
+                <CopyButton text={enrollment.secret} />
+              </div>
+              <p className="small muted">{t('mfa.scan.account', { account: `${enrollment.issuer} (${enrollment.account_name})` })}</p>
+            </div>
+          </div>
+        </div>
+        <hr className="divider" />
+        <form
+          className="form"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit(code);
+          }}
+          data-testid="mfa-activate-form"
+        >
+          <FormAlert message={codeErrors ? null : form.errors.form} seq={form.seq} />
+          <div className="field">
+            <span className="field__label" id={labelId}>
+              {t('mfa.scan.code')}
+            </span>
+            <CodeInput
+              ref={codeRef}
+              value={code}
+              onChange={(v) => {
+                setCode(v);
+                form.clearField('code');
+              }}
+              onComplete={(v) => void submit(v)}
+              labelledBy={labelId}
+              describedBy={codeErrors ? errorId : undefined}
+              invalid={!!codeErrors}
+              disabled={busy}
+            />
+            {codeErrors && (
+              <p className="field__error" id={errorId} role="alert">
+                {codeErrors[0]}
+              </p>
+            )}
+          </div>
+          <div className="actions actions--end">
+            <Button type="submit" busy={busy} data-testid="mfa-activate">
+              {t('mfa.scan.submit')}
+            </Button>
+          </div>
+        </form>
+      </div>
+    </>
+  );
+}
+
+function RecoveryCodes({ codes, headingRef }: { codes: string[]; headingRef: HeadingRef }) {
+  const { t } = useI18n();
+  const config = useConfig();
+  const { me, continueJourney } = useAuth();
+  const [ack, setAck] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const form = useFormErrors(['ack']);
+  const ackId = useId();
+  const text = [t('mfa.recovery.fileHeader', { account: me?.email ?? '', portal: config.portal_name }), '', ...codes, ''].join('\n');
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${config.portal_name.replace(/\W+/g, '-').toLowerCase()}-recovery-codes.txt`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!ack) {
+      form.failLocal({ ack: 'mfa.recovery.ackNeeded' }, 'mfa.recovery.ackNeeded');
+      return;
+    }
+    setBusy(true);
+    await continueJourney();
+  };
+  const ackErrors = form.field('ack');
+  return (
+    <>
+      <div className="panel__head">
+        <div>
+          <h1 ref={headingRef} tabIndex={-1}>
+            {t('mfa.recovery.title')}
+          </h1>
+          <p>{t('mfa.recovery.body')}</p>
+        </div>
+      </div>
+      <div className="panel__body">
+        <form className="form" noValidate onSubmit={onSubmit}>
+          <div className="alert alert--success" role="status">
+            {t('mfa.done')}
+          </div>
+          <FormAlert message={ackErrors ? null : form.errors.form} seq={form.seq} />
+          <ul className="codes" aria-label={t('mfa.recovery.label')} data-testid="recovery-codes">
+            {codes.map((c) => (
+              <li key={c}>{c}</li>
+            ))}
+          </ul>
+          <div className="actions">
+            <CopyButton text={codes.join('\n')} label={`${t('common.copy')}: ${t('mfa.recovery.label')}`} />
+            <Button variant="ghost" onClick={download} data-testid="recovery-download">
+              {t('common.download')}
+            </Button>
+          </div>
+          <div>
+            <div className="check">
+              <input
+                type="checkbox"
+                id={ackId}
+                checked={ack}
+                onChange={(e) => {
+                  setAck(e.target.checked);
+                  form.clearField('ack');
+                }}
+                aria-invalid={ackErrors ? true : undefined}
+                aria-describedby={ackErrors ? `${ackId}-error` : undefined}
+                data-testid="recovery-ack"
+              />
+              <label htmlFor={ackId}>{t('mfa.recovery.ack')}</label>
+            </div>
+            {ackErrors && (
+              <p className="field__error" id={`${ackId}-error`}>
+                {ackErrors[0]}
+              </p>
+            )}
+          </div>
+          <div className="actions actions--end">
+            <Button type="submit" busy={busy} data-testid="recovery-continue">
+              {t('mfa.recovery.continue')}
+            </Button>
+          </div>
+        </form>
+      </div>
+    </>
+  );
 }
