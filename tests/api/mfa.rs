@@ -742,3 +742,96 @@ both_backends!(
         problem(res, 401, "missing_token").await;
     }
 );
+
+both_backends!(
+    a_staff_member_resets_the_mfa_of_a_locked_out_person,
+    |app: TestApp| async move {
+        let person = ready_for_mfa(&app, "lockedout@example.com").await;
+        let (_, _) = mfa_on(&app, &person).await;
+        let me: Value = app
+            .get_auth("/v1/me", &person.access)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let person_id = me["id"].as_str().unwrap().to_owned();
+
+        // A staff member: invited, password set, legal documents accepted, MFA on.
+        let staff_email = "helpdesk@example.com";
+        app.create_admin(staff_email, "Sari Dewi").await;
+        let mail = app
+            .mail
+            .wait_for(staff_email, "", Duration::from_secs(10))
+            .await;
+        let link = mail
+            .first_link_starting_with("http://portal.test/accept-invitation?token=")
+            .expect("an invitation link");
+        let token = link.split("token=").nth(1).unwrap();
+        let res = app
+            .post(
+                "/v1/invitations/accept",
+                &json!({ "token": token, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        let tokens = app.signed_in(staff_email, PASSWORD).await;
+        let staff = Person {
+            email: staff_email.to_owned(),
+            access: tokens["access_token"].as_str().unwrap().to_owned(),
+            device_token: tokens["device_token"].as_str().unwrap().to_owned(),
+        };
+        let res = app
+            .post_auth(
+                "/v1/me/consents",
+                &staff.access,
+                &json!({ "consents": app.consents().await }),
+            )
+            .await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        mfa_on(&app, &staff).await;
+
+        let reset = format!("/v1/admin/accounts/{person_id}/mfa/reset");
+        // Not for the person themselves.
+        let res = app.post_auth(&reset, &person.access, &json!({})).await;
+        problem(res, 403, "forbidden").await;
+        let res = app.post_auth(&reset, &staff.access, &json!({})).await;
+        assert_eq!(res.status(), 204, "{}", res.text().await.unwrap());
+
+        // The person signs in with the password alone, and is asked to activate MFA again.
+        let res = app
+            .post(
+                "/v1/sessions",
+                &json!({ "email": person.email, "password": PASSWORD, "device_token": person.device_token }),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let tokens: Value = res.json().await.unwrap();
+        let access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(
+            onboarding(&app, access).await["remaining_steps"],
+            json!(["activate_mfa"])
+        );
+        // Resetting again changes nothing and still answers 204.
+        let res = app.post_auth(&reset, &staff.access, &json!({})).await;
+        assert_eq!(res.status(), 204);
+
+        // The person sees who reset it once MFA is on again.
+        let again = Person {
+            email: person.email.clone(),
+            access: access.to_owned(),
+            device_token: person.device_token.clone(),
+        };
+        mfa_on(&app, &again).await;
+        let res = app
+            .get_auth("/v1/me/security-events?limit=100", access)
+            .await;
+        let page: Value = res.json().await.unwrap();
+        let reset_event = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "mfa_reset")
+            .expect("an mfa_reset event");
+        assert!(reset_event["details"]["actor_id"].is_string());
+    }
+);

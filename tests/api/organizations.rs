@@ -95,7 +95,12 @@ pub async fn organization(app: &TestApp, access: &str) -> Value {
     let res = app
         .post_auth("/v1/organizations", access, &organization_form(&rep))
         .await;
-    assert_eq!(res.status(), 201, "organization: {}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        201,
+        "organization: {}",
+        res.text().await.unwrap()
+    );
     res.json().await.unwrap()
 }
 
@@ -365,7 +370,11 @@ both_backends!(
         assert_eq!(listed.len(), reps.len() - 1);
         assert!(listed.iter().all(|r| r["id"] != gone.as_str()));
         let res = app
-            .post_auth("/v1/organizations", &person.access, &organization_form(&gone))
+            .post_auth(
+                "/v1/organizations",
+                &person.access,
+                &organization_form(&gone),
+            )
             .await;
         only_field_errors(
             res,
@@ -400,7 +409,10 @@ both_backends!(
         ] {
             let res = app.get_auth(&path, &other.access).await;
             let p = problem(res, 404, "not_found").await;
-            assert_eq!(p.body["detail"], "There is nothing at this address.", "{path}");
+            assert_eq!(
+                p.body["detail"], "There is nothing at this address.",
+                "{path}"
+            );
         }
         let res = app
             .post_auth(
@@ -431,7 +443,10 @@ both_backends!(
 
         // The owner still has exactly one project.
         let res = app
-            .get_auth(&format!("/v1/organizations/{org_id}/projects"), &owner.access)
+            .get_auth(
+                &format!("/v1/organizations/{org_id}/projects"),
+                &owner.access,
+            )
             .await;
         let projects: Value = res.json().await.unwrap();
         assert_eq!(projects["items"].as_array().unwrap().len(), 1);

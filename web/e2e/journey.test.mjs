@@ -17,6 +17,7 @@ import {
   verifyEmail,
 } from './lib/journey.mjs';
 import { startApi } from './lib/server.mjs';
+import { axeViolations } from './lib/axe.mjs';
 import { totp } from './lib/totp.mjs';
 
 let api;
@@ -37,7 +38,13 @@ test('a new person goes from sign-up to a Ready project with MFA, then signs in 
   const email = uniqueEmail();
   const seen = new Set();
 
+  // Every page of the journey passes the WCAG 2.1 AA rules of axe-core (labels, contrast, names).
+  const a11y = async (name) => assert.deepEqual(await axeViolations(page), [], `accessibility of ${name}`);
+
   // 1–2. Sign up and verify the email.
+  await page.goto(`${api.baseUrl}/sign-up`);
+  await page.getByTestId('signup-form').waitFor();
+  await a11y('sign-up');
   await signUp(page, api, { fullName: 'Budi Santoso', email, shots: true });
   await verifyEmail(page, api, email, seen, { shots: true });
 
@@ -51,6 +58,8 @@ test('a new person goes from sign-up to a Ready project with MFA, then signs in 
   // A reload on the way keeps the session.
   await page.waitForURL('**/onboarding/organization');
   await page.reload();
+  await page.getByTestId('organization-form').waitFor();
+  await a11y('create organization');
 
   // 5–6. Organization and project.
   await createOrganization(page, { shots: true });
@@ -59,7 +68,7 @@ test('a new person goes from sign-up to a Ready project with MFA, then signs in 
 
   // 7. MFA.
   await page.waitForURL('**/onboarding/mfa');
-  const { secret } = await activateMfa(page, { totp: (s) => totp(s), shots: true });
+  const { secret, recovery } = await activateMfa(page, { totp: (s) => totp(s), shots: true });
 
   // 8. The project list. The first cluster was provisioned during the MFA step; a second project
   // shows Pending, then Ready by itself.
@@ -74,6 +83,7 @@ test('a new person goes from sign-up to a Ready project with MFA, then signs in 
   await shoot(page, '18-projects-pending');
   await page.waitForSelector('[data-project="Inference Cluster"] [data-testid="cluster-status"][data-status="ready"]', { timeout: 30_000 });
   await shoot(page, '19-projects-ready');
+  await a11y('projects');
   await waitForReadyMail(email, seen);
 
   // The account page: profile, trusted devices, security events.
@@ -81,6 +91,7 @@ test('a new person goes from sign-up to a Ready project with MFA, then signs in 
   await page.getByTestId('devices').waitFor();
   await page.getByTestId('security-events').waitFor();
   await shoot(page, '20-account');
+  await a11y('account');
 
   // A new Terms version: the next page asks to accept it ("Accept & Continue").
   api.publishLegal('terms', '2.0', 'Terms and Conditions');
@@ -95,11 +106,22 @@ test('a new person goes from sign-up to a Ready project with MFA, then signs in 
   await signInWithPassword(page, api, { email, navigate: false });
   await page.getByTestId('mfa-form').waitFor();
   await shoot(page, '21-sign-in-mfa');
+  await a11y('sign-in MFA code');
   // The code of the next time step (±1 step is accepted; the one used at activation is spent).
   await page.getByTestId('code-0').focus();
   await page.keyboard.type(totp(secret, { time: Date.now() + 30_000 }), { delay: 20 });
   await page.waitForURL('**/projects');
   await page.getByTestId('cluster-status').first().waitFor();
+
+  // Once more, with a recovery code instead of the app.
+  await page.getByRole('button', { name: 'Sign Out' }).click();
+  await page.waitForURL('**/sign-in');
+  await signInWithPassword(page, api, { email, navigate: false });
+  await page.getByTestId('mfa-toggle-recovery').click();
+  await page.getByTestId('recovery-code').fill(recovery[0].toLowerCase());
+  await shoot(page, '22-sign-in-recovery-code');
+  await page.getByTestId('mfa-submit').click();
+  await page.waitForURL('**/projects');
   assert.deepEqual(page.problems, []);
 });
 

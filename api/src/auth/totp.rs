@@ -95,8 +95,9 @@ impl TotpSecret {
     }
 }
 
-/// What an authenticator app needs to be set up, for a QR code or for typing in.
-#[derive(Debug, Clone)]
+/// What an authenticator app needs to be set up, for a QR code or for typing in. Never printed
+/// (it holds the secret).
+#[derive(Clone)]
 pub struct Provisioning {
     pub secret_base32: String,
     pub otpauth_uri: String,
@@ -104,6 +105,15 @@ pub struct Provisioning {
     pub qr_code: String,
     pub issuer: String,
     pub account_name: String,
+}
+
+impl std::fmt::Debug for Provisioning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Provisioning")
+            .field("issuer", &self.issuer)
+            .field("account_name", &self.account_name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Issuer and account name are shown in the app as "issuer (account)"; the `otpauth://` label
@@ -145,20 +155,53 @@ pub fn provisioning(
     })
 }
 
-/// An SVG QR code of `text` as a data URI (error correction M, with the quiet zone).
+/// Modules of light border around a QR code (ISO/IEC 18004 asks for four).
+const QUIET_ZONE: usize = 4;
+
+/// An SVG QR code of `text` as a data URI (error correction M, with the quiet zone). Drawn as
+/// one path of horizontal runs on a `viewBox` of one unit per module: a few kilobytes, and it
+/// scales to any size without blurring.
 fn qr_svg_data_uri(text: &str) -> Result<String, TotpError> {
-    use qrcode::render::svg;
+    use std::fmt::Write as _;
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| TotpError::QrCode(e.to_string()))?;
-    let image = code
-        .render::<svg::Color<'_>>()
-        .min_dimensions(240, 240)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .build();
+    let width = code.width();
+    let dark: Vec<bool> = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    let mut path = String::with_capacity(width * width);
+    for (y, row) in dark.chunks(width).enumerate() {
+        let mut x = 0;
+        while x < width {
+            if !row[x] {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < width && row[x] {
+                x += 1;
+            }
+            let run = x - start;
+            let _ = write!(
+                path,
+                "M{},{}h{run}v1h-{run}z",
+                start + QUIET_ZONE,
+                y + QUIET_ZONE
+            );
+        }
+    }
+    let size = width + 2 * QUIET_ZONE;
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"240\" height=\"240\" \
+         viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/>\
+         <path fill=\"#000\" d=\"{path}\"/></svg>"
+    );
     Ok(format!(
         "data:image/svg+xml;base64,{}",
-        STANDARD.encode(image.as_bytes())
+        STANDARD.encode(svg.as_bytes())
     ))
 }
 

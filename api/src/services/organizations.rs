@@ -131,7 +131,6 @@ struct ValidOrganization {
     city: String,
     region: String,
     zip: PostalCode,
-    sales_representative_id: Option<SalesRepresentativeId>,
 }
 
 fn parse(
@@ -199,18 +198,14 @@ fn parse(
     let zip = PostalCode::parse(&req.zip, country)
         .map_err(|e| errors.push(FieldError::new("zip", e.code(), e.to_string())))
         .ok();
-    let rep_raw = req.sales_representative_id.trim();
-    let sales_representative_id = if rep_raw.is_empty() {
+    if req.sales_representative_id.trim().is_empty() {
         errors.push(FieldError::new(
             "sales_representative_id",
             "sales_representative_required",
             "choose the sales representative who recommended the portal",
         ));
-        None
-    } else {
-        // A malformed id is reported like an unknown one, after the database check.
-        SalesRepresentativeId::parse(rep_raw)
-    };
+    }
+    // Whether the representative exists and is active is checked in the unit of work.
     Some(ValidOrganization {
         name: name?,
         address: address?,
@@ -220,21 +215,21 @@ fn parse(
         city: city?,
         region: region?,
         zip: zip?,
-        sales_representative_id,
     })
 }
 
-/// Checks the chosen sales representative inside the unit of work.
+/// Checks the chosen sales representative inside the unit of work (a malformed id is reported
+/// like an unknown one).
 fn check_sales_representative(
     conn: &mut DbConnection,
     raw: &str,
-    id: Option<&SalesRepresentativeId>,
     errors: &mut Vec<FieldError>,
-) -> Result<(), OrganizationError> {
+) -> Result<Option<SalesRepresentativeId>, OrganizationError> {
     if raw.trim().is_empty() {
-        return Ok(()); // already reported as required
+        return Ok(None); // already reported as required
     }
-    let found = match id {
+    let id = SalesRepresentativeId::parse(raw);
+    let found = match &id {
         Some(id) => sales::find(conn, id.as_str())?,
         None => None,
     };
@@ -251,7 +246,7 @@ fn check_sales_representative(
             "must be one of the sales representatives listed by GET /v1/sales-representatives",
         )),
     }
-    Ok(())
+    Ok(id)
 }
 
 /// Creates an organization owned by `account_id`.
@@ -271,15 +266,8 @@ pub async fn create(
     state
         .db
         .write(move |conn| {
-            let rep_id = valid
-                .as_ref()
-                .and_then(|v| v.sales_representative_id.clone());
-            check_sales_representative(
-                conn,
-                &req.sales_representative_id,
-                rep_id.as_ref(),
-                &mut errors,
-            )?;
+            let rep_id =
+                check_sales_representative(conn, &req.sales_representative_id, &mut errors)?;
             let valid = match valid {
                 Some(v) if errors.is_empty() => v,
                 _ => return Err(OrganizationError::Invalid(errors)),
@@ -402,7 +390,7 @@ mod tests {
     }
 
     #[test]
-    fn single_line_fields_refuse_nothing_but_collapse_line_breaks() {
+    fn single_line_fields_collapse_line_breaks_and_refuse_control_characters() {
         let rule = TextRule {
             field: "name",
             max: 10,

@@ -165,7 +165,17 @@ pub async fn create(
             {
                 return Err(ProjectError::NotFound);
             }
-            let normalized = valid.as_ref().map(|v| normalize_name(&v.name));
+            // Checked even when other fields are bad, so that every error is reported at once.
+            let normalized = text(
+                TextRule {
+                    field: "name",
+                    max: MAX_NAME,
+                    multiline: false,
+                },
+                &req.name,
+            )
+            .ok()
+            .map(|name| normalize_name(&name));
             if let Some(normalized) = &normalized {
                 if projects::name_taken(conn, organization_id.as_str(), normalized)? {
                     errors.push(name_taken());

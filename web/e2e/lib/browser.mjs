@@ -9,6 +9,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SHOTS = resolve(fileURLToPath(new URL('../../test-results/screenshots', import.meta.url)));
 export const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 390, height: 844 };
+export const SMALL = { width: 360, height: 740 };
 
 export async function launch() {
   mkdirSync(SHOTS, { recursive: true });
@@ -34,18 +35,22 @@ export async function newPage(browser, { viewport = DESKTOP, locale = 'en-US' } 
 
 /**
  * Screenshots of the current page at desktop and phone widths:
- * test-results/screenshots/<name>-desktop.png and <name>-phone.png. The page is left at the
- * width it had.
+ * test-results/screenshots/<name>-desktop.png and <name>-phone.png, after checking that nothing
+ * overflows sideways at 1280, 390 and 360 px. The page is left at the width it had.
  */
 export async function shoot(page, name) {
   const before = page.viewportSize();
   for (const [label, size] of [
     ['desktop', DESKTOP],
     ['phone', PHONE],
+    ['small', SMALL],
   ]) {
     await page.setViewportSize(size);
     await page.waitForTimeout(150);
-    await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true });
+    // Responsive from 360 px: nothing may stick out sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (overflow > 0) throw new Error(`${name}: ${overflow} px of horizontal overflow at ${size.width} px`);
+    if (label !== 'small') await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true });
   }
   if (before) await page.setViewportSize(before);
 }

@@ -14,7 +14,7 @@ const validation = {
     { field: 'password', code: 'password_too_short', message: 'must be at least 14 characters' },
     { field: 'password', code: 'password_missing_symbol', message: 'must include a symbol' },
     { field: 'email', code: 'email_brand_new_rule', message: 'is on a list' },
-    { field: 'consents.0.version', code: 'consent_outdated', message: 'is not the current version' },
+    { field: 'consents.0.version', code: 'consent_brand_new', message: 'is not the current version' },
     { field: 'unknown_field', code: 'weird', message: 'is odd' },
   ],
 };

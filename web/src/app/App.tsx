@@ -46,7 +46,8 @@ function RequireOnboarded() {
 /** An onboarding page shows only its own step; the others lead to the step that is next. */
 function OnboardingStep({ step, children }: { step: string; children: React.ReactNode }) {
   const { onboarding } = useAuth();
-  if (onboarding && !onboarding.complete && onboarding.nextStep && onboarding.nextStep !== step) {
+  if (onboarding?.complete) return <Navigate to="/projects" replace />;
+  if (onboarding && onboarding.nextStep && onboarding.nextStep !== step) {
     return <Navigate to={routeForStep(onboarding.nextStep)} replace />;
   }
   return <>{children}</>;

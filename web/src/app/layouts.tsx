@@ -25,7 +25,7 @@ export function LanguageSelect() {
   );
 }
 
-export function Brand({ to = '/' }: { to?: string }) {
+export function Brand({ to = '/', plain = false }: { to?: string; plain?: boolean }) {
   const config = useConfig();
   const initials = config.portal_name
     .split(/\s+/)
@@ -33,12 +33,18 @@ export function Brand({ to = '/' }: { to?: string }) {
     .slice(0, 2)
     .map((w) => w[0]!.toUpperCase())
     .join('');
-  return (
-    <Link to={to} className="brand">
+  const content = (
+    <>
       <span className="brand__mark" aria-hidden="true">
         {initials || 'SP'}
       </span>
-      {config.portal_name}
+      <span className="brand__name">{config.portal_name}</span>
+    </>
+  );
+  if (plain) return <span className="brand">{content}</span>;
+  return (
+    <Link to={to} className="brand">
+      {content}
     </Link>
   );
 }
@@ -52,6 +58,10 @@ export function useFocusOnNavigate() {
       first.current = false;
       return;
     }
+    // A page that put the focus somewhere itself (a code entry) keeps it.
+    const main = document.querySelector('main');
+    const active = document.activeElement;
+    if (main && active && active !== document.body && main.contains(active)) return;
     const heading = document.querySelector<HTMLElement>('main h1');
     if (heading) {
       heading.tabIndex = -1;
@@ -77,8 +87,8 @@ export function AuthLayout({ children }: { children?: ReactNode }) {
   return (
     <div className="auth">
       <SkipLink />
-      <aside className="auth__aside" aria-hidden="true">
-        <Brand />
+      <aside className="auth__aside">
+        <Brand plain />
         <div>
           <p className="aside__headline">{config.profile === 'ai' ? t('app.tagline') : t('app.taglineCloud')}</p>
           <ul className="aside__list">

@@ -32,11 +32,12 @@ export const CodeInput = forwardRef<CodeInputHandle, CodeInputProps>(function Co
   }));
   const digits = Array.from({ length }, (_, i) => value[i] ?? '');
 
-  const set = (next: string, focusIndex: number) => {
+  // Submits by itself only when the code was just completed: the last box typed into, or a paste.
+  const set = (next: string, focusIndex: number, completes = false) => {
     const clean = next.replace(/\D/g, '').slice(0, length);
     onChange(clean);
     boxes.current[Math.min(focusIndex, length - 1)]?.focus();
-    if (clean.length === length) onComplete?.(clean);
+    if (completes && clean.length === length) onComplete?.(clean);
   };
 
   const onInput = (index: number, typed: string) => {
@@ -44,14 +45,14 @@ export const CodeInput = forwardRef<CodeInputHandle, CodeInputProps>(function Co
     if (!only) return;
     if (only.length > 1) {
       // Autofill or a fast typist: spread from this box on.
-      set(value.slice(0, index) + only, index + only.length);
+      set(value.slice(0, index) + only, index + only.length, true);
       return;
     }
     const chars = digits.slice();
     chars[index] = only;
     // Keep the code contiguous: a digit typed past the end goes to the end.
     const compact = chars.join('');
-    set(compact, Math.min(index + 1, compact.length));
+    set(compact, Math.min(index + 1, compact.length), index === length - 1 || (compact.length === length && value.length < length));
   };
 
   const onKeyDown = (index: number, event: KeyboardEvent<HTMLInputElement>) => {
@@ -75,7 +76,7 @@ export const CodeInput = forwardRef<CodeInputHandle, CodeInputProps>(function Co
     const text = event.clipboardData.getData('text').replace(/\D/g, '');
     if (!text) return;
     event.preventDefault();
-    set(text, text.length);
+    set(text, text.length, true);
   };
 
   return (

@@ -34,6 +34,17 @@ export function Dialog({ open, title, meta, onClose, footer, children, small, in
       if (opener.current instanceof HTMLElement) opener.current.focus();
     }
   }, [open, initialFocus]);
+  // Unmounted while open (the page dropped it): close it and give the focus back too.
+  useEffect(() => {
+    const dialog = ref.current;
+    return () => {
+      if (dialog?.open) {
+        dialog.close();
+        const back = opener.current;
+        if (back instanceof HTMLElement) setTimeout(() => back.focus(), 0);
+      }
+    };
+  }, []);
   return (
     <dialog
       ref={ref}

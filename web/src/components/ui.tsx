@@ -120,11 +120,11 @@ export const PasswordField = forwardRef<HTMLInputElement, InputProps>(function P
           <button
             type="button"
             className="input-group__button"
-            aria-pressed={shown}
             aria-controls={id}
+            aria-label={shown ? t('common.hidePassword') : t('common.showPassword')}
             onClick={() => setShown((s) => !s)}
           >
-            {shown ? t('common.hidePassword') : t('common.showPassword')}
+            {shown ? t('common.hide') : t('common.show')}
           </button>
         </div>
       )}

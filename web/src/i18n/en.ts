@@ -30,6 +30,8 @@ export const en = {
   'common.retry': 'Try again',
   'common.showPassword': 'Show password',
   'common.hidePassword': 'Hide password',
+  'common.show': 'Show',
+  'common.hide': 'Hide',
   'common.working': 'Please wait…',
   'common.formHasErrors': 'Please correct the fields marked below.',
   'common.selectPlaceholder': 'Select…',

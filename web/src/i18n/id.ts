@@ -30,6 +30,8 @@ export const id: Record<MessageKey, string> = {
   'common.retry': 'Coba lagi',
   'common.showPassword': 'Tampilkan kata sandi',
   'common.hidePassword': 'Sembunyikan kata sandi',
+  'common.show': 'Tampilkan',
+  'common.hide': 'Sembunyikan',
   'common.working': 'Mohon tunggu…',
   'common.formHasErrors': 'Periksa kembali isian yang ditandai di bawah.',
   'common.selectPlaceholder': 'Pilih…',

@@ -141,7 +141,9 @@ pub fn discard_pending(
         .map(|_| ())
 }
 
-/// Makes `ciphertext` the secret in force, with `step` as its last accepted step.
+/// Makes the pending `ciphertext` the secret in force, with `step` as its last accepted step.
+/// Returns 0 when it is no longer pending (a concurrent activation won, or a new enrollment
+/// replaced it), so one enrollment is activated once.
 pub fn activate(
     conn: &mut DbConnection,
     account_id: &str,
@@ -149,7 +151,14 @@ pub fn activate(
     step: i64,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
+    let first_enrollment = mfa_totp::activated_at
+        .is_null()
+        .and(mfa_totp::secret_ciphertext.eq(ciphertext));
+    let reset = mfa_totp::activated_at
+        .is_not_null()
+        .and(mfa_totp::pending_secret_ciphertext.eq(ciphertext));
     diesel::update(mfa_totp::table.find(account_id))
+        .filter(first_enrollment.or(reset))
         .set((
             mfa_totp::secret_ciphertext.eq(ciphertext),
             mfa_totp::pending_secret_ciphertext.eq(None::<String>),
