@@ -572,11 +572,26 @@ both_backends!(
 );
 
 both_backends!(
-    an_mfa_sign_in_expires_after_ten_minutes,
+    an_mfa_sign_in_is_its_own_step_and_expires_after_ten_minutes,
     |app: TestApp| async move {
         let person = ready_for_mfa(&app, "slow@example.com").await;
         let (app_totp, _) = mfa_on(&app, &person).await;
+        // Unknown sign-ins, however their ids look, are 404.
+        for unknown in ["a%00b", "0193a5b0-7e1c-7c3e-8f00-4b2d9c1e5a01", "x"] {
+            let res = send_mfa_code(&app, unknown, "123456").await;
+            problem(res, 404, "challenge_not_found").await;
+        }
+        // A device-code challenge is not an MFA challenge.
+        let (device_challenge_id, _) = device_challenge(&app, &person.email, PASSWORD).await;
+        let res = send_mfa_code(&app, &device_challenge_id, "123456").await;
+        problem(res, 404, "challenge_not_found").await;
+
         let challenge = mfa_challenge(&app, &person).await;
+        // Nor is an MFA challenge a device-code one.
+        let res = app
+            .post(&device_code_path(&challenge), &json!({ "code": "123456" }))
+            .await;
+        problem(res, 404, "challenge_not_found").await;
         app.clock.advance(Duration::from_secs(10 * 60 + 1));
         let res = send_mfa_code(&app, &challenge, &code_now(&app, &app_totp)).await;
         problem(res, 410, "challenge_expired").await;

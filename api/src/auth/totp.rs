@@ -416,9 +416,50 @@ mod tests {
             .unwrap();
         let svg = String::from_utf8(STANDARD.decode(svg).unwrap()).unwrap();
         assert!(svg.contains("<svg"));
+        assert_eq!(
+            read_qr(&svg),
+            p.otpauth_uri,
+            "the QR code holds the key URI"
+        );
         // A colon in the portal name would split the label wrongly: it is replaced.
         let p = provisioning(&secret, "Portal: AI", "a@b.c").unwrap();
         assert_eq!(p.issuer, "Portal  AI");
+    }
+
+    /// Rasterizes the SVG this module draws (runs of `M x,y h n v1 h-n z` on a module grid)
+    /// and decodes it as a scanner would.
+    fn read_qr(svg: &str) -> String {
+        let view_box = svg.split("viewBox=\"0 0 ").nth(1).unwrap();
+        let size: usize = view_box.split(' ').next().unwrap().parse().unwrap();
+        let d = svg
+            .split(" d=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let mut dark = vec![false; size * size];
+        for run in d.split('M').filter(|r| !r.is_empty()) {
+            let (xy, rest) = run.split_once('h').unwrap();
+            let (x, y) = xy.split_once(',').unwrap();
+            let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+            let n: usize = rest.split('v').next().unwrap().parse().unwrap();
+            for i in x..x + n {
+                dark[y * size + i] = true;
+            }
+        }
+        const SCALE: usize = 4;
+        let mut image =
+            rqrr::PreparedImage::prepare_from_greyscale(size * SCALE, size * SCALE, |x, y| {
+                if dark[(y / SCALE) * size + x / SCALE] {
+                    0
+                } else {
+                    255
+                }
+            });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        grids[0].decode().unwrap().1
     }
 
     #[test]

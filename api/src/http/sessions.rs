@@ -381,7 +381,9 @@ pub async fn mfa_code(
     body: web::Json<MfaCodeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let challenge_id = path.into_inner();
-    if challenge_id.len() > 64 {
+    // Challenge ids are UUIDs: anything else is unknown, and never reaches the database (where
+    // PostgreSQL would refuse a NUL byte with an error).
+    if uuid::Uuid::try_parse(&challenge_id).is_err() {
         return Err(SignInError::UnknownChallenge.into());
     }
     let code = body.into_inner().code;

@@ -255,47 +255,58 @@ pub async fn create(
     account_id: &str,
     req: CreateOrganizationRequest,
 ) -> Result<MemberView, OrganizationError> {
-    let mut errors = Vec::new();
-    let valid = parse(
-        &req,
-        state.settings.default_phone_region.as_deref(),
-        &mut errors,
-    );
+    let region = state.settings.default_phone_region.clone();
     let now: NaiveDateTime = state.clock.now().naive_utc().trunc_subsecs(6);
     let account_id = account_id.to_owned();
     state
         .db
         .write(move |conn| {
-            let rep_id =
-                check_sales_representative(conn, &req.sales_representative_id, &mut errors)?;
-            let valid = match valid {
-                Some(v) if errors.is_empty() => v,
-                _ => return Err(OrganizationError::Invalid(errors)),
-            };
-            let id = uuid::Uuid::now_v7().to_string();
-            organizations::insert(
-                conn,
-                &NewOrganization {
-                    id: &id,
-                    name: &valid.name,
-                    address: &valid.address,
-                    country: valid.country.code(),
-                    description: &valid.description,
-                    business_phone: valid.business_phone.as_str(),
-                    city: &valid.city,
-                    region: &valid.region,
-                    zip: valid.zip.as_str(),
-                    sales_representative_id: rep_id.as_ref().map(SalesRepresentativeId::as_str),
-                    created_by: &account_id,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            organizations::add_member(conn, &id, &account_id, "owner", now)?;
-            organizations::find_for_member(conn, &id, &account_id)?
-                .ok_or(OrganizationError::NotFound)
+            let mut errors = Vec::new();
+            match create_in(conn, &req, region.as_deref(), &account_id, now, &mut errors)? {
+                Some(created) => Ok(created),
+                None => Err(OrganizationError::Invalid(errors)),
+            }
         })
         .await
+}
+
+/// Validates the form and creates the organization with `owner_id` as its owner, inside the
+/// caller's unit of work. Returns `None` (and fills `errors`) when a field is not valid.
+pub fn create_in(
+    conn: &mut DbConnection,
+    req: &CreateOrganizationRequest,
+    default_region: Option<&str>,
+    owner_id: &str,
+    now: NaiveDateTime,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<MemberView>, OrganizationError> {
+    let valid = parse(req, default_region, errors);
+    let rep_id = check_sales_representative(conn, &req.sales_representative_id, errors)?;
+    let valid = match valid {
+        Some(v) if errors.is_empty() => v,
+        _ => return Ok(None),
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    organizations::insert(
+        conn,
+        &NewOrganization {
+            id: &id,
+            name: &valid.name,
+            address: &valid.address,
+            country: valid.country.code(),
+            description: &valid.description,
+            business_phone: valid.business_phone.as_str(),
+            city: &valid.city,
+            region: &valid.region,
+            zip: valid.zip.as_str(),
+            sales_representative_id: rep_id.as_ref().map(SalesRepresentativeId::as_str),
+            created_by: owner_id,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    organizations::add_member(conn, &id, owner_id, "owner", now)?;
+    Ok(organizations::find_for_member(conn, &id, owner_id)?)
 }
 
 /// The organizations the account belongs to.

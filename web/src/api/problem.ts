@@ -13,6 +13,8 @@ export interface FormErrors {
   form: string | null;
   /** Messages by form field name. */
   fields: Record<string, string[]>;
+  /** The API's codes by form field name, in the order of `fields`. */
+  fieldCodes?: Record<string, string[]>;
   /** The problem's code ("network" when the server could not be reached). */
   code: string | null;
   /** Seconds to wait, when the API said so. */
@@ -73,6 +75,7 @@ export function toFormErrors(
     return { form: t('problem.unknown'), fields: {}, code: null, retryAfter: null };
   }
   const byField: Record<string, string[]> = {};
+  const codes: Record<string, string[]> = {};
   const loose: string[] = [];
   for (const error of problem.errors ?? []) {
     const apiField = error.field ?? '';
@@ -81,6 +84,7 @@ export function toFormErrors(
     const message = fieldMessage(t, error.code, error.message, options.vars);
     if (target) {
       (byField[target] ??= []).push(message);
+      (codes[target] ??= []).push(error.code);
     } else {
       loose.push(apiField ? `${apiField}: ${message}` : message);
     }
@@ -92,7 +96,7 @@ export function toFormErrors(
   } else {
     form = [problemMessage(t, problem, options.vars), ...loose].join(' ');
   }
-  return { form, fields: byField, code: problem.code, retryAfter: problem.retry_after ?? null };
+  return { form, fields: byField, fieldCodes: codes, code: problem.code, retryAfter: problem.retry_after ?? null };
 }
 
 /** What to show when fetch itself failed (offline, DNS, CORS). */

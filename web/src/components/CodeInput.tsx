@@ -56,6 +56,13 @@ export const CodeInput = forwardRef<CodeInputHandle, CodeInputProps>(function Co
   };
 
   const onKeyDown = (index: number, event: KeyboardEvent<HTMLInputElement>) => {
+    // A typed digit is placed here rather than through onChange: typing the digit a box already
+    // holds changes nothing, and React then sends no change event, so the focus would not move.
+    if (/^\d$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      onInput(index, event.key);
+      return;
+    }
     if (event.key === 'Backspace') {
       event.preventDefault();
       if (digits[index]) {

@@ -63,6 +63,7 @@ export const en = {
   'password.rule.password_missing_symbol': 'Includes a symbol',
   'password.rule.password_common': 'Is not a common password',
   'password.rule.password_contains_personal_info': 'Does not contain your name or email address',
+  'password.fixBelow': 'Your password does not meet the rules marked below.',
   'password.mismatch': 'The passwords do not match.',
 
   'captcha.label': "I'm not a robot",

@@ -63,6 +63,7 @@ export const id: Record<MessageKey, string> = {
   'password.rule.password_missing_symbol': 'Mengandung simbol',
   'password.rule.password_common': 'Bukan kata sandi yang umum',
   'password.rule.password_contains_personal_info': 'Tidak memuat nama atau alamat email Anda',
+  'password.fixBelow': 'Kata sandi Anda belum memenuhi aturan yang ditandai di bawah.',
   'password.mismatch': 'Kata sandi tidak sama.',
 
   'captcha.label': 'Saya bukan robot',

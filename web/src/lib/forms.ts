@@ -32,7 +32,9 @@ export function useFormErrors(fields: readonly string[], options: { vars?: Vars;
     if (cleared.size) {
       const kept: Record<string, string[]> = {};
       for (const [name, messages] of Object.entries(result.fields)) if (!cleared.has(name)) kept[name] = messages;
-      result = { ...result, fields: kept };
+      // Every marked field was edited since: the "correct the fields below" line has no object left.
+      const generic = result.form === t('common.formHasErrors');
+      result = { ...result, fields: kept, form: generic && Object.keys(kept).length === 0 ? null : result.form };
     }
     return result;
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -62,7 +64,17 @@ export function useFormErrors(fields: readonly string[], options: { vars?: Vars;
     setCleared((before) => (before.has(name) ? before : new Set([...before, name])));
   }, []);
 
-  return { errors, seq, fail, failNetwork, failLocal, clear, clearField, field: (name: string) => errors.fields[name] };
+  return {
+    errors,
+    seq,
+    fail,
+    failNetwork,
+    failLocal,
+    clear,
+    clearField,
+    field: (name: string) => errors.fields[name],
+    codes: (name: string) => errors.fieldCodes?.[name] ?? [],
+  };
 }
 
 export type ApiResult<D, E> = { data?: D; error?: E; response?: Response; network?: true };

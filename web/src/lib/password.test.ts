@@ -80,3 +80,20 @@ describe('password checklist', () => {
     expect(checkRule('password_breached', ai, 'whatever')).toBe('server');
   });
 });
+
+describe('errors beside the checklist', () => {
+  it('leaves out what the checklist already marks unmet, and keeps what only the server knows', async () => {
+    const { errorsBesideChecklist } = await import('./password');
+    const items = passwordChecklist(ai, 'password');
+    const result = errorsBesideChecklist(
+      ['password_too_short', 'password_missing_symbol', 'password_common'],
+      ['Must be at least 14 characters.', 'Must include a symbol.', 'Is too common.'],
+      items,
+    );
+    expect(result).toEqual({ messages: ['Is too common.'], summary: true });
+    expect(errorsBesideChecklist(['password_common'], ['Is too common.'], passwordChecklist(ai, 'Kx7#mQ2!vR9$wL'))).toEqual({
+      messages: ['Is too common.'],
+      summary: false,
+    });
+  });
+});

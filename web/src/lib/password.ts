@@ -94,3 +94,18 @@ export function passwordChecklist(
 export function passwordLooksValid(items: readonly ChecklistItem[]): boolean {
   return items.every((item) => item.state !== 'unmet');
 }
+
+/**
+ * The password errors worth a line of text beside a checklist: those the checklist does not
+ * already show as unmet (the common-password list, rules the browser cannot check). `summary` is
+ * true when some were left out because the checklist shows them.
+ */
+export function errorsBesideChecklist(
+  codes: readonly string[],
+  messages: readonly string[],
+  items: readonly ChecklistItem[],
+): { messages: string[]; summary: boolean } {
+  const shown = new Set(items.filter((i) => i.state === 'unmet').map((i) => i.code));
+  const kept = messages.filter((_, i) => !shown.has(codes[i] ?? ''));
+  return { messages: kept, summary: kept.length < messages.length };
+}

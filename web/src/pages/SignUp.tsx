@@ -9,6 +9,7 @@ import { PhoneField, dialOf, type PhoneValue } from '../components/PhoneField';
 import { Button, FormAlert, PasswordField, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { joinPhone } from '../lib/countries';
+import { errorsBesideChecklist, passwordChecklist } from '../lib/password';
 import { call, useFormErrors } from '../lib/forms';
 import { ResendVerification } from './ResendVerification';
 
@@ -40,6 +41,15 @@ export function SignUpPage() {
   const formRef = useRef<HTMLFormElement>(null);
   const policy = config.password_policy;
   const form = useFormErrors(FIELDS, { vars: { min: policy.min_length, max: policy.max_length } });
+
+  // Rules already marked unmet in the checklist are not repeated as text under the field.
+  const passwordErrors = (() => {
+    const messages = form.field('password');
+    if (!messages) return undefined;
+    const items = passwordChecklist(policy, password, [fullName, email]);
+    const { messages: rest, summary } = errorsBesideChecklist(form.codes('password'), messages, items);
+    return summary ? [t('password.fixBelow'), ...rest] : rest;
+  })();
 
   const versionOf = (kind: string) => config.legal_documents.find((d) => d.kind === kind)?.version ?? '';
 
@@ -171,7 +181,7 @@ export function SignUpPage() {
             form.clearField('password');
           }}
           onBlur={() => setPasswordTouched(true)}
-          errors={form.field('password')}
+          errors={passwordErrors}
           autoComplete="new-password"
           required
           name="password"
