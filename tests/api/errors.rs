@@ -53,18 +53,44 @@ both_backends!(
     |app: TestApp| async move {
         for (path, _) in json_endpoints() {
             for body in [
-                "{\"email\":",
                 "{'email': 1}",
                 "not json",
                 "",
-                "{1:2}",
-                "[1,2",
+                "{",
+                "{,}",
+                "{\"",
+                "nul",
+                "\"unterminated",
             ] {
                 let res = post_raw(&app, &path, Some("application/json"), body.into()).await;
                 let p = problem(res, 400, "malformed_json").await;
                 assert!(p.body["detail"].is_string(), "{path}: {}", p.text);
             }
         }
+    }
+);
+
+both_backends!(
+    a_body_that_is_not_json_is_malformed_json_wherever_the_syntax_error_is,
+    |app: TestApp| async move {
+        // None of these is JSON (RFC 8259): an unfinished object, a number as a key, an
+        // unclosed array. They must not be reported as schema mismatches of valid JSON.
+        let mut wrong = Vec::new();
+        for (path, _) in json_endpoints() {
+            for body in ["{\"surprise\": 1,", "{1:2}", "[1,2", "{\"email\":"] {
+                let res = post_raw(&app, &path, Some("application/json"), body.into()).await;
+                let status = res.status().as_u16();
+                let text = res.text().await.unwrap();
+                let problem: Value = serde_json::from_str(&text).unwrap();
+                if status != 400 || problem["code"] != "malformed_json" {
+                    wrong.push(format!(
+                        "POST {path} {body:?}: {status} {}",
+                        problem["code"]
+                    ));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 );
 
@@ -228,8 +254,70 @@ both_backends!(
                 .map(|v| v.to_str().unwrap().to_owned());
             let text = res.text().await.unwrap();
             let body: Value = serde_json::from_str(&text).unwrap_or_default();
-            if status != 405 || body["code"] != "method_not_allowed" || allowed.as_deref() != Some(allow) {
-                wrong.push(format!("{method} {path}: {status} Allow {allowed:?}, wanted {allow}: {text}"));
+            if status != 405
+                || body["code"] != "method_not_allowed"
+                || allowed.as_deref() != Some(allow)
+            {
+                wrong.push(format!(
+                    "{method} {path}: {status} Allow {allowed:?}, wanted {allow}: {text}"
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+);
+
+/// A stand-in for the built web app, for the server to serve at `/`.
+fn web_dir() -> &'static str {
+    static DIR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let dir = std::env::temp_dir().join(format!("portal-test-web-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("index.html"),
+            "<!doctype html><title>Service Portal</title>",
+        )
+        .unwrap();
+        dir.display().to_string()
+    });
+    &DIR
+}
+
+both_backends!(
+    with_the_web_app_served_api_paths_still_answer_404_and_405_problems,
+    [("PORTAL_WEB_DIR", web_dir())],
+    |app: TestApp| async move {
+        // Client-side routes of the web app get its index page.
+        let res = app.get("/sign-in").await;
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        // API paths keep their problem answers.
+        problem(app.get("/v1/nothing-here").await, 404, "not_found").await;
+        let mut wrong = Vec::new();
+        for (method, path, allow) in [
+            (Method::GET, "/v1/accounts", "POST"),
+            (Method::GET, "/v1/sessions", "POST"),
+            (Method::POST, "/v1/sessions/current", "DELETE"),
+            (Method::POST, "/v1/me", "GET"),
+            (Method::POST, "/healthz", "GET"),
+        ] {
+            let res = app
+                .client
+                .request(method.clone(), app.url(path))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let allowed = res
+                .headers()
+                .get("allow")
+                .map(|v| v.to_str().unwrap().to_owned());
+            if status != 405 || allowed.as_deref() != Some(allow) {
+                wrong.push(format!(
+                    "{method} {path}: {status}, Allow {allowed:?}, wanted 405 with {allow}"
+                ));
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -673,5 +761,31 @@ both_backends!(
         );
         // Still healthy afterwards.
         assert_eq!(app.get("/readyz").await.status(), 200);
+    }
+);
+
+both_backends!(
+    head_is_answered_like_get_without_a_body,
+    |app: TestApp| async move {
+        for path in [
+            "/healthz",
+            "/v1/config",
+            "/v1/legal-documents",
+            "/.well-known/jwks.json",
+        ] {
+            let get = app.get(path).await;
+            assert_eq!(get.status(), 200, "{path}");
+            let res = app.client.head(app.url(path)).send().await.unwrap();
+            assert_eq!(res.status(), 200, "HEAD {path}");
+            assert_eq!(
+                res.headers().get("content-type"),
+                get.headers().get("content-type"),
+                "HEAD {path}"
+            );
+            assert!(
+                res.text().await.unwrap().is_empty(),
+                "HEAD {path} has no body"
+            );
+        }
     }
 );

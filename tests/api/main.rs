@@ -2,6 +2,7 @@
 //! its own database, once on SQLite and once on PostgreSQL, and reads the emails it sends over
 //! SMTP.
 
+mod enterprise;
 mod errors;
 mod flows;
 mod mail;
@@ -12,6 +13,7 @@ mod organizations;
 mod portal;
 mod projects;
 mod provisioning;
+mod races;
 mod sessions;
 mod signin;
 mod signup;

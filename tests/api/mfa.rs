@@ -16,13 +16,13 @@ use crate::support::{device_challenge, device_code_path, nth_mail, problem, PASS
 const STEP: Duration = Duration::from_secs(30);
 
 /// What a person holds after onboarding up to MFA: tokens and the trusted device.
-struct Person {
-    email: String,
-    access: String,
-    device_token: String,
+pub(crate) struct Person {
+    pub(crate) email: String,
+    pub(crate) access: String,
+    pub(crate) device_token: String,
 }
 
-async fn onboarding(app: &TestApp, access: &str) -> Value {
+pub(crate) async fn onboarding(app: &TestApp, access: &str) -> Value {
     let res = app.get_auth("/v1/me/onboarding", access).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
@@ -109,7 +109,7 @@ async fn ready_for_mfa(app: &TestApp, email: &str) -> Person {
 }
 
 /// The authenticator app: what it reads from the `otpauth://` URI.
-fn authenticator(enrollment: &Value) -> TOTP {
+pub(crate) fn authenticator(enrollment: &Value) -> TOTP {
     TOTP::from_url(enrollment["otpauth_uri"].as_str().unwrap()).expect("a valid otpauth:// URI")
 }
 
@@ -119,7 +119,7 @@ fn code_at(app_totp: &TOTP, at: DateTime<Utc>) -> String {
 }
 
 /// The code the app shows now (by the server's clock).
-fn code_now(app: &TestApp, app_totp: &TOTP) -> String {
+pub(crate) fn code_now(app: &TestApp, app_totp: &TOTP) -> String {
     code_at(app_totp, app.clock.now())
 }
 
@@ -156,7 +156,7 @@ async fn disable(app: &TestApp, access: &str, body: &Value) -> reqwest::Response
 }
 
 /// Enrolls and activates: the authenticator app and the recovery codes.
-async fn mfa_on(app: &TestApp, person: &Person) -> (TOTP, Vec<String>) {
+pub(crate) async fn mfa_on(app: &TestApp, person: &Person) -> (TOTP, Vec<String>) {
     let res = enroll(app, &person.access, &json!({ "password": PASSWORD })).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let enrollment: Value = res.json().await.unwrap();
@@ -182,7 +182,7 @@ async fn mfa_on(app: &TestApp, person: &Person) -> (TOTP, Vec<String>) {
 }
 
 /// Signs in from the trusted device: the `mfa_code` challenge id.
-async fn mfa_challenge(app: &TestApp, person: &Person) -> String {
+pub(crate) async fn mfa_challenge(app: &TestApp, person: &Person) -> String {
     let res = app
         .post(
             "/v1/sessions",
@@ -195,7 +195,11 @@ async fn mfa_challenge(app: &TestApp, person: &Person) -> String {
     challenge["challenge_id"].as_str().unwrap().to_owned()
 }
 
-async fn send_mfa_code(app: &TestApp, challenge_id: &str, code: &str) -> reqwest::Response {
+pub(crate) async fn send_mfa_code(
+    app: &TestApp,
+    challenge_id: &str,
+    code: &str,
+) -> reqwest::Response {
     app.post(
         &format!("/v1/sessions/{challenge_id}/mfa-code"),
         &json!({ "code": code }),

@@ -11,12 +11,14 @@ use crate::auth::extract::Authenticated;
 use crate::error::{ApiError, Problem};
 use crate::http::client::Client;
 use crate::http::gate;
+use crate::http::organizations::CreateOrganizationBody;
 use crate::services::accounts;
 use crate::services::legal::{self, NewVersion, PublishError};
 use crate::services::mfa;
 use crate::services::sales::{
     self, NewSalesRepresentative, SalesRepresentativeId, SalesRepresentativeUpdate,
 };
+use crate::services::staff::{self, EnterpriseRequest, StaffError};
 use crate::startup::AppState;
 
 /// Checks that the caller is staff; returns the staff account.
@@ -356,4 +358,87 @@ pub async fn reset_mfa(
     }
     mfa::staff_reset(&state, id, staff.id, client).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseAccountBody {
+    #[schema(example = "Rina Wijaya", max_length = 100)]
+    pub full_name: String,
+    #[schema(example = "rina@majujaya.co.id", max_length = 254)]
+    pub email: String,
+    #[schema(example = "+62 812 3456 7890", max_length = 32)]
+    pub phone_number: String,
+    /// `en` or `id`: the language of the invitation and later emails.
+    pub locale: Option<String>,
+    /// The organization the person will own.
+    pub organization: CreateOrganizationBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnterpriseAccountCreated {
+    pub account_id: String,
+    pub organization_id: String,
+    /// Always `invitation_sent`.
+    #[schema(example = "invitation_sent")]
+    pub status: String,
+}
+
+impl From<StaffError> for ApiError {
+    fn from(e: StaffError) -> Self {
+        match e {
+            StaffError::Invalid(errors) => ApiError::validation(errors),
+            StaffError::EmailTaken => ApiError::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "Email already registered",
+            )
+            .detail("An account with this email address already exists."),
+            StaffError::Database(db) => ApiError::internal(&db),
+        }
+    }
+}
+
+/// Create an Enterprise account with its organization (staff).
+///
+/// The person becomes the owner of the new organization and receives an invitation email with
+/// a single-use link to set a password; then they follow the journey from sign-in, with the
+/// End-User License Agreement among the documents to accept.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = EnterpriseAccountBody,
+    responses(
+        (status = 201, description = "Created; invitation sent", body = EnterpriseAccountCreated),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff, or onboarding incomplete", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The email is already registered (`email_taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (organization fields as `organization.<field>`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/admin/enterprise-accounts")]
+pub async fn create_enterprise_account(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<EnterpriseAccountBody>,
+) -> Result<HttpResponse, ApiError> {
+    let staff = require_staff(&state, &auth).await?;
+    let b = body.into_inner();
+    let (account_id, organization_id) = staff::create_enterprise(
+        &state,
+        EnterpriseRequest {
+            full_name: b.full_name,
+            email: b.email,
+            phone_number: b.phone_number,
+            locale: b.locale,
+            organization: b.organization.into(),
+        },
+        (staff.id, staff.full_name),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(EnterpriseAccountCreated {
+        account_id,
+        organization_id,
+        status: "invitation_sent".into(),
+    }))
 }

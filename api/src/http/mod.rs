@@ -63,7 +63,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(admin::create_sales_representative)
             .service(admin::update_sales_representative)
             .service(admin::find_account)
-            .service(admin::reset_mfa),
+            .service(admin::reset_mfa)
+            .service(admin::create_enterprise_account),
     )
     .service(system::jwks)
     .service(system::healthz)

@@ -62,6 +62,22 @@ pub struct CreateOrganizationBody {
     pub sales_representative_id: String,
 }
 
+impl From<CreateOrganizationBody> for CreateOrganizationRequest {
+    fn from(b: CreateOrganizationBody) -> Self {
+        CreateOrganizationRequest {
+            name: b.name,
+            address: b.address,
+            country: b.country,
+            description: b.description,
+            business_phone: b.business_phone,
+            city: b.city,
+            region: b.region,
+            zip: b.zip,
+            sales_representative_id: b.sales_representative_id,
+        }
+    }
+}
+
 /// An organization, as one of its members sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Organization {
@@ -162,22 +178,7 @@ pub async fn create_organization(
 ) -> Result<HttpResponse, ApiError> {
     gate::require_reached(&state, &auth, Step::CreateOrganization).await?;
     let b = body.into_inner();
-    let created = organizations::create(
-        &state,
-        &auth.account_id,
-        CreateOrganizationRequest {
-            name: b.name,
-            address: b.address,
-            country: b.country,
-            description: b.description,
-            business_phone: b.business_phone,
-            city: b.city,
-            region: b.region,
-            zip: b.zip,
-            sales_representative_id: b.sales_representative_id,
-        },
-    )
-    .await?;
+    let created = organizations::create(&state, &auth.account_id, b.into()).await?;
     let body = Organization::from(created);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/organizations/{}", body.id)))

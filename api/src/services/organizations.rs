@@ -224,7 +224,7 @@ fn check_sales_representative(
     conn: &mut DbConnection,
     raw: &str,
     errors: &mut Vec<FieldError>,
-) -> Result<Option<SalesRepresentativeId>, OrganizationError> {
+) -> Result<Option<SalesRepresentativeId>, DbError> {
     if raw.trim().is_empty() {
         return Ok(None); // already reported as required
     }
@@ -270,6 +270,18 @@ pub async fn create(
         .await
 }
 
+/// Checks the form without writing anything, adding one message per bad field to `errors`.
+pub fn validate(
+    req: &CreateOrganizationRequest,
+    default_region: Option<&str>,
+    conn: &mut DbConnection,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), DbError> {
+    parse(req, default_region, errors);
+    check_sales_representative(conn, &req.sales_representative_id, errors)?;
+    Ok(())
+}
+
 /// Validates the form and creates the organization with `owner_id` as its owner, inside the
 /// caller's unit of work. Returns `None` (and fills `errors`) when a field is not valid.
 pub fn create_in(
@@ -279,7 +291,7 @@ pub fn create_in(
     owner_id: &str,
     now: NaiveDateTime,
     errors: &mut Vec<FieldError>,
-) -> Result<Option<MemberView>, OrganizationError> {
+) -> Result<Option<MemberView>, DbError> {
     let valid = parse(req, default_region, errors);
     let rep_id = check_sales_representative(conn, &req.sales_representative_id, errors)?;
     let valid = match valid {

@@ -143,3 +143,92 @@ pub fn create_admin(
         Ok(account.id)
     })
 }
+
+/// What staff submit to create an Enterprise account with its organization.
+pub struct EnterpriseRequest {
+    pub full_name: String,
+    pub email: String,
+    pub phone_number: String,
+    pub locale: Option<String>,
+    pub organization: crate::services::organizations::CreateOrganizationRequest,
+}
+
+/// Creates an Enterprise account, its organization (the person is the owner) and emails an
+/// invitation to set a password — all in one unit of work. Returns (account id, organization id).
+pub async fn create_enterprise(
+    state: &crate::startup::AppState,
+    req: EnterpriseRequest,
+    actor: (String, String),
+) -> Result<(String, String), StaffError> {
+    let region = state.settings.default_phone_region.clone();
+    let link_base = state.settings.link("/accept-invitation?token=");
+    let now = state.clock.now();
+    let created = state
+        .db
+        .write(
+            move |conn| -> Result<Result<(String, String), StaffError>, StaffError> {
+                let mut errors = Vec::new();
+                let person = parse_person(
+                    "",
+                    &req.email,
+                    &req.full_name,
+                    &req.phone_number,
+                    req.locale.as_deref(),
+                    region.as_deref(),
+                    &mut errors,
+                );
+                // Organization fields are checked too, so every bad field is reported at once; the
+                // organization is only written when everything is valid.
+                let Some(person) = person.filter(|_| errors.is_empty()) else {
+                    let mut org_errors = Vec::new();
+                    crate::services::organizations::validate(
+                        &req.organization,
+                        region.as_deref(),
+                        conn,
+                        &mut org_errors,
+                    )?;
+                    errors.extend(prefixed(org_errors));
+                    return Ok(Err(StaffError::Invalid(errors)));
+                };
+                let account = match insert_invited_account(conn, &person, "enterprise", "user", now)
+                {
+                    Ok(account) => account,
+                    Err(StaffError::EmailTaken) => return Ok(Err(StaffError::EmailTaken)),
+                    Err(e) => return Err(e),
+                };
+                let mut org_errors = Vec::new();
+                let org = crate::services::organizations::create_in(
+                    conn,
+                    &req.organization,
+                    region.as_deref(),
+                    &account.id,
+                    now.naive_utc(),
+                    &mut org_errors,
+                )?;
+                let Some(org) = org else {
+                    // Nothing is kept: the transaction rolls back with this error.
+                    return Err(StaffError::Invalid(prefixed(org_errors)));
+                };
+                let organization = org.organization;
+                invitations::invite_in(
+                    conn,
+                    &account,
+                    Some(&organization.name),
+                    Some((&actor.0, &actor.1)),
+                    &link_base,
+                    now,
+                )?;
+                Ok(Ok((account.id, organization.id)))
+            },
+        )
+        .await??;
+    state.mail_wake.notify_one();
+    Ok(created)
+}
+
+fn prefixed(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| FieldError::new(format!("organization.{}", e.field), e.code, e.message))
+        .collect()
+}

@@ -1,0 +1,109 @@
+//! Requests that arrive together: the rules hold as they do one at a time (limits are not
+//! exceeded, one address is one account) and nobody gets a 5xx for being second.
+
+use std::sync::Arc;
+
+use portal_tests::{both_backends, TestApp};
+use serde_json::{json, Value};
+use tokio::sync::Barrier;
+
+use crate::support::{nth_mail, problem, PASSWORD};
+
+/// Sends every body to `path` at the same moment; returns (status, body) in the bodies' order.
+async fn all_at_once(app: &TestApp, path: &str, bodies: Vec<Value>) -> Vec<(u16, String)> {
+    let barrier = Arc::new(Barrier::new(bodies.len()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, body) in bodies.into_iter().enumerate() {
+        let client = app.client.clone();
+        let url = app.url(path);
+        let barrier = barrier.clone();
+        tasks.spawn(async move {
+            barrier.wait().await;
+            let res = client.post(url).json(&body).send().await.unwrap();
+            let status = res.status().as_u16();
+            (i, status, res.text().await.unwrap())
+        });
+    }
+    let mut answers = tasks.join_all().await;
+    answers.sort_by_key(|(i, _, _)| *i);
+    answers.into_iter().map(|(_, s, t)| (s, t)).collect()
+}
+
+fn server_errors(answers: &[(u16, String)]) -> Vec<&(u16, String)> {
+    answers.iter().filter(|(s, _)| *s >= 500).collect()
+}
+
+both_backends!(
+    simultaneous_wrong_passwords_get_no_more_guesses_than_the_limit,
+    |app: TestApp| async move {
+        let email = "target@example.com";
+        app.verified_account(email, PASSWORD).await;
+        let guesses: Vec<Value> = (0..20)
+            .map(|i| json!({ "email": email, "password": format!("Guess-Number-{i:02}-Harbor!") }))
+            .collect();
+        let answers = all_at_once(&app, "/v1/sessions", guesses).await;
+        assert!(
+            server_errors(&answers).is_empty(),
+            "no 5xx: {:?}",
+            server_errors(&answers)
+        );
+        let checked = answers.iter().filter(|(s, _)| *s == 401).count();
+        let refused = answers.iter().filter(|(s, _)| *s == 429).count();
+        // Five failures block the address: at most five passwords may have been tried.
+        assert!(
+            checked <= 5,
+            "{checked} of 20 simultaneous guesses were checked against the password \
+             (and {refused} refused); the limit is 5"
+        );
+        problem(
+            crate::support::sign_in(&app, email, PASSWORD, None).await,
+            429,
+            "too_many_attempts",
+        )
+        .await;
+    }
+);
+
+both_backends!(
+    simultaneous_sign_ups_for_one_address_get_the_same_answer_and_make_one_account,
+    |app: TestApp| async move {
+        // A double-submitted form from a client the portal has not seen before.
+        let email = "twice@example.com";
+        let mut bodies = Vec::new();
+        for _ in 0..6 {
+            bodies.push(app.sign_up_body(email, PASSWORD).await);
+        }
+        let answers = all_at_once(&app, "/v1/accounts", bodies).await;
+        for (status, text) in &answers {
+            assert_eq!(*status, 202, "every sign-up is accepted alike: {text}");
+            assert_eq!(text, &answers[0].1);
+        }
+        // One account, waiting for verification.
+        nth_mail(&app, email, 1).await;
+        problem(
+            crate::support::sign_in(&app, email, PASSWORD, None).await,
+            403,
+            "email_not_verified",
+        )
+        .await;
+    }
+);
+
+both_backends!(
+    simultaneous_failed_sign_ins_for_one_address_never_get_a_5xx,
+    |app: TestApp| async move {
+        // One failure first, so that the per-client counter already exists: what races below
+        // is the first failure counted for each address.
+        crate::support::sign_in(&app, "warm-up@example.com", PASSWORD, None).await;
+        for round in 0..4 {
+            let email = format!("nobody{round}@example.com");
+            let bodies: Vec<Value> = (0..4)
+                .map(|_| json!({ "email": email, "password": PASSWORD }))
+                .collect();
+            let answers = all_at_once(&app, "/v1/sessions", bodies).await;
+            for (status, text) in &answers {
+                assert_eq!(*status, 401, "{email}: {text}");
+            }
+        }
+    }
+);
