@@ -320,8 +320,19 @@ impl KnownRoutes {
                     methods.join(", "),
                 )
             })
-            .collect();
-        Self(routes)
+            .collect::<Vec<_>>();
+        // Routes outside the document (served beside the API).
+        let extra = [
+            "/openapi.json",
+            "/metrics",
+            "/docs",
+            "/docs/",
+            "/docs/reference.js",
+            "/docs/reference.css",
+        ]
+        .into_iter()
+        .map(|path| (actix_web::dev::ResourceDef::new(path), "GET".to_owned()));
+        Self(routes.into_iter().chain(extra).collect())
     }
 
     fn allowed(&self, path: &str) -> Option<&str> {

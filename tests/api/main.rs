@@ -5,6 +5,7 @@
 mod enterprise;
 mod errors;
 mod flows;
+mod fuzz;
 mod mail;
 mod mfa;
 mod onboarding;

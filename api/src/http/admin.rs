@@ -307,7 +307,9 @@ pub async fn find_account(
     query: web::Query<AccountLookup>,
 ) -> Result<HttpResponse, ApiError> {
     require_staff(&state, &auth).await?;
-    let normalized = query.into_inner().email.trim().to_lowercase();
+    let normalized = crate::domain::Email::parse(&query.into_inner().email, false)
+        .map_err(|_| ApiError::not_found())?
+        .normalized();
     let account = state
         .db
         .read(move |conn| {
@@ -353,7 +355,7 @@ pub async fn reset_mfa(
 ) -> Result<HttpResponse, ApiError> {
     let staff = require_staff(&state, &auth).await?;
     let id = path.into_inner();
-    if id.len() > 64 {
+    if uuid::Uuid::try_parse(&id).is_err() {
         return Err(ApiError::not_found());
     }
     mfa::staff_reset(&state, id, staff.id, client).await?;

@@ -271,7 +271,7 @@ pub async fn remove_device(
 ) -> Result<HttpResponse, ApiError> {
     gate::require_complete(&state, &auth).await?;
     let id = path.into_inner();
-    if id.len() > 64 {
+    if uuid::Uuid::try_parse(&id).is_err() {
         return Err(ApiError::not_found());
     }
     devices::remove(&state, auth.account_id, id, client).await?;
@@ -338,7 +338,11 @@ pub async fn list_security_events(
             "limit must be between 1 and 100.",
         ));
     }
-    if query.before.as_ref().is_some_and(|b| b.len() > 64) {
+    if query
+        .before
+        .as_ref()
+        .is_some_and(|b| uuid::Uuid::try_parse(b).is_err())
+    {
         return Err(ApiError::bad_request(
             "invalid_query",
             "before is not a valid cursor.",

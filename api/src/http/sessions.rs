@@ -341,7 +341,7 @@ pub async fn device_code(
     body: web::Json<DeviceCodeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let challenge_id = path.into_inner();
-    if challenge_id.len() > 64 {
+    if uuid::Uuid::try_parse(&challenge_id).is_err() {
         return Err(SignInError::UnknownChallenge.into());
     }
     let code = body.into_inner().code;
@@ -414,7 +414,7 @@ pub async fn resend_device_code(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let challenge_id = path.into_inner();
-    if challenge_id.len() > 64 {
+    if uuid::Uuid::try_parse(&challenge_id).is_err() {
         return Err(SignInError::UnknownChallenge.into());
     }
     let expires_at = signin::resend_device_code(&state, challenge_id, client).await?;

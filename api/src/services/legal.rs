@@ -359,6 +359,20 @@ pub fn publish_in(
                 "must be 1 to 200 characters",
             ));
         }
+        if title.contains('\0') {
+            errors.push(FieldError::new(
+                format!("texts.{index}.title"),
+                "title_invalid",
+                "must not contain NUL characters",
+            ));
+        }
+        if body.contains('\0') {
+            errors.push(FieldError::new(
+                format!("texts.{index}.body"),
+                "body_invalid",
+                "must not contain NUL characters",
+            ));
+        }
         if body.trim().is_empty() || body.len() > 200_000 {
             errors.push(FieldError::new(
                 format!("texts.{index}.body"),

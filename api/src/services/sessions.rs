@@ -40,7 +40,7 @@ pub enum SessionError {
 }
 impl_from_diesel!(SessionError);
 
-/// Starts a session inside the caller's unit of work; returns (session id, refresh token, expiry).
+/// Starts a session (a completed sign-in) inside the caller's unit of work; returns (session id, refresh token, expiry).
 pub fn start(
     conn: &mut DbConnection,
     state: &AppState,
@@ -67,6 +67,15 @@ pub fn start(
         },
     )?;
     let (refresh, expires) = new_refresh(conn, state, &session_id, session_expires, now)?;
+    // Every completed sign-in starts a session here.
+    events::record(
+        conn,
+        account_id,
+        EventKind::SignInSucceeded,
+        client,
+        None,
+        now,
+    )?;
     Ok((session_id, refresh, expires))
 }
 

@@ -29,6 +29,7 @@ use crate::db::{DbConnection, DbError};
 use crate::domain::Email;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
+use crate::services::events::{self, EventKind};
 use crate::services::mfa::{self as mfa_service, CodeCheck, MfaError};
 use crate::services::sessions::{self, IssuedTokens};
 use crate::services::{describe_user_agent, email_key, throttle, ClientInfo};
@@ -123,16 +124,17 @@ pub async fn sign_in(
 ) -> Result<SignInOutcome, SignInError> {
     let now = state.clock.now();
     // An unparseable address is just an unknown account.
-    let normalized = Email::parse(&req.email, false)
-        .map(|e| e.normalized())
-        .unwrap_or_else(|_| req.email.trim().to_lowercase());
-    let account_key = format!("signin:{}", email_key(&normalized));
+    let parsed = Email::parse(&req.email, false).ok().map(|e| e.normalized());
+    let key_source = parsed
+        .clone()
+        .unwrap_or_else(|| req.email.trim().to_lowercase());
+    let account_key = format!("signin:{}", email_key(&key_source));
     let client_key = client.ip.as_ref().map(|ip| format!("signin:ip:{ip}"));
 
     // Refuse blocked callers before spending a hash on them; ask for a captcha after failures.
     let (account, failures) = {
         let (account_key, client_key, normalized) =
-            (account_key.clone(), client_key.clone(), normalized.clone());
+            (account_key.clone(), client_key.clone(), parsed.clone());
         state
             .db
             .read(move |conn| {
@@ -143,23 +145,41 @@ pub async fn sign_in(
                 }
                 let failures =
                     throttle::hits(conn, &account_key, now, throttle::SIGN_IN_PER_ACCOUNT)?;
-                Ok((accounts::find_by_email(conn, &normalized)?, failures))
+                let account = match &normalized {
+                    Some(normalized) => accounts::find_by_email(conn, normalized)?,
+                    None => None,
+                };
+                Ok((account, failures))
             })
             .await?
     };
-    let captcha_pass =
-        if failures >= CAPTCHA_AFTER_FAILURES && state.captcha.provider() != CaptchaProvider::Off {
-            let ip = client.ip.as_deref().and_then(|ip| ip.parse().ok());
-            Some(
-                state
-                    .captcha
-                    .verify(req.captcha.as_deref(), ip, now)
-                    .await
-                    .map_err(SignInError::Captcha)?,
-            )
-        } else {
-            None
-        };
+    if failures >= CAPTCHA_AFTER_FAILURES && state.captcha.provider() != CaptchaProvider::Off {
+        let ip = client.ip.as_deref().and_then(|ip| ip.parse().ok());
+        let pass = state
+            .captcha
+            .verify(req.captcha.as_deref(), ip, now)
+            .await
+            .map_err(SignInError::Captcha)?;
+        // Spent now, whatever the password turns out to be: a solved captcha buys one try.
+        if let Some((id, expires)) = pass.single_use {
+            state
+                .db
+                .write(
+                    move |conn| match redemptions::redeem(conn, &id, expires.naive_utc()) {
+                        Ok(()) => Ok(()),
+                        Err(e) => {
+                            let e = DbError::from(e);
+                            Err(if e.is_unique_violation() {
+                                SignInError::Captcha(CaptchaError::Invalid)
+                            } else {
+                                e.into()
+                            })
+                        }
+                    },
+                )
+                .await?;
+        }
+    }
 
     let password = req.password;
     let verified = state
@@ -170,13 +190,18 @@ pub async fn sign_in(
         )
         .await?;
 
+    let known_id = account.as_ref().map(|a| a.id.clone());
     let Some(account) = account.filter(|_| verified.matches) else {
+        let client = client.clone();
         state
             .db
             .write(move |conn| {
                 throttle::hit(conn, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now)?;
                 if let Some(key) = &client_key {
                     throttle::hit(conn, key, throttle::SIGN_IN_PER_CLIENT, now)?;
+                }
+                if let Some(id) = &known_id {
+                    events::record(conn, id, EventKind::SignInFailed, &client, None, now)?;
                 }
                 Ok::<_, SignInError>(())
             })
@@ -206,18 +231,8 @@ pub async fn sign_in(
     let use_cookies = req.use_cookies;
     let outcome = state
         .db
-        .write(move |conn| {
+        .write(move |conn| -> Result<Step, SignInError> {
             throttle::clear(conn, &account_key)?;
-            if let Some((id, expires)) = captcha_pass.and_then(|p| p.single_use) {
-                if let Err(e) = redemptions::redeem(conn, &id, expires.naive_utc()) {
-                    let e = DbError::from(e);
-                    return Err(if e.is_unique_violation() {
-                        SignInError::Captcha(CaptchaError::Invalid)
-                    } else {
-                        e.into()
-                    });
-                }
-            }
             let trusted = match &device_hash {
                 Some(hash) => devices::find_trusted(conn, &account.id, hash)?,
                 None => None,
@@ -254,6 +269,14 @@ pub async fn sign_in(
             }
             let (challenge_id, expires_at) =
                 new_device_challenge(conn, &code_key, &account, use_cookies, &client, now)?;
+            events::record(
+                conn,
+                &account.id,
+                EventKind::NewDeviceChallenged,
+                &client,
+                None,
+                now,
+            )?;
             Ok(Step::Challenge {
                 challenge_id,
                 step: DEVICE_STEP,
@@ -548,6 +571,14 @@ fn trust_device(
             last_seen_at: now.naive_utc(),
             last_ip: client.ip.as_deref(),
         },
+    )?;
+    events::record(
+        conn,
+        account_id,
+        EventKind::DeviceTrusted,
+        client,
+        Some(json!({ "device_id": device_id })),
+        now,
     )?;
     Ok((device_id, device_token))
 }
