@@ -1,19 +1,42 @@
 -- wrk: password sign-in from a trusted device (one argon2id verify per request).
--- BENCH_EMAIL, BENCH_PASSWORD, BENCH_DEVICE_TOKEN come from the environment.
+-- BENCH_ACCOUNTS names a file of "email password device_token" lines and BENCH_WRK_THREADS is
+-- wrk's -t; thread i of n takes the
+-- lines i, i+n, ... and goes round them, so no address has more than one sign-in in flight
+-- when there are at least as many lines as connections.
 -- Counts answers by status in each thread and prints one "BENCH {json}" line at the end.
 local threads = {}
+local counter = 0
 
 function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
   table.insert(threads, thread)
 end
 
 function init(args)
-  wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/json"
-  wrk.body = string.format('{"email":"%s","password":"%s","device_token":"%s"}',
-    os.getenv("BENCH_EMAIL"), os.getenv("BENCH_PASSWORD"), os.getenv("BENCH_DEVICE_TOKEN"))
+  local nthreads = tonumber(os.getenv("BENCH_WRK_THREADS") or "1")
+  bodies = {}
+  local i = 0
+  for line in io.lines(os.getenv("BENCH_ACCOUNTS")) do
+    local email, password, device = line:match("^(%S+) (%S+) (%S+)$")
+    if email and i % nthreads == (id or 0) % nthreads then
+      table.insert(bodies, string.format('{"email":"%s","password":"%s","device_token":"%s"}',
+        email, password, device))
+    end
+    i = i + 1
+  end
+  if #bodies == 0 then
+    error("no accounts for this thread in " .. os.getenv("BENCH_ACCOUNTS"))
+  end
+  next_body = 1
   statuses = {}
   non2xx = 0
+end
+
+function request()
+  local body = bodies[next_body]
+  next_body = next_body % #bodies + 1
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
 end
 
 function response(status, headers, body)

@@ -283,34 +283,6 @@ pub fn for_status(status: StatusCode) -> ApiError {
     }
 }
 
-/// Maps body-parsing failures of `web::Json` to problems: 415, 413, or 400 with the reason.
-pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
-    use actix_web::error::JsonPayloadError as E;
-    match err {
-        E::ContentType => for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
-        E::OverflowKnownLength { .. } | E::Overflow { .. } => {
-            for_status(StatusCode::PAYLOAD_TOO_LARGE)
-        }
-        E::Deserialize(e) => {
-            let (code, detail) = if e.is_syntax() || e.is_eof() {
-                ("malformed_json", "The body is not valid JSON.".to_owned())
-            } else {
-                // serde's message names the field and the expectation, never echoes values
-                // beyond the unknown field's name.
-                (
-                    "invalid_body",
-                    format!(
-                        "The body does not match the schema: {}",
-                        sanitize(&e.to_string())
-                    ),
-                )
-            };
-            ApiError::bad_request(code, detail)
-        }
-        _ => ApiError::bad_request("invalid_body", "The body could not be read."),
-    }
-}
-
 /// Keeps a parser message short and free of control characters.
 fn sanitize(message: &str) -> String {
     message

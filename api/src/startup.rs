@@ -209,15 +209,12 @@ fn build_app(
     >,
 > {
     let web_dir = state.settings.web_dir.clone();
+    let routes = state.known_routes.clone();
     let metrics = state.metrics.clone();
     let (app, _) = App::new()
         .into_utoipa_app()
         .app_data(web::Data::new(state))
-        .app_data(
-            web::JsonConfig::default()
-                .limit(JSON_LIMIT)
-                .error_handler(|e, _| error::json_error(e).into()),
-        )
+        .app_data(web::PayloadConfig::new(JSON_LIMIT))
         .app_data(web::PathConfig::default().error_handler(|e, _| error::path_error(e).into()))
         .app_data(web::QueryConfig::default().error_handler(|e, _| error::query_error(e).into()))
         .configure(crate::http::routes)
@@ -229,15 +226,18 @@ fn build_app(
         .route("/docs/", web::get().to(docs_page))
         .route("/docs/reference.js", web::get().to(docs_js))
         .route("/docs/reference.css", web::get().to(docs_css));
+    // Requests under /v1 that match no route reach the default service (through the scope),
+    // so it is set in both cases.
+    let app = app.default_service(web::to(not_found));
     let app = match web_dir {
         Some(dir) => app.service(
             actix_files::Files::new("/", dir.clone())
                 .index_file("index.html")
                 .default_handler(web::to(move |req: HttpRequest| {
-                    spa_fallback(req, dir.clone())
+                    spa_fallback(req, dir.clone(), routes.clone())
                 })),
         ),
-        None => app.default_service(web::to(not_found)),
+        None => app,
     };
     app.wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
         .wrap(
@@ -247,8 +247,13 @@ fn build_app(
                 .add((header::X_FRAME_OPTIONS, "DENY"))
                 .add((header::CONTENT_SECURITY_POLICY, API_CSP)),
         )
-        .wrap_fn(move |req, srv| {
+        .wrap_fn(move |mut req, srv| {
             use actix_web::dev::Service as _;
+            // HEAD is answered as GET without the body (RFC 9110 §9.3.2).
+            let head = req.method() == actix_web::http::Method::HEAD;
+            if head {
+                req.head_mut().method = actix_web::http::Method::GET;
+            }
             let method = req.method().clone();
             let path = req.path().to_owned();
             let started = std::time::Instant::now();
@@ -261,7 +266,7 @@ fn build_app(
                 metrics.responses[class].fetch_add(1, Ordering::Relaxed);
                 // Path only: query strings may carry tokens.
                 tracing::debug!(%method, %path, status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
-                Ok(res)
+                if head {                    return Ok(res.map_body(|_, _| EitherBody::new(BoxBody::new(()))));                }                Ok(res)
             }
         })
 }
@@ -286,7 +291,14 @@ fn problem_for_bare_errors<B>(
     }
     let status = res.status();
     let (req, _) = res.into_parts();
-    let response = actix_web::ResponseError::error_response(&error::for_status(status));
+    let problem = match req.app_data::<web::Data<AppState>>() {
+        // A 405 from a static-file service: say which methods the path takes, if it is ours.
+        Some(state) if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED => {
+            unmatched(&req, &state.known_routes)
+        }
+        _ => error::for_status(status),
+    };
+    let response = actix_web::ResponseError::error_response(&problem);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))
@@ -344,11 +356,8 @@ impl KnownRoutes {
 }
 
 /// 405 for a known path with another method, 404 otherwise.
-fn unmatched(req: &HttpRequest) -> ApiError {
-    let allowed = req
-        .app_data::<web::Data<AppState>>()
-        .and_then(|state| state.known_routes.allowed(req.path()).map(str::to_owned));
-    match allowed {
+fn unmatched(req: &HttpRequest, routes: &KnownRoutes) -> ApiError {
+    match routes.allowed(req.path()).map(str::to_owned) {
         Some(allow) => {
             error::for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED).allow(allow)
         }
@@ -356,12 +365,19 @@ fn unmatched(req: &HttpRequest) -> ApiError {
     }
 }
 
-async fn not_found(req: HttpRequest) -> actix_web::Result<HttpResponse> {
-    Err(unmatched(&req).into())
+async fn not_found(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> actix_web::Result<HttpResponse> {
+    Err(unmatched(&req, &state.known_routes).into())
 }
 
 /// Client-side routes of the web app get `index.html`; API-looking paths get a 404 problem.
-async fn spa_fallback(req: HttpRequest, dir: PathBuf) -> actix_web::Result<HttpResponse> {
+async fn spa_fallback(
+    req: HttpRequest,
+    dir: PathBuf,
+    routes: Arc<KnownRoutes>,
+) -> actix_web::Result<HttpResponse> {
     let path = req.path();
     let api_like = [
         "/v1",
@@ -385,7 +401,7 @@ async fn spa_fallback(req: HttpRequest, dir: PathBuf) -> actix_web::Result<HttpR
             actix_web::http::Method::GET | actix_web::http::Method::HEAD
         )
     {
-        return Err(unmatched(&req).into());
+        return Err(unmatched(&req, &routes).into());
     }
     let index = tokio::fs::read(dir.join("index.html"))
         .await

@@ -31,9 +31,11 @@ both_backends!(
         let body: Value = serde_json::from_str(&unknown).unwrap();
         assert_eq!(body["status"], 401);
         assert_eq!(body["code"], "invalid_credentials");
-        // Not even an address: the same answer again.
-        let res = sign_in(&app, "not-an-address", PASSWORD, None).await;
-        assert_eq!(res.text().await.unwrap(), unknown);
+        // Not even an address, or one with a NUL in it: the same answer again.
+        for email in ["not-an-address", "budi\u{0}@example.co.id", "\u{0}"] {
+            let res = sign_in(&app, email, PASSWORD, None).await;
+            assert_eq!(res.text().await.unwrap(), unknown, "{email:?}");
+        }
         assert_mail_count_stays(&app, EMAIL, 1).await;
     }
 );
@@ -337,6 +339,8 @@ both_backends!(
         for id in [
             "0190c6a8-0000-7000-8000-000000000000",
             "nope",
+            "a%00b",
+            "%00",
             &"x".repeat(65),
         ] {
             problem(

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::auth::captcha::CaptchaError;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::client::Client;
+use crate::http::json::Json;
 use crate::services::signup::{self, SignUpError, SignUpRequest};
 use crate::startup::AppState;
 
@@ -107,7 +108,7 @@ impl From<SignUpError> for ApiError {
 pub async fn sign_up(
     state: web::Data<AppState>,
     Client(client): Client,
-    body: web::Json<SignUpBody>,
+    body: Json<SignUpBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email = signup::sign_up(

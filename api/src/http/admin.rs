@@ -11,6 +11,7 @@ use crate::auth::extract::Authenticated;
 use crate::error::{ApiError, Problem};
 use crate::http::client::Client;
 use crate::http::gate;
+use crate::http::json::Json;
 use crate::http::organizations::CreateOrganizationBody;
 use crate::services::accounts;
 use crate::services::legal::{self, NewVersion, PublishError};
@@ -109,7 +110,7 @@ impl From<PublishError> for ApiError {
 pub async fn publish_legal(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<PublishLegalBody>,
+    body: Json<PublishLegalBody>,
 ) -> Result<HttpResponse, ApiError> {
     require_staff(&state, &auth).await?;
     let body = body.into_inner();
@@ -226,7 +227,7 @@ pub async fn list_sales_representatives(
 pub async fn create_sales_representative(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<NewSalesRepresentativeBody>,
+    body: Json<NewSalesRepresentativeBody>,
 ) -> Result<HttpResponse, ApiError> {
     require_staff(&state, &auth).await?;
     let body = body.into_inner();
@@ -255,7 +256,7 @@ pub async fn update_sales_representative(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<SalesRepresentativeChangesBody>,
+    body: Json<SalesRepresentativeChangesBody>,
 ) -> Result<HttpResponse, ApiError> {
     require_staff(&state, &auth).await?;
     let id = SalesRepresentativeId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
@@ -422,7 +423,7 @@ impl From<StaffError> for ApiError {
 pub async fn create_enterprise_account(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<EnterpriseAccountBody>,
+    body: Json<EnterpriseAccountBody>,
 ) -> Result<HttpResponse, ApiError> {
     let staff = require_staff(&state, &auth).await?;
     let b = body.into_inner();

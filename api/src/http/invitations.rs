@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::auth::password::HashError;
 use crate::error::{ApiError, Problem};
 use crate::http::client::Client;
+use crate::http::json::Json;
 use crate::services::invitations::{self, InvitationError};
 use crate::startup::AppState;
 
@@ -91,7 +92,7 @@ fn bounded(token: &str) -> Result<(), ApiError> {
 #[post("/invitations/lookup")]
 pub async fn lookup(
     state: web::Data<AppState>,
-    body: web::Json<InvitationTokenBody>,
+    body: Json<InvitationTokenBody>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().token;
     bounded(&token)?;
@@ -123,7 +124,7 @@ pub async fn lookup(
 pub async fn accept(
     state: web::Data<AppState>,
     Client(client): Client,
-    body: web::Json<AcceptInvitationBody>,
+    body: Json<AcceptInvitationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     bounded(&body.token)?;

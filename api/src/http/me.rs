@@ -10,6 +10,7 @@ use crate::error::{ApiError, Problem};
 use crate::http::accounts::ConsentInput;
 use crate::http::client::Client;
 use crate::http::gate;
+use crate::http::json::Json;
 use crate::services::accounts::{self, AccountError};
 use crate::services::devices::{self, DeviceError};
 use crate::services::events;
@@ -163,7 +164,7 @@ pub async fn accept_consents(
     state: web::Data<AppState>,
     auth: Authenticated,
     Client(client): Client,
-    body: web::Json<ConsentsBody>,
+    body: Json<ConsentsBody>,
 ) -> Result<HttpResponse, ApiError> {
     let consents = body
         .into_inner()

@@ -17,6 +17,7 @@ use crate::auth::totp;
 use crate::error::{ApiError, Problem};
 use crate::http::client::Client;
 use crate::http::gate;
+use crate::http::json::Json;
 use crate::services::mfa::{self, MfaError};
 use crate::services::onboarding::Step;
 use crate::startup::AppState;
@@ -179,7 +180,7 @@ pub async fn start_totp(
     state: web::Data<AppState>,
     auth: Authenticated,
     Client(client): Client,
-    body: web::Json<StartTotpBody>,
+    body: Json<StartTotpBody>,
 ) -> Result<HttpResponse, ApiError> {
     gate::require_reached(&state, &auth, Step::ActivateMfa).await?;
     let body = body.into_inner();
@@ -234,7 +235,7 @@ pub async fn activate_totp(
     state: web::Data<AppState>,
     auth: Authenticated,
     Client(client): Client,
-    body: web::Json<ActivateTotpBody>,
+    body: Json<ActivateTotpBody>,
 ) -> Result<HttpResponse, ApiError> {
     gate::require_reached(&state, &auth, Step::ActivateMfa).await?;
     let code = body.into_inner().code;
@@ -276,7 +277,7 @@ pub async fn disable_totp(
     state: web::Data<AppState>,
     auth: Authenticated,
     Client(client): Client,
-    body: web::Json<DisableTotpBody>,
+    body: Json<DisableTotpBody>,
 ) -> Result<HttpResponse, ApiError> {
     gate::require_reached(&state, &auth, Step::ActivateMfa).await?;
     let body = body.into_inner();

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod client;
 pub mod gate;
 pub mod invitations;
+pub mod json;
 pub mod me;
 pub mod mfa;
 pub mod organizations;

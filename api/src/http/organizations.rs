@@ -11,6 +11,7 @@ use crate::auth::extract::Authenticated;
 use crate::db::models::organizations::MemberView;
 use crate::error::{ApiError, Problem};
 use crate::http::gate;
+use crate::http::json::Json;
 use crate::http::sales::SalesRepresentativeSummary;
 use crate::services::onboarding::Step;
 use crate::services::organizations::{
@@ -174,7 +175,7 @@ pub struct OrganizationList {
 pub async fn create_organization(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<CreateOrganizationBody>,
+    body: Json<CreateOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     gate::require_reached(&state, &auth, Step::CreateOrganization).await?;
     let b = body.into_inner();

@@ -13,6 +13,7 @@ use crate::auth::extract::Authenticated;
 use crate::db::models::projects::Project as ProjectRow;
 use crate::error::{ApiError, Problem};
 use crate::http::gate;
+use crate::http::json::Json;
 use crate::services::onboarding::Step;
 use crate::services::organizations::OrganizationId;
 use crate::services::projects::{self, utc, CreateProjectRequest, ProjectError, ProjectId};
@@ -190,7 +191,7 @@ pub async fn create_project(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<String>,
-    body: web::Json<CreateProjectBody>,
+    body: Json<CreateProjectBody>,
 ) -> Result<HttpResponse, ApiError> {
     gate::require_reached(&state, &auth, Step::CreateProject).await?;
     let organization_id =

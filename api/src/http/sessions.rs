@@ -16,6 +16,7 @@ use crate::auth::password::HashError;
 use crate::error::{ApiError, Problem};
 use crate::http::accounts::captcha_problem;
 use crate::http::client::Client;
+use crate::http::json::Json;
 use crate::services::sessions::{self as session_service, IssuedTokens, SessionError};
 use crate::services::signin::{self, SignInError, SignInOutcome, SignInRequest};
 use crate::startup::AppState;
@@ -293,7 +294,7 @@ pub async fn sign_in(
     state: web::Data<AppState>,
     req: HttpRequest,
     Client(client): Client,
-    body: web::Json<SignInBody>,
+    body: Json<SignInBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let device_token = body
@@ -338,7 +339,7 @@ pub async fn device_code(
     state: web::Data<AppState>,
     Client(client): Client,
     path: web::Path<String>,
-    body: web::Json<DeviceCodeBody>,
+    body: Json<DeviceCodeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let challenge_id = path.into_inner();
     if uuid::Uuid::try_parse(&challenge_id).is_err() {
@@ -378,7 +379,7 @@ pub async fn mfa_code(
     state: web::Data<AppState>,
     Client(client): Client,
     path: web::Path<String>,
-    body: web::Json<MfaCodeBody>,
+    body: Json<MfaCodeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let challenge_id = path.into_inner();
     // Challenge ids are UUIDs: anything else is unknown, and never reaches the database (where
@@ -438,7 +439,7 @@ pub async fn resend_device_code(
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RefreshBody>,
+    body: Json<RefreshBody>,
 ) -> Result<HttpResponse, ApiError> {
     let from_body = body.into_inner().refresh_token;
     let use_cookies = from_body.is_none();

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, Problem};
 use crate::http::client::Client;
+use crate::http::json::Json;
 use crate::services::verification::{self, VerificationError};
 use crate::startup::AppState;
 
@@ -88,7 +89,7 @@ impl From<VerificationError> for ApiError {
 pub async fn confirm(
     state: web::Data<AppState>,
     Client(client): Client,
-    body: web::Json<ConfirmBody>,
+    body: Json<ConfirmBody>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().token;
     if token.is_empty() || token.len() > 128 {
@@ -119,7 +120,7 @@ pub async fn confirm(
 pub async fn resend(
     state: web::Data<AppState>,
     Client(client): Client,
-    body: web::Json<ResendBody>,
+    body: Json<ResendBody>,
 ) -> Result<HttpResponse, ApiError> {
     verification::resend(&state, body.into_inner().email, client).await?;
     Ok(HttpResponse::Accepted().json(ResendAccepted {

@@ -132,9 +132,8 @@ pub async fn sign_in(
     let client_key = client.ip.as_ref().map(|ip| format!("signin:ip:{ip}"));
 
     // Refuse blocked callers before spending a hash on them; ask for a captcha after failures.
-    let (account, failures) = {
-        let (account_key, client_key, normalized) =
-            (account_key.clone(), client_key.clone(), parsed.clone());
+    let failures = {
+        let (account_key, client_key) = (account_key.clone(), client_key.clone());
         state
             .db
             .read(move |conn| {
@@ -143,13 +142,12 @@ pub async fn sign_in(
                         return Err(SignInError::Throttled(wait));
                     }
                 }
-                let failures =
-                    throttle::hits(conn, &account_key, now, throttle::SIGN_IN_PER_ACCOUNT)?;
-                let account = match &normalized {
-                    Some(normalized) => accounts::find_by_email(conn, normalized)?,
-                    None => None,
-                };
-                Ok((account, failures))
+                Ok(throttle::hits(
+                    conn,
+                    &account_key,
+                    now,
+                    throttle::SIGN_IN_PER_ACCOUNT,
+                )?)
             })
             .await?
     };
@@ -181,6 +179,26 @@ pub async fn sign_in(
         }
     }
 
+    // Count this attempt against the address before hashing (taken back on success), under the
+    // counter's lock, so that simultaneous guesses cannot exceed the limit.
+    let account = {
+        let (account_key, normalized) = (account_key.clone(), parsed.clone());
+        state
+            .db
+            .write(move |conn| {
+                if let Some(wait) =
+                    throttle::reserve(conn, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now)?
+                {
+                    return Err(SignInError::Throttled(wait));
+                }
+                match &normalized {
+                    Some(normalized) => Ok(accounts::find_by_email(conn, normalized)?),
+                    None => Ok(None),
+                }
+            })
+            .await?
+    };
+
     let password = req.password;
     let verified = state
         .hasher
@@ -196,7 +214,6 @@ pub async fn sign_in(
         state
             .db
             .write(move |conn| {
-                throttle::hit(conn, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now)?;
                 if let Some(key) = &client_key {
                     throttle::hit(conn, key, throttle::SIGN_IN_PER_CLIENT, now)?;
                 }
@@ -218,6 +235,12 @@ pub async fn sign_in(
     }
 
     if account.email_verified_at.is_none() {
+        // The right password: the attempt counted above is taken back.
+        let key = account_key.clone();
+        state
+            .db
+            .write(move |conn| throttle::clear(conn, &key).map_err(SignInError::from))
+            .await?;
         return Err(SignInError::EmailNotVerified);
     }
 

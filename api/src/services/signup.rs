@@ -7,6 +7,7 @@
 //! take the same time.
 
 use chrono::{DateTime, Utc};
+use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use crate::auth::captcha::CaptchaError;
@@ -202,7 +203,10 @@ pub async fn sign_up(
                 None => {
                     let id = uuid::Uuid::now_v7().to_string();
                     let at = now.naive_utc();
-                    accounts::insert(
+                    // A simultaneous sign-up for the same address may win the unique index
+                    // (PostgreSQL): then this one is answered alike and creates nothing.
+                    conn.batch_execute("SAVEPOINT new_account")?;
+                    let inserted = accounts::insert(
                         conn,
                         &NewAccount {
                             id: &id,
@@ -218,7 +222,15 @@ pub async fn sign_up(
                             created_at: at,
                             updated_at: at,
                         },
-                    )?;
+                    );
+                    match inserted.map_err(DbError::from) {
+                        Ok(()) => conn.batch_execute("RELEASE SAVEPOINT new_account")?,
+                        Err(e) if e.is_unique_violation() => {
+                            conn.batch_execute("ROLLBACK TO SAVEPOINT new_account")?;
+                            return Ok(());
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
                     for (kind, version) in &consents {
                         accounts::insert_consent(
                             conn,

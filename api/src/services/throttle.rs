@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::QueryResult;
 
-use crate::db::models::throttles::{self, Throttle};
+use crate::db::models::throttles;
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Copy)]
@@ -81,12 +81,7 @@ pub fn hit(
     now: DateTime<Utc>,
 ) -> QueryResult<Option<u64>> {
     let now = now.naive_utc();
-    let mut row = throttles::find(conn, key)?.unwrap_or(Throttle {
-        key: key.to_owned(),
-        hits: 0,
-        window_started_at: now,
-        blocked_until: None,
-    });
+    let mut row = throttles::lock(conn, key, now)?;
     if row.window_started_at + duration(limit.window) <= now {
         row.hits = 0;
         row.window_started_at = now;
@@ -136,4 +131,22 @@ pub fn hits(
         .filter(|t| t.window_started_at + duration(limit.window) > now)
         .map(|t| t.hits)
         .unwrap_or(0))
+}
+
+/// Counts an attempt before it is made, under the counter's lock: `Some(wait)` when the key is
+/// already blocked (the attempt is refused and not counted). The attempt that reaches the limit
+/// still goes ahead; the ones after it wait, however many arrive at once.
+pub fn reserve(
+    conn: &mut DbConnection,
+    key: &str,
+    limit: Limit,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<u64>> {
+    let at = now.naive_utc();
+    let row = throttles::lock(conn, key, at)?;
+    if let Some(until) = row.blocked_until.filter(|until| *until > at) {
+        return Ok(Some(seconds_until(until, at)));
+    }
+    hit(conn, key, limit, now)?;
+    Ok(None)
 }

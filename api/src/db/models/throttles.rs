@@ -23,26 +23,42 @@ pub fn find(conn: &mut DbConnection, key: &str) -> QueryResult<Option<Throttle>>
         .optional()
 }
 
-/// Writes the counter (insert or replace; the caller holds the write transaction).
+/// Makes sure the key has a row and locks it until the end of the transaction, so concurrent
+/// hits on one key are counted one after the other on PostgreSQL (SQLite serializes writes).
+pub fn lock(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> QueryResult<Throttle> {
+    use diesel::sql_types::{Text, Timestamp};
+    let insert = match conn {
+        DbConnection::Sqlite(_) => {
+            "INSERT INTO throttles (key, hits, window_started_at) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING"
+        }
+        DbConnection::Postgres(_) => {
+            "INSERT INTO throttles (key, hits, window_started_at) VALUES ($1, 0, $2) ON CONFLICT (key) DO NOTHING"
+        }
+    };
+    diesel::sql_query(insert)
+        .bind::<Text, _>(key)
+        .bind::<Timestamp, _>(now)
+        .execute(conn)?;
+    // A no-op update takes the row lock.
+    diesel::update(throttles::table.find(key))
+        .set(throttles::hits.eq(throttles::hits))
+        .execute(conn)?;
+    throttles::table
+        .find(key)
+        .select(Throttle::as_select())
+        .first(conn)
+}
+
+/// Writes the counter of a row taken with [`lock`].
 pub fn store(conn: &mut DbConnection, row: &Throttle) -> QueryResult<()> {
-    let updated = diesel::update(throttles::table.find(&row.key))
+    diesel::update(throttles::table.find(&row.key))
         .set((
             throttles::hits.eq(row.hits),
             throttles::window_started_at.eq(row.window_started_at),
             throttles::blocked_until.eq(row.blocked_until),
         ))
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(throttles::table)
-            .values((
-                throttles::key.eq(&row.key),
-                throttles::hits.eq(row.hits),
-                throttles::window_started_at.eq(row.window_started_at),
-                throttles::blocked_until.eq(row.blocked_until),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn clear(conn: &mut DbConnection, key: &str) -> QueryResult<usize> {
