@@ -31,6 +31,12 @@ pub struct Verified {
     pub needs_rehash: bool,
 }
 
+/// A place among the running and waiting hashes, held until the hash is done.
+#[derive(Debug)]
+pub struct Admission {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Argon2<'static>,
@@ -84,11 +90,33 @@ impl PasswordHasher {
         stored: Option<String>,
         password: String,
     ) -> Result<Verified, HashError> {
+        let admission = self.admit()?;
+        self.verify_admitted(admission, stored, password).await
+    }
+
+    /// Takes a place among the running and waiting hashes, or refuses at once. A sign-in takes
+    /// it before any other work, so that an overloaded server answers 503 immediately and a
+    /// refused attempt is never counted against the account.
+    pub fn admit(&self) -> Result<Admission, HashError> {
+        self.admission
+            .clone()
+            .try_acquire_owned()
+            .map(|permit| Admission { _permit: permit })
+            .map_err(|_| HashError::Overloaded)
+    }
+
+    /// [`PasswordHasher::verify`] with a place already taken by [`PasswordHasher::admit`].
+    pub async fn verify_admitted(
+        &self,
+        admission: Admission,
+        stored: Option<String>,
+        password: String,
+    ) -> Result<Verified, HashError> {
         let argon = self.argon.clone();
         let params = self.params.clone();
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| self.dummy_hash.as_str().to_owned());
-        self.run(move || {
+        self.run_admitted(admission, move || {
             let parsed = PasswordHash::new(&phc).map_err(|e| HashError::Failed(e.to_string()))?;
             let matches = argon.verify_password(password.as_bytes(), &parsed).is_ok() && known;
             Ok(Verified {
@@ -105,11 +133,16 @@ impl PasswordHasher {
         F: FnOnce() -> Result<T, HashError> + Send + 'static,
         T: Send + 'static,
     {
-        let _admitted = self
-            .admission
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| HashError::Overloaded)?;
+        let admission = self.admit()?;
+        self.run_admitted(admission, job).await
+    }
+
+    async fn run_admitted<T, F>(&self, admission: Admission, job: F) -> Result<T, HashError>
+    where
+        F: FnOnce() -> Result<T, HashError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _admitted = admission;
         let _running = self
             .running
             .clone()

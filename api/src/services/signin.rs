@@ -122,6 +122,9 @@ pub async fn sign_in(
     req: SignInRequest,
     client: ClientInfo,
 ) -> Result<SignInOutcome, SignInError> {
+    // Admission to the hashing pool comes first: past capacity the answer is an immediate 503,
+    // before any database work, and nothing is counted against the account.
+    let admission = state.hasher.admit()?;
     let now = state.clock.now();
     // An unparseable address is just an unknown account.
     let parsed = Email::parse(&req.email, false).ok().map(|e| e.normalized());
@@ -202,7 +205,8 @@ pub async fn sign_in(
     let password = req.password;
     let verified = state
         .hasher
-        .verify(
+        .verify_admitted(
+            admission,
             account.as_ref().and_then(|a| a.password_hash.clone()),
             password.clone(),
         )
