@@ -36,10 +36,35 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 
 /// Content-Security-Policy of API answers.
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
-/// Content-Security-Policy of the API reference page and the web app: no inline scripts.
-pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-connect-src 'self'; font-src 'self'; worker-src 'self'; frame-src https://www.google.com https://challenges.cloudflare.com https://newassets.hcaptcha.com; \
-object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// Content-Security-Policy of the web app and the API reference page: no inline scripts or
+/// styles; the third-party captcha's own hosts only when that captcha is configured.
+pub fn page_csp(provider: crate::auth::captcha::CaptchaProvider) -> String {
+    use crate::auth::captcha::CaptchaProvider as P;
+    let (scripts, frames, connect) = match provider {
+        P::Recaptcha => (
+            " https://www.google.com https://www.gstatic.com",
+            " https://www.google.com https://recaptcha.google.com",
+            "",
+        ),
+        P::Hcaptcha => (
+            " https://hcaptcha.com https://*.hcaptcha.com",
+            " https://hcaptcha.com https://*.hcaptcha.com",
+            " https://hcaptcha.com https://*.hcaptcha.com",
+        ),
+        P::Turnstile => (
+            " https://challenges.cloudflare.com",
+            " https://challenges.cloudflare.com",
+            "",
+        ),
+        P::Pow | P::Off => ("", "", ""),
+    };
+    let frame_src = if frames.is_empty() { " 'none'" } else { frames };
+    format!(
+        "default-src 'self'; script-src 'self'{scripts}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'{connect}; font-src 'self'; worker-src 'self'; frame-src{frame_src}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
 
 /// Counters for `/metrics`.
 #[derive(Debug, Default)]
@@ -210,6 +235,8 @@ fn build_app(
 > {
     let web_dir = state.settings.web_dir.clone();
     let routes = state.known_routes.clone();
+    let page_csp = HeaderValue::from_str(&page_csp(state.settings.captcha.provider))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     let metrics = state.metrics.clone();
     let (app, _) = App::new()
         .into_utoipa_app()
@@ -259,14 +286,29 @@ fn build_app(
             let started = std::time::Instant::now();
             let metrics = metrics.clone();
             let fut = srv.call(req);
+            let page_csp = page_csp.clone();
             async move {
-                let res = fut.await?;
+                let mut res = fut.await?;
                 let status = res.status().as_u16();
                 let class = usize::from((status / 100).clamp(2, 5) - 2);
                 metrics.responses[class].fetch_add(1, Ordering::Relaxed);
                 // Path only: query strings may carry tokens.
                 tracing::debug!(%method, %path, status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
-                if head {                    return Ok(res.map_body(|_, _| EitherBody::new(BoxBody::new(()))));                }                Ok(res)
+                // Pages and scripts (the web app, its worker, the API reference) get the page
+                // policy; everything else keeps the API's `default-src 'none'`.
+                let page = res
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|ct| ct.starts_with("text/html") || ct.contains("javascript"));
+                if page {
+                    res.headers_mut()
+                        .insert(header::CONTENT_SECURITY_POLICY, page_csp);
+                }
+                if head {
+                    return Ok(res.map_body(|_, _| EitherBody::new(BoxBody::new(()))));
+                }
+                Ok(res)
             }
         })
 }
@@ -415,10 +457,6 @@ fn page_response(
 ) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(PAGE_CSP),
-        ))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .body(body)
 }
