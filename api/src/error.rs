@@ -159,6 +159,12 @@ impl ApiError {
         e
     }
 
+    /// Adds per-field messages (for a body or query that does not match its schema).
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.0.errors = errors;
+        self
+    }
+
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, "The request is not valid").detail(detail)
     }
@@ -283,25 +289,10 @@ pub fn for_status(status: StatusCode) -> ApiError {
     }
 }
 
-/// Keeps a parser message short and free of control characters.
-fn sanitize(message: &str) -> String {
-    message
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect()
-}
-
 pub fn path_error(_err: actix_web::error::PathError) -> ApiError {
     ApiError::not_found()
 }
 
-pub fn query_error(err: actix_web::error::QueryPayloadError) -> ApiError {
-    ApiError::bad_request(
-        "invalid_query",
-        format!(
-            "The query string is not valid: {}",
-            sanitize(&err.to_string())
-        ),
-    )
+pub fn query_error(_err: actix_web::error::QueryPayloadError) -> ApiError {
+    ApiError::bad_request("invalid_query", "The query string is not valid.")
 }

@@ -12,7 +12,7 @@ use crate::organizations::{organization_form, sales_representatives};
 use crate::support::{problem, PASSWORD};
 
 /// A staff member with legal documents accepted and MFA on.
-async fn staff(app: &TestApp) -> Person {
+pub(crate) async fn staff(app: &TestApp) -> Person {
     let email = "ops@example.com";
     app.create_admin(email, "Sari Dewi").await;
     let mail = app.mail.wait_for(email, "", Duration::from_secs(10)).await;

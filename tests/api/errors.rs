@@ -5,7 +5,7 @@ use portal_tests::{assert_problem, both_backends, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::{problem, signed_in_account};
+use crate::support::problem;
 
 /// An id that exists nowhere (bodies are refused before anything is looked up).
 pub const SOME_ID: &str = "0190c6a8-0000-7000-8000-000000000000";
@@ -110,14 +110,14 @@ async fn json_operations(app: &TestApp) -> Vec<Operation> {
 async fn send(
     app: &TestApp,
     op: &Operation,
-    token: &str,
+    token: &Tokens,
     content_type: Option<&str>,
     body: Vec<u8>,
 ) -> reqwest::Response {
     let mut req = app
         .client
         .request(op.method.clone(), app.url(&op.path()))
-        .bearer_auth(token)
+        .bearer_auth(token.for_op(op))
         .body(body);
     if let Some(content_type) = content_type {
         req = req.header("content-type", content_type);
@@ -125,11 +125,33 @@ async fn send(
     req.send().await.unwrap()
 }
 
-/// A signed-in account's access token: body errors of authenticated endpoints come after the
-/// token is checked, and before anything else.
-async fn token(app: &TestApp) -> String {
-    let tokens = signed_in_account(app, "errors@example.com").await;
-    tokens["access_token"].as_str().unwrap().to_owned()
+/// Tokens that pass every endpoint's guard: body errors come after the guard (token, live
+/// session, role, onboarding step) and before anything else.
+pub struct Tokens {
+    /// A customer who finished onboarding.
+    pub customer: String,
+    /// Staff who finished onboarding.
+    pub staff: String,
+}
+
+impl Tokens {
+    pub fn for_op(&self, op: &Operation) -> &str {
+        if op.template.starts_with("/v1/admin/") {
+            &self.staff
+        } else {
+            &self.customer
+        }
+    }
+}
+
+async fn token(app: &TestApp) -> Tokens {
+    let customer = crate::mfa::ready_for_mfa(app, "errors@example.com").await;
+    crate::mfa::mfa_on(app, &customer).await;
+    let staff = crate::enterprise::staff(app).await;
+    Tokens {
+        customer: customer.access,
+        staff: staff.access,
+    }
 }
 
 /// Collects every `(operation, what)` whose answer was not the expected problem.
@@ -227,9 +249,12 @@ both_backends!(
             let what = format!("{} {}", op.method, op.template);
             let p = expect(res, 400, "invalid_body", what.clone(), &mut wrong).await;
             if p["code"] == "invalid_body"
-                && !p["detail"].as_str().unwrap_or("").contains("surprise")
+                && (!p["detail"].as_str().unwrap_or("").contains("surprise")
+                    || p["errors"][0]["field"] != "surprise"
+                    || p["errors"][0]["code"] != "unknown_field"
+                    || p.to_string().contains("expected one of"))
             {
-                wrong.push(format!("{what}: the detail names the field: {p}"));
+                wrong.push(format!("{what}: the field is named, in our words: {p}"));
             }
         }
         report(&wrong);
@@ -285,18 +310,33 @@ both_backends!(
                 )
                 .await;
                 let what = format!("{} {} {body}", op.method, op.template);
-                expect(res, 400, "invalid_body", what, &mut wrong).await;
+                let p = expect(res, 400, "invalid_body", what.clone(), &mut wrong).await;
+                // The field is named, with a stable code, in the product's own words.
+                if p["code"] == "invalid_body" {
+                    let first = &p["errors"][0];
+                    if first["field"] != name.as_str() || first["code"] != "invalid_type" {
+                        wrong.push(format!("{what}: errors[0] names the field: {p}"));
+                    }
+                    let text = p.to_string();
+                    if text.contains("invalid type") || text.contains("expected") {
+                        wrong.push(format!("{what}: parser text in the answer: {p}"));
+                    }
+                }
             }
         }
         report(&wrong);
-        // Every required field missing.
+        // Every required field missing: each names the first missing field as `required`.
         for path in [
             "/v1/accounts",
             "/v1/email-verifications",
             "/v1/email-verifications/resend",
             "/v1/sessions",
         ] {
-            problem(app.post(path, &json!({})).await, 400, "invalid_body").await;
+            let p = problem(app.post(path, &json!({})).await, 400, "invalid_body").await;
+            let errors = p.field_errors();
+            assert_eq!(errors.len(), 1, "{path}: {}", p.text);
+            assert_eq!(errors[0].1, "required", "{path}: {}", p.text);
+            assert!(!p.text.contains("missing field"), "{path}: {}", p.text);
         }
     }
 );

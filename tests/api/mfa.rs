@@ -30,7 +30,7 @@ pub(crate) async fn onboarding(app: &TestApp, access: &str) -> Value {
 
 /// Signs up, verifies, signs in from a new device, and takes every onboarding step before MFA
 /// through the API: legal documents (if asked), an organization, a project.
-async fn ready_for_mfa(app: &TestApp, email: &str) -> Person {
+pub(crate) async fn ready_for_mfa(app: &TestApp, email: &str) -> Person {
     app.verified_account(email, PASSWORD).await;
     let tokens = app.signed_in(email, PASSWORD).await;
     let access = tokens["access_token"].as_str().unwrap().to_owned();
@@ -124,7 +124,7 @@ pub(crate) fn code_now(app: &TestApp, app_totp: &TOTP) -> String {
 }
 
 /// A six-digit code that is none of the codes ±1 step around now.
-fn wrong_code(app: &TestApp, app_totp: &TOTP) -> String {
+pub(crate) fn wrong_code(app: &TestApp, app_totp: &TOTP) -> String {
     let now = app.clock.now();
     let near: Vec<String> = [-30, 0, 30]
         .iter()

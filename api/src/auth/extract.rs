@@ -1,35 +1,253 @@
-//! The bearer-token extractor: a handler that takes [`Authenticated`] only runs for a request
-//! with a valid access token. Verification is offline (signature and claims), so it costs no
-//! database round trip; handlers that need the account load it themselves.
+//! The guard every authenticated endpoint goes through. A handler gets its caller only as one of
+//! the extractors below, and each of them checks, in this order:
+//!
+//! 1. the access token (signature, type, issuer, audience, lifetime — offline, RFC 8725);
+//! 2. that its session is still live: not signed out or revoked, not past its absolute lifetime,
+//!    its device not removed (one indexed read of shared state, so a revocation on any replica
+//!    takes effect on every replica at once; OWASP ASVS 5.0 V7.4.1, V7.4.2);
+//! 3. for staff routes, the account's current role (from the database, not the token);
+//! 4. the onboarding step the endpoint needs.
+//!
+//! The request body and query are parsed only after the guard has let the request through: the
+//! guard leaves a [`BodyGate`] in the request's extensions, and the crate's own `Json` and
+//! `Query` extractors wait for it before they look at the body or the query string. So a
+//! customer's token on a staff route answers 403 whatever it sent, and a signed-out token 401,
+//! never a parser's complaint. (`actix_web::web::Json`/`Query` are disallowed in `clippy.toml`.)
 
-use std::future::{ready, Ready};
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
 
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::http::StatusCode;
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
+use tokio::sync::watch;
 
+use crate::db::models::accounts::Account;
+use crate::db::models::sessions as session_rows;
+use crate::db::DbError;
 use crate::error::ApiError;
+use crate::services::onboarding::{self, Step};
 use crate::startup::AppState;
 
-/// The caller, as proven by the access token.
+/// The caller: an account with a live session.
 #[derive(Debug, Clone)]
-pub struct Authenticated {
-    pub account_id: String,
+pub struct Caller {
+    /// The account, as stored now.
+    pub account: Account,
+    /// The session the access token belongs to.
     pub session_id: String,
-    pub role: String,
 }
 
-impl FromRequest for Authenticated {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+impl Caller {
+    pub fn account_id(&self) -> &str {
+        &self.account.id
+    }
 
-    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+    pub fn is_staff(&self) -> bool {
+        self.account.role == "admin"
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
+/// A caller whose onboarding is complete.
+#[derive(Debug, Clone)]
+pub struct Onboarded(pub Caller);
+
+/// A caller who has done every onboarding step before `S` (the endpoint of `S` itself, or of a
+/// later step already reached).
+#[derive(Debug, Clone)]
+pub struct Reached<S: StepMarker>(pub Caller, PhantomData<S>);
+
+/// Staff (the `admin` role) with a complete onboarding.
+#[derive(Debug, Clone)]
+pub struct Staff(pub Caller);
+
+macro_rules! deref_caller {
+    ($($t:ty),*) => {$(
+        impl std::ops::Deref for $t {
+            type Target = Caller;
+            fn deref(&self) -> &Caller {
+                &self.0
+            }
+        }
+    )*};
+}
+deref_caller!(Onboarded, Staff);
+
+impl<S: StepMarker> std::ops::Deref for Reached<S> {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+/// Names an onboarding step at the type level, for [`Reached`].
+pub trait StepMarker: 'static {
+    const STEP: Step;
+}
+
+/// Type-level onboarding steps.
+pub mod steps {
+    use super::{Step, StepMarker};
+
+    macro_rules! step_marker {
+        ($($name:ident),*) => {$(
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+            impl StepMarker for $name {
+                const STEP: Step = Step::$name;
+            }
+        )*};
+    }
+    step_marker!(
+        AcceptLegalDocuments,
+        CreateOrganization,
+        CreateProject,
+        ActivateMfa
+    );
+}
+
+/// What an endpoint needs beyond a live session.
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    Session,
+    Complete,
+    Reached(Step),
+    Staff,
+}
+
+/// Left in the request's extensions by the guard: body and query extractors wait on it, so they
+/// run only once the guard has let the request through.
+#[derive(Clone)]
+pub struct BodyGate(watch::Receiver<bool>);
+
+impl BodyGate {
+    /// Waits until the guard of this request, if any, has finished.
+    pub async fn wait(req: &HttpRequest) {
+        let gate = req.extensions().get::<BodyGate>().cloned();
+        if let Some(BodyGate(mut rx)) = gate {
+            // An error means the guard's future was dropped: the request is being answered
+            // with the guard's refusal and this value will never be used.
+            let _ = rx.wait_for(|done| *done).await;
+        }
+    }
+}
+
+type GuardFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+fn guarded<T: 'static>(req: &HttpRequest, need: Need, wrap: fn(Caller) -> T) -> GuardFuture<T> {
+    let (tx, rx) = watch::channel(false);
+    req.extensions_mut().insert(BodyGate(rx));
+    let req = req.clone();
+    Box::pin(async move {
+        let caller = guard(&req, need).await?;
+        let _ = tx.send(true);
+        Ok(wrap(caller))
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = GuardFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        guarded(req, Need::Session, |c| c)
+    }
+}
+
+impl FromRequest for Onboarded {
+    type Error = ApiError;
+    type Future = GuardFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        guarded(req, Need::Complete, Onboarded)
+    }
+}
+
+impl<S: StepMarker> FromRequest for Reached<S> {
+    type Error = ApiError;
+    type Future = GuardFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        guarded(req, Need::Reached(S::STEP), |c| Reached(c, PhantomData))
+    }
+}
+
+impl FromRequest for Staff {
+    type Error = ApiError;
+    type Future = GuardFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        guarded(req, Need::Staff, Staff)
+    }
+}
+
+/// The problem for a session that is over: signed out, revoked, expired or its device removed.
+pub fn session_ended() -> ApiError {
+    ApiError::unauthorized("session_ended", "This session has ended; sign in again.")
+        .next("POST", "/v1/sessions")
+}
+
+fn forbidden_for_customers() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden")
+        .detail("This endpoint is for the provider's staff.")
+}
+
+async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal(&std::io::Error::other("application state missing")))?;
+        .ok_or_else(|| ApiError::internal(&std::io::Error::other("application state missing")))?
+        .clone();
+    // 1. The token.
+    let claims = verify_token(req, &state)?;
+    // 2. The session is live (and 4., the onboarding steps, read in the same trip when needed).
+    let now = state.clock.now();
+    let with_steps = !matches!(need, Need::Session);
+    let (session_id, account_id) = (claims.sid, claims.sub);
+    let found = state
+        .db
+        .read(move |conn| {
+            let Some(live) = session_rows::liveness(conn, &session_id, &account_id)? else {
+                return Ok::<_, DbError>(None);
+            };
+            let steps = if with_steps {
+                onboarding::remaining_in(conn, &account_id)?.unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            Ok(Some((live, steps, session_id)))
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let Some((live, steps, session_id)) = found else {
+        return Err(session_ended());
+    };
+    if !live.is_live(now.naive_utc()) {
+        return Err(session_ended());
+    }
+    let caller = Caller {
+        account: live.account,
+        session_id,
+    };
+    // 3. The role, for staff routes.
+    if matches!(need, Need::Staff) && !caller.is_staff() {
+        return Err(forbidden_for_customers());
+    }
+    // 4. The onboarding step.
+    let blocking = match need {
+        Need::Session => None,
+        Need::Complete | Need::Staff => steps.first().copied(),
+        Need::Reached(step) => steps.first().copied().filter(|next| *next < step),
+    };
+    match blocking {
+        Some(next) => Err(onboarding_incomplete(next)),
+        None => Ok(caller),
+    }
+}
+
+fn verify_token(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<crate::auth::jwt::AccessClaims, ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -52,11 +270,7 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
             )
         })?;
     match state.jwt.verify(token, state.clock.now()) {
-        Ok(claims) => Ok(Authenticated {
-            account_id: claims.sub,
-            session_id: claims.sid,
-            role: claims.role,
-        }),
+        Ok(claims) => Ok(claims),
         Err(crate::auth::jwt::TokenError::Expired) => Err(ApiError::unauthorized(
             "token_expired",
             "The access token has expired; refresh it with POST /v1/sessions/refresh.",
@@ -67,4 +281,25 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
             "The access token is not valid.",
         )),
     }
+}
+
+/// 403 `onboarding_incomplete` naming the next step and where to take it.
+pub fn onboarding_incomplete(next: Step) -> ApiError {
+    let href = match next {
+        Step::AcceptLegalDocuments => "/v1/me/consents",
+        Step::CreateOrganization => "/v1/organizations",
+        Step::CreateProject => "/v1/organizations/{id}/projects",
+        Step::ActivateMfa => "/v1/me/mfa/totp",
+    };
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "onboarding_incomplete",
+        "Onboarding incomplete",
+    )
+    .detail(format!(
+        "Finish onboarding first; the next step is `{}`. See GET /v1/me/onboarding.",
+        next.as_str()
+    ))
+    .next("POST", href)
+    .step(next.as_str())
 }

@@ -264,7 +264,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        account_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        client_ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(consents -> accounts (account_id));
+diesel::joinable!(password_resets -> accounts (account_id));
 diesel::joinable!(email_verifications -> accounts (account_id));
 diesel::joinable!(devices -> accounts (account_id));
 diesel::joinable!(sign_in_challenges -> accounts (account_id));
@@ -299,4 +313,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     recovery_codes,
     invitations,
     security_events,
+    password_resets,
 );

@@ -1,5 +1,6 @@
-//! `/v1/admin/…`: staff endpoints. Only accounts with the `admin` role, a live session and a
-//! complete onboarding (legal documents accepted, MFA active) get through.
+//! `/v1/admin/…`: staff endpoints. Every handler takes [`Staff`]: only accounts with the `admin`
+//! role, a live session and a complete onboarding (legal documents accepted, MFA active) get
+//! through; any other caller answers 403 before its body or query is read.
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -7,13 +8,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::extract::Authenticated;
+use crate::auth::extract::Staff;
 use crate::error::{ApiError, Problem};
 use crate::http::client::Client;
-use crate::http::gate;
-use crate::http::json::Json;
+use crate::http::json::{Json, Query};
 use crate::http::organizations::CreateOrganizationBody;
-use crate::services::accounts;
 use crate::services::legal::{self, NewVersion, PublishError};
 use crate::services::mfa;
 use crate::services::sales::{
@@ -21,27 +20,6 @@ use crate::services::sales::{
 };
 use crate::services::staff::{self, EnterpriseRequest, StaffError};
 use crate::startup::AppState;
-
-/// Checks that the caller is staff; returns the staff account.
-pub async fn require_staff(
-    state: &AppState,
-    auth: &Authenticated,
-) -> Result<crate::db::models::accounts::Account, ApiError> {
-    let forbidden = || {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden")
-            .detail("This endpoint is for the provider's staff.")
-    };
-    if auth.role != "admin" {
-        return Err(forbidden());
-    }
-    let account =
-        accounts::current(state, auth.account_id.clone(), auth.session_id.clone()).await?;
-    if account.role != "admin" {
-        return Err(forbidden());
-    }
-    gate::require_complete(state, auth).await?;
-    Ok(account)
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -109,10 +87,9 @@ impl From<PublishError> for ApiError {
 #[post("/admin/legal-documents")]
 pub async fn publish_legal(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _staff: Staff,
     body: Json<PublishLegalBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_staff(&state, &auth).await?;
     let body = body.into_inner();
     let new = NewVersion {
         kind: body.kind,
@@ -200,9 +177,8 @@ pub struct SalesRepresentativeChangesBody {
 #[get("/admin/sales-representatives")]
 pub async fn list_sales_representatives(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _staff: Staff,
 ) -> Result<HttpResponse, ApiError> {
-    require_staff(&state, &auth).await?;
     let items = sales::list_all(&state)
         .await?
         .into_iter()
@@ -226,10 +202,9 @@ pub async fn list_sales_representatives(
 #[post("/admin/sales-representatives")]
 pub async fn create_sales_representative(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _staff: Staff,
     body: Json<NewSalesRepresentativeBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_staff(&state, &auth).await?;
     let body = body.into_inner();
     let input = NewSalesRepresentative::parse(&body.name, &body.email, body.active)
         .map_err(ApiError::validation)?;
@@ -254,11 +229,10 @@ pub async fn create_sales_representative(
 #[patch("/admin/sales-representatives/{id}")]
 pub async fn update_sales_representative(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _staff: Staff,
     path: web::Path<String>,
     body: Json<SalesRepresentativeChangesBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_staff(&state, &auth).await?;
     let id = SalesRepresentativeId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
     let body = body.into_inner();
     let changes =
@@ -304,10 +278,9 @@ pub struct AccountRecord {
 #[get("/admin/accounts")]
 pub async fn find_account(
     state: web::Data<AppState>,
-    auth: Authenticated,
-    query: web::Query<AccountLookup>,
+    _staff: Staff,
+    query: Query<AccountLookup>,
 ) -> Result<HttpResponse, ApiError> {
-    require_staff(&state, &auth).await?;
     let normalized = crate::domain::Email::parse(&query.into_inner().email, false)
         .map_err(|_| ApiError::not_found())?
         .normalized();
@@ -350,16 +323,15 @@ pub async fn find_account(
 #[post("/admin/accounts/{id}/mfa/reset")]
 pub async fn reset_mfa(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    staff: Staff,
     Client(client): Client,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let staff = require_staff(&state, &auth).await?;
     let id = path.into_inner();
     if uuid::Uuid::try_parse(&id).is_err() {
         return Err(ApiError::not_found());
     }
-    mfa::staff_reset(&state, id, staff.id, client).await?;
+    mfa::staff_reset(&state, id, staff.0.account.id, client).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -422,10 +394,9 @@ impl From<StaffError> for ApiError {
 #[post("/admin/enterprise-accounts")]
 pub async fn create_enterprise_account(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    staff: Staff,
     body: Json<EnterpriseAccountBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let staff = require_staff(&state, &auth).await?;
     let b = body.into_inner();
     let (account_id, organization_id) = staff::create_enterprise(
         &state,
@@ -436,7 +407,7 @@ pub async fn create_enterprise_account(
             locale: b.locale,
             organization: b.organization.into(),
         },
-        (staff.id, staff.full_name),
+        (staff.0.account.id, staff.0.account.full_name),
     )
     .await?;
     Ok(HttpResponse::Created().json(EnterpriseAccountCreated {

@@ -5,13 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::extract::Authenticated;
+use crate::auth::extract::{Caller, Onboarded};
 use crate::error::{ApiError, Problem};
 use crate::http::accounts::ConsentInput;
 use crate::http::client::Client;
-use crate::http::gate;
-use crate::http::json::Json;
-use crate::services::accounts::{self, AccountError};
+use crate::http::json::{Json, Query};
 use crate::services::devices::{self, DeviceError};
 use crate::services::events;
 use crate::services::legal::{self, ConsentError};
@@ -40,18 +38,6 @@ pub struct Me {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<AccountError> for ApiError {
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::SessionEnded => {
-                ApiError::unauthorized("session_ended", "This session has ended; sign in again.")
-                    .next("POST", "/v1/sessions")
-            }
-            AccountError::Database(db) => ApiError::internal(&db),
-        }
-    }
-}
-
 /// Who am I.
 #[utoipa::path(
     tag = "me",
@@ -62,11 +48,8 @@ impl From<AccountError> for ApiError {
     ),
 )]
 #[get("/me")]
-pub async fn get_me(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-) -> Result<HttpResponse, ApiError> {
-    let a = accounts::current(&state, auth.account_id, auth.session_id).await?;
+pub async fn get_me(caller: Caller) -> Result<HttpResponse, ApiError> {
+    let a = caller.account;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(Me {
@@ -109,9 +92,9 @@ pub struct Onboarding {
 #[get("/me/onboarding")]
 pub async fn get_onboarding(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let steps = onboarding::remaining(&state, auth.account_id)
+    let steps = onboarding::remaining(&state, caller.account.id)
         .await
         .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok()
@@ -162,18 +145,19 @@ impl From<ConsentError> for ApiError {
 #[post("/me/consents")]
 pub async fn accept_consents(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    caller: Caller,
     Client(client): Client,
     body: Json<ConsentsBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let account_id = caller.account.id;
     let consents = body
         .into_inner()
         .consents
         .into_iter()
         .map(|c| (c.kind, c.version))
         .collect();
-    legal::accept(&state, auth.account_id.clone(), consents, client).await?;
-    get_onboarding_inner(&state, auth.account_id).await
+    legal::accept(&state, account_id.clone(), consents, client).await?;
+    get_onboarding_inner(&state, account_id).await
 }
 
 async fn get_onboarding_inner(
@@ -229,10 +213,9 @@ impl From<DeviceError> for ApiError {
 #[get("/me/devices")]
 pub async fn list_devices(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    caller: Onboarded,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_complete(&state, &auth).await?;
-    let devices = devices::list(&state, auth.account_id).await?;
+    let devices = devices::list(&state, caller.account.id.clone()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(DeviceList {
@@ -266,16 +249,15 @@ pub async fn list_devices(
 #[delete("/me/devices/{id}")]
 pub async fn remove_device(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    caller: Onboarded,
     Client(client): Client,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_complete(&state, &auth).await?;
     let id = path.into_inner();
     if uuid::Uuid::try_parse(&id).is_err() {
         return Err(ApiError::not_found());
     }
-    devices::remove(&state, auth.account_id, id, client).await?;
+    devices::remove(&state, caller.account.id.clone(), id, client).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -327,10 +309,9 @@ pub struct PageQuery {
 #[get("/me/security-events")]
 pub async fn list_security_events(
     state: web::Data<AppState>,
-    auth: Authenticated,
-    query: web::Query<PageQuery>,
+    caller: Onboarded,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_complete(&state, &auth).await?;
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
@@ -349,7 +330,7 @@ pub async fn list_security_events(
             "before is not a valid cursor.",
         ));
     }
-    let account_id = auth.account_id;
+    let account_id = caller.account.id.clone();
     let before = query.before;
     let fetch = i64::from(limit) + 1;
     let mut items = state

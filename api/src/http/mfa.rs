@@ -11,15 +11,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::extract::Authenticated;
+use crate::auth::extract::{steps, Reached};
 use crate::auth::password::HashError;
 use crate::auth::totp;
 use crate::error::{ApiError, Problem};
 use crate::http::client::Client;
-use crate::http::gate;
 use crate::http::json::Json;
 use crate::services::mfa::{self, MfaError};
-use crate::services::onboarding::Step;
 use crate::startup::AppState;
 
 /// Longest password accepted here (longer cannot be right; checked before hashing).
@@ -178,11 +176,10 @@ impl From<MfaError> for ApiError {
 #[post("/me/mfa/totp")]
 pub async fn start_totp(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: Reached<steps::ActivateMfa>,
     Client(client): Client,
     body: Json<StartTotpBody>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::ActivateMfa).await?;
     let body = body.into_inner();
     if body.password.len() > MAX_PASSWORD || body.code.as_ref().is_some_and(|c| c.len() > MAX_CODE)
     {
@@ -190,8 +187,8 @@ pub async fn start_totp(
     }
     let p = mfa::start_totp(
         &state,
-        auth.account_id,
-        auth.session_id,
+        auth.0.account.id,
+        auth.0.session_id,
         body.password,
         body.code,
         client,
@@ -233,17 +230,16 @@ pub async fn start_totp(
 #[post("/me/mfa/totp/activate")]
 pub async fn activate_totp(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: Reached<steps::ActivateMfa>,
     Client(client): Client,
     body: Json<ActivateTotpBody>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::ActivateMfa).await?;
     let code = body.into_inner().code;
     if code.len() > MAX_CODE {
         return Err(MfaError::WrongCode { attempts_left: 0 }.into());
     }
     let activated =
-        mfa::activate_totp(&state, auth.account_id, auth.session_id, code, client).await?;
+        mfa::activate_totp(&state, auth.0.account.id, auth.0.session_id, code, client).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TotpActivated {
@@ -275,19 +271,18 @@ pub async fn activate_totp(
 #[delete("/me/mfa/totp")]
 pub async fn disable_totp(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: Reached<steps::ActivateMfa>,
     Client(client): Client,
     body: Json<DisableTotpBody>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::ActivateMfa).await?;
     let body = body.into_inner();
     if body.password.len() > MAX_PASSWORD || body.code.len() > MAX_CODE {
         return Err(MfaError::ReauthenticationFailed.into());
     }
     mfa::disable_totp(
         &state,
-        auth.account_id,
-        auth.session_id,
+        auth.0.account.id,
+        auth.0.session_id,
         body.password,
         body.code,
         client,

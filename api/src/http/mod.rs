@@ -5,12 +5,13 @@
 pub mod accounts;
 pub mod admin;
 pub mod client;
-pub mod gate;
 pub mod invitations;
 pub mod json;
 pub mod me;
 pub mod mfa;
+pub mod my_sessions;
 pub mod organizations;
+pub mod passwords;
 pub mod portal;
 pub mod projects;
 pub mod provisioning;
@@ -40,6 +41,9 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(sessions::device_code)
             .service(sessions::resend_device_code)
             .service(sessions::mfa_code)
+            .service(passwords::request_reset)
+            .service(passwords::confirm_reset)
+            .service(passwords::change_password)
             .service(me::get_me)
             .service(mfa::start_totp)
             .service(mfa::activate_totp)
@@ -49,6 +53,9 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(me::list_devices)
             .service(me::remove_device)
             .service(me::list_security_events)
+            .service(my_sessions::list_sessions)
+            .service(my_sessions::end_other_sessions)
+            .service(my_sessions::end_session)
             .service(sales::list_sales_representatives)
             .service(organizations::create_organization)
             .service(organizations::list_organizations)
@@ -65,6 +72,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(admin::update_sales_representative)
             .service(admin::find_account)
             .service(admin::reset_mfa)
+            .service(my_sessions::revoke_account_sessions)
             .service(admin::create_enterprise_account),
     )
     .service(system::jwks)

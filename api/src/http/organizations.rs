@@ -7,13 +7,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::extract::Authenticated;
+use crate::auth::extract::{steps, Reached};
 use crate::db::models::organizations::MemberView;
 use crate::error::{ApiError, Problem};
-use crate::http::gate;
 use crate::http::json::Json;
 use crate::http::sales::SalesRepresentativeSummary;
-use crate::services::onboarding::Step;
 use crate::services::organizations::{
     self, CreateOrganizationRequest, OrganizationError, OrganizationId,
 };
@@ -174,12 +172,11 @@ pub struct OrganizationList {
 #[post("/organizations")]
 pub async fn create_organization(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: Reached<steps::CreateOrganization>,
     body: Json<CreateOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::CreateOrganization).await?;
     let b = body.into_inner();
-    let created = organizations::create(&state, &auth.account_id, b.into()).await?;
+    let created = organizations::create(&state, &auth.0.account.id, b.into()).await?;
     let body = Organization::from(created);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/organizations/{}", body.id)))
@@ -202,10 +199,9 @@ pub async fn create_organization(
 #[get("/organizations")]
 pub async fn list_organizations(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: Reached<steps::CreateOrganization>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::CreateOrganization).await?;
-    let items = organizations::list(&state, &auth.account_id).await?;
+    let items = organizations::list(&state, &auth.0.account.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .json(OrganizationList {
@@ -230,12 +226,11 @@ pub async fn list_organizations(
 #[get("/organizations/{id}")]
 pub async fn get_organization(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: Reached<steps::CreateOrganization>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::CreateOrganization).await?;
     let id = OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
-    let org = organizations::get(&state, &auth.account_id, &id).await?;
+    let org = organizations::get(&state, &auth.0.account.id, &id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .json(Organization::from(org)))

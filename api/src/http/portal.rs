@@ -9,6 +9,7 @@ use crate::auth::captcha::CaptchaProvider;
 use crate::config::Profile;
 use crate::error::{ApiError, Problem};
 use crate::http::client::language;
+use crate::http::json::Query;
 use crate::services::legal::{self, LegalError};
 use crate::startup::AppState;
 
@@ -203,7 +204,7 @@ fn utc(at: chrono::NaiveDateTime) -> DateTime<Utc> {
 pub async fn list_legal_documents(
     state: web::Data<AppState>,
     req: HttpRequest,
-    query: web::Query<LanguageQuery>,
+    query: Query<LanguageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = language(&req, query.language.as_deref())?;
     let docs = legal::all_current(&state.db, lang).await?;
@@ -239,7 +240,7 @@ pub async fn get_legal_document(
     state: web::Data<AppState>,
     req: HttpRequest,
     kind: web::Path<String>,
-    query: web::Query<LanguageQuery>,
+    query: Query<LanguageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = language(&req, query.language.as_deref())?;
     let d = legal::current(&state.db, &kind, lang).await?;

@@ -9,12 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::extract::Authenticated;
+use crate::auth::extract::{steps, Reached};
 use crate::db::models::projects::Project as ProjectRow;
 use crate::error::{ApiError, Problem};
-use crate::http::gate;
 use crate::http::json::Json;
-use crate::services::onboarding::Step;
 use crate::services::organizations::OrganizationId;
 use crate::services::projects::{self, utc, CreateProjectRequest, ProjectError, ProjectId};
 use crate::startup::AppState;
@@ -189,17 +187,16 @@ fn conditional<T: Serialize>(req: &HttpRequest, etag: String, body: &T) -> HttpR
 #[post("/organizations/{id}/projects")]
 pub async fn create_project(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: Reached<steps::CreateProject>,
     path: web::Path<String>,
     body: Json<CreateProjectBody>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::CreateProject).await?;
     let organization_id =
         OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
     let b = body.into_inner();
     let created = projects::create(
         &state,
-        &auth.account_id,
+        &auth.0.account.id,
         &organization_id,
         CreateProjectRequest {
             name: b.name,
@@ -243,13 +240,12 @@ pub async fn create_project(
 pub async fn list_projects(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: Reached<steps::CreateProject>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::CreateProject).await?;
     let organization_id =
         OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
-    let rows = projects::list(&state, &auth.account_id, &organization_id).await?;
+    let rows = projects::list(&state, &auth.0.account.id, &organization_id).await?;
     let etag = projects::list_etag(&rows);
     Ok(conditional(
         &req,
@@ -284,12 +280,11 @@ pub async fn list_projects(
 pub async fn get_project(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: Reached<steps::CreateProject>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::CreateProject).await?;
     let id = ProjectId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
-    let row = projects::get(&state, &auth.account_id, &id).await?;
+    let row = projects::get(&state, &auth.0.account.id, &id).await?;
     let etag = projects::etag(&row);
     Ok(conditional(&req, etag, &Project::from(row)))
 }

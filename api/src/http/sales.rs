@@ -4,10 +4,8 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::extract::Authenticated;
+use crate::auth::extract::{steps, Reached};
 use crate::error::{ApiError, Problem};
-use crate::http::gate;
-use crate::services::onboarding::Step;
 use crate::services::sales::{self, SalesError};
 use crate::startup::AppState;
 
@@ -52,9 +50,8 @@ pub struct SalesRepresentativeList {
 #[get("/sales-representatives")]
 pub async fn list_sales_representatives(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    _caller: Reached<steps::CreateOrganization>,
 ) -> Result<HttpResponse, ApiError> {
-    gate::require_reached(&state, &auth, Step::CreateOrganization).await?;
     let reps = sales::list_active(&state).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "private, no-cache"))

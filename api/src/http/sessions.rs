@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::extract::Authenticated;
+use crate::auth::extract::Caller;
 use crate::auth::password::HashError;
 use crate::error::{ApiError, Problem};
 use crate::http::accounts::captcha_problem;
@@ -178,6 +178,7 @@ impl From<SessionError> for ApiError {
                 "This refresh token was already used; the session has been ended for safety. Sign in again.",
             )
             .next("POST", "/v1/sessions"),
+            SessionError::NotFound => ApiError::not_found(),
             SessionError::Token(t) => ApiError::internal(&t),
             SessionError::Database(db) => ApiError::internal(&db),
         }
@@ -197,6 +198,39 @@ fn cookie<'a>(
         .same_site(SameSite::Strict)
         .max_age(max_age)
         .finish()
+}
+
+/// Refuses a browser request made from another site to an endpoint that reads or sets the
+/// session cookies (OWASP CSRF Prevention cheat sheet: verify the origin with standard headers;
+/// ASVS 5.0 V3.5.1), on top of `SameSite=Strict`. Same-origin means the portal's public origin,
+/// or the origin the request itself was sent to (`Host`), so that a newcomer browsing at
+/// `localhost` rather than `127.0.0.1` is not refused. Programs that send neither header are
+/// not browsers and are let through.
+pub fn refuse_cross_site(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    let refused = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site_request",
+            "Cross-site request refused",
+        )
+        .detail("This request came from another site; sessions are only managed from the portal itself.")
+    };
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site").is_some_and(|site| site.eq_ignore_ascii_case("cross-site")) {
+        return Err(refused());
+    }
+    if let Some(origin) = header("origin") {
+        let public = state.settings.public_url.origin().ascii_serialization();
+        let own = header("host").is_some_and(|host| {
+            origin
+                .split_once("://")
+                .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+        });
+        if !(origin.eq_ignore_ascii_case(&public) || own) {
+            return Err(refused());
+        }
+    }
+    Ok(())
 }
 
 fn tokens_response(
@@ -282,7 +316,7 @@ fn outcome_response(state: &AppState, outcome: SignInOutcome) -> HttpResponse {
         (status = 202, description = "Another step: `device_code` (we don't recognize this device: a code was emailed) or `mfa_code` (a code from the authenticator app)", body = SignInChallenge),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Email not verified (`email_not_verified`; `next` says how to resend)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Email not verified (`email_not_verified`; `next` says how to resend), or `use_cookies` from another site (`cross_site_request`)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Captcha required or wrong", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
@@ -297,6 +331,9 @@ pub async fn sign_in(
     body: Json<SignInBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    if body.use_cookies {
+        refuse_cross_site(&req, &state)?;
+    }
     let device_token = body
         .device_token
         .or_else(|| req.cookie(DEVICE_COOKIE).map(|c| c.value().to_owned()));
@@ -433,6 +470,7 @@ pub async fn resend_device_code(
         (status = 200, description = "New tokens", body = SessionTokens),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown, expired or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The cookie sent from another site (`cross_site_request`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/sessions/refresh")]
@@ -443,6 +481,9 @@ pub async fn refresh(
 ) -> Result<HttpResponse, ApiError> {
     let from_body = body.into_inner().refresh_token;
     let use_cookies = from_body.is_none();
+    if use_cookies {
+        refuse_cross_site(&req, &state)?;
+    }
     let token = from_body
         .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()))
         .filter(|t| !t.is_empty() && t.len() <= 128)
@@ -466,16 +507,19 @@ pub async fn refresh(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token, or the session already ended (`session_ended`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Sent from another site (`cross_site_request`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[delete("/sessions/current")]
 pub async fn sign_out(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    req: HttpRequest,
+    caller: Caller,
     Client(client): Client,
 ) -> Result<HttpResponse, ApiError> {
-    session_service::sign_out(&state, auth.account_id, auth.session_id, client).await?;
+    refuse_cross_site(&req, &state)?;
+    session_service::sign_out(&state, caller.account.id, caller.session_id, client).await?;
     let mut gone = cookie(&state, REFRESH_COOKIE, String::new(), CookieDuration::ZERO);
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())

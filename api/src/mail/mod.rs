@@ -25,6 +25,12 @@ pub enum Template {
     Invitation,
     MfaEnabled,
     PasswordChanged,
+    PasswordReset,
+    MfaDisabled,
+    MfaReset,
+    RecoveryCodeUsed,
+    MfaFailures,
+    NewDeviceSignIn,
 }
 
 impl Template {
@@ -39,6 +45,12 @@ impl Template {
             Self::Invitation => "invitation",
             Self::MfaEnabled => "mfa_enabled",
             Self::PasswordChanged => "password_changed",
+            Self::PasswordReset => "password_reset",
+            Self::MfaDisabled => "mfa_disabled",
+            Self::MfaReset => "mfa_reset",
+            Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::MfaFailures => "mfa_failures",
+            Self::NewDeviceSignIn => "new_device_sign_in",
         }
     }
 }

@@ -28,6 +28,12 @@ const SOURCES: &[(&str, &str)] = message_templates!(
     "invitation",
     "mfa_enabled",
     "password_changed",
+    "password_reset",
+    "mfa_disabled",
+    "mfa_reset",
+    "recovery_code_used",
+    "mfa_failures",
+    "new_device_sign_in",
 );
 
 /// A rendered message.
@@ -95,6 +101,18 @@ mod tests {
         vars.insert("year".into(), Value::from(2026));
         vars.insert("expires_hours".into(), Value::from(24));
         vars.insert("expires_minutes".into(), Value::from(10));
+        vars.insert(
+            "occurred_at".into(),
+            Value::String("2026-11-25 10:00 UTC".into()),
+        );
+        vars.insert(
+            "reset_url".into(),
+            Value::String("http://127.0.0.1:8080/forgot-password".into()),
+        );
+        vars.insert("via_reset".into(), Value::Bool(true));
+        vars.insert("sessions_ended".into(), Value::Bool(true));
+        vars.insert("remaining".into(), Value::from(2));
+        vars.insert("attempts".into(), Value::from(3));
         vars
     }
 
@@ -106,6 +124,13 @@ mod tests {
             "account_exists",
             "already_verified",
             "device_code",
+            "password_reset",
+            "password_changed",
+            "mfa_disabled",
+            "mfa_reset",
+            "recovery_code_used",
+            "mfa_failures",
+            "new_device_sign_in",
         ] {
             for lang in ["en", "id"] {
                 let mut vars = common();
@@ -118,6 +143,27 @@ mod tests {
                 );
                 assert!(!r.text.is_empty() && r.html.contains("<html"));
             }
+        }
+    }
+
+    #[test]
+    fn security_notices_leave_out_an_unknown_address_and_device() {
+        let t = Templates::load().unwrap();
+        for message in ["password_changed", "mfa_disabled", "new_device_sign_in"] {
+            let mut vars = common();
+            vars.insert("lang".into(), Value::String("en".into()));
+            vars.insert("ip".into(), Value::Null);
+            vars.insert("device".into(), Value::Null);
+            let r = t.render(message, "en", &Value::Object(vars)).unwrap();
+            assert!(
+                !r.text.contains("none") && !r.text.contains("None"),
+                "{message}: {}",
+                r.text
+            );
+            assert!(
+                r.text.contains("http://127.0.0.1:8080/forgot-password"),
+                "{message}"
+            );
         }
     }
 

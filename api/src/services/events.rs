@@ -26,6 +26,12 @@ pub enum EventKind {
     ConsentRecorded,
     PasswordSet,
     EmailVerified,
+    PasswordResetRequested,
+    PasswordReset,
+    PasswordChanged,
+    SessionEnded,
+    SessionsEnded,
+    MfaFailures,
 }
 
 impl EventKind {
@@ -45,6 +51,12 @@ impl EventKind {
             Self::ConsentRecorded => "consent_recorded",
             Self::PasswordSet => "password_set",
             Self::EmailVerified => "email_verified",
+            Self::PasswordResetRequested => "password_reset_requested",
+            Self::PasswordReset => "password_reset",
+            Self::PasswordChanged => "password_changed",
+            Self::SessionEnded => "session_ended",
+            Self::SessionsEnded => "sessions_ended",
+            Self::MfaFailures => "mfa_failures",
         }
     }
 }

@@ -26,11 +26,13 @@ use crate::auth::tokens;
 use crate::auth::totp::{self, Provisioning, SecretCipher, TotpError, TotpSecret};
 use crate::db::models::accounts as account_rows;
 use crate::db::models::mfa::{self, Totp};
+use crate::db::models::sessions as session_rows;
 use crate::db::{DbConnection, DbError};
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::accounts::{self, AccountError};
 use crate::services::events::{self, EventKind};
+use crate::services::notices::{self, Notice};
 use crate::services::throttle::{self, Limit};
 use crate::services::ClientInfo;
 use crate::startup::AppState;
@@ -150,7 +152,9 @@ pub fn codes_blocked(
 
 /// Checks a TOTP code (six digits) or a recovery code against the account's active
 /// authenticator, spending it on success (the TOTP step, or the recovery code) and recording the
-/// event; a failure counts towards [`CODES_PER_ACCOUNT`]. The caller commits either way.
+/// event; a failure counts towards [`CODES_PER_ACCOUNT`]. A recovery code spent is told to the
+/// person by email with how many are left. The caller commits either way.
+#[allow(clippy::too_many_arguments)]
 pub fn check_code(
     conn: &mut DbConnection,
     cipher: &SecretCipher,
@@ -159,6 +163,7 @@ pub fn check_code(
     client: &ClientInfo,
     now: DateTime<Utc>,
     purpose: &str,
+    public_url: &str,
 ) -> Result<CodeCheck, MfaError> {
     let account_id = totp_row.account_id.as_str();
     let key = codes_key(account_id);
@@ -205,6 +210,16 @@ pub fn check_code(
                 Some(json!({ "purpose": purpose, "remaining": remaining })),
                 now,
             )?;
+            if let Some(account) = account_rows::find(conn, account_id)? {
+                notices::send(
+                    conn,
+                    &account,
+                    Notice::RecoveryCodeUsed { remaining },
+                    client,
+                    public_url,
+                    now,
+                )?;
+            }
             Ok(CodeCheck::Accepted(Factor::RecoveryCode))
         }
         None => {
@@ -251,6 +266,7 @@ pub async fn start_totp(
     let sealed = state.totp_cipher.seal(&account.id, &secret)?;
     let cipher = state.totp_cipher.clone();
     let id = account.id.clone();
+    let public_url = state.settings.issuer();
     state
         .db
         .write(move |conn| -> Result<Result<(), MfaError>, MfaError> {
@@ -263,6 +279,7 @@ pub async fn start_totp(
                 &client,
                 now,
                 "mfa_reset",
+                &public_url,
             )? {
                 return Ok(Err(refusal));
             }
@@ -289,6 +306,7 @@ fn reauthenticate(
     client: &ClientInfo,
     now: DateTime<Utc>,
     purpose: &str,
+    public_url: &str,
 ) -> Result<Option<MfaError>, MfaError> {
     let key = reauth_key(account_id);
     if !password_ok {
@@ -296,7 +314,16 @@ fn reauthenticate(
         return Ok(Some(MfaError::ReauthenticationFailed));
     }
     if let Some(row) = mfa::find(conn, account_id)?.filter(Totp::is_active) {
-        match check_code(conn, cipher, &row, code.unwrap_or(""), client, now, purpose)? {
+        match check_code(
+            conn,
+            cipher,
+            &row,
+            code.unwrap_or(""),
+            client,
+            now,
+            purpose,
+            public_url,
+        )? {
             CodeCheck::Accepted(_) => {}
             CodeCheck::Blocked(wait) => return Ok(Some(MfaError::Throttled(wait))),
             CodeCheck::Rejected => {
@@ -394,7 +421,7 @@ pub async fn disable_totp(
     client: ClientInfo,
 ) -> Result<(), MfaError> {
     let now = state.clock.now();
-    let account = accounts::current(state, account_id, session_id).await?;
+    let account = accounts::current(state, account_id, session_id.clone()).await?;
     {
         let id = account.id.clone();
         state
@@ -415,6 +442,7 @@ pub async fn disable_totp(
         .verify(account.password_hash.clone(), password)
         .await?;
     let cipher = state.totp_cipher.clone();
+    let public_url = state.settings.issuer();
     state
         .db
         .write(move |conn| -> Result<Result<(), MfaError>, MfaError> {
@@ -430,21 +458,39 @@ pub async fn disable_totp(
                 &client,
                 now,
                 "mfa_disable",
+                &public_url,
             )? {
                 return Ok(Err(refusal));
             }
             mfa::remove_all(conn, &account.id)?;
+            // A factor changed: every other session ends (ASVS 5.0 V7.4.3).
+            let ended = session_rows::revoke_all_of_account(
+                conn,
+                &account.id,
+                Some(&session_id),
+                "mfa_disabled",
+                now.naive_utc(),
+            )?;
             events::record(
                 conn,
                 &account.id,
                 EventKind::MfaDisabled,
                 &client,
-                None,
+                Some(json!({ "sessions_ended": ended })),
+                now,
+            )?;
+            notices::send(
+                conn,
+                &account,
+                Notice::MfaDisabled,
+                &client,
+                &public_url,
                 now,
             )?;
             Ok(Ok(()))
         })
         .await??;
+    state.mail_wake.notify_one();
     Ok(())
 }
 
@@ -460,27 +506,39 @@ pub async fn staff_reset(
     client: ClientInfo,
 ) -> Result<(), MfaError> {
     let now = state.clock.now();
+    let public_url = state.settings.issuer();
     state
         .db
         .write(move |conn| {
-            if account_rows::find(conn, &account_id)?.is_none() {
+            let Some(account) = account_rows::find(conn, &account_id)? else {
                 return Err(MfaError::AccountNotFound);
-            }
+            };
             if mfa::remove_all(conn, &account_id)? == 0 {
                 // Nothing to reset: the outcome asked for already holds.
                 return Ok(());
             }
+            // A factor changed: every session of the account ends (ASVS 5.0 V7.4.3).
+            let ended = session_rows::revoke_all_of_account(
+                conn,
+                &account_id,
+                None,
+                "mfa_reset",
+                now.naive_utc(),
+            )?;
             events::record(
                 conn,
                 &account_id,
                 EventKind::MfaReset,
                 &client,
-                Some(json!({ "actor_id": actor_id })),
+                Some(json!({ "actor_id": actor_id, "sessions_ended": ended })),
                 now,
             )?;
+            notices::send(conn, &account, Notice::MfaReset, &client, &public_url, now)?;
             Ok(())
         })
-        .await
+        .await?;
+    state.mail_wake.notify_one();
+    Ok(())
 }
 
 /// Ten new recovery codes as shown to people: `XXXXXX-XXXXXX-XXXXXX-XXXXXX`.

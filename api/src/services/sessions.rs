@@ -33,6 +33,8 @@ pub enum SessionError {
     Reused,
     #[error("session expired or revoked")]
     SessionEnded,
+    #[error("no such session")]
+    NotFound,
     #[error(transparent)]
     Token(#[from] TokenError),
     #[error(transparent)]
@@ -191,6 +193,122 @@ pub async fn sign_out(
                 events::record(conn, &account_id, EventKind::SignedOut, &client, None, now)?;
             }
             Ok::<_, SessionError>(())
+        })
+        .await
+}
+
+/// A live session as its account sees it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub device_label: Option<String>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session the request came from.
+    pub current: bool,
+}
+
+fn utc(at: chrono::NaiveDateTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
+}
+
+/// The account's live sessions, most recently used first.
+pub async fn list(
+    state: &AppState,
+    account_id: String,
+    current_session: String,
+) -> Result<Vec<SessionInfo>, SessionError> {
+    let now = state.clock.now().naive_utc();
+    let rows = state
+        .db
+        .read(move |conn| Ok::<_, SessionError>(sessions::list_live(conn, &account_id, now)?))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|v| SessionInfo {
+            current: v.session.id == current_session,
+            id: v.session.id,
+            created_at: utc(v.session.created_at),
+            last_used_at: utc(v.session.last_used_at),
+            expires_at: utc(v.session.expires_at),
+            device_label: v.device_label,
+            client_ip: v.session.client_ip,
+            user_agent: v.session.user_agent,
+        })
+        .collect())
+}
+
+/// Ends one live session of the account (its refresh family stops at once, and its access
+/// tokens at the next request). Ending the current one is signing out.
+pub async fn end(
+    state: &AppState,
+    account_id: String,
+    session_id: String,
+    client: ClientInfo,
+) -> Result<(), SessionError> {
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |conn| {
+            let at = now.naive_utc();
+            if sessions::revoke_of_account(conn, &session_id, &account_id, "ended_by_user", at)?
+                == 0
+            {
+                return Err(SessionError::NotFound);
+            }
+            events::record(
+                conn,
+                &account_id,
+                EventKind::SessionEnded,
+                &client,
+                Some(serde_json::json!({ "session_id": session_id })),
+                now,
+            )?;
+            Ok(())
+        })
+        .await
+}
+
+/// Ends every live session of the account but `keep` (all of them when `keep` is `None`);
+/// returns how many ended. `actor_id` names the staff member who asked, if one did.
+pub async fn end_all(
+    state: &AppState,
+    account_id: String,
+    keep: Option<String>,
+    actor_id: Option<String>,
+    client: ClientInfo,
+) -> Result<usize, SessionError> {
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |conn| {
+            if accounts::find(conn, &account_id)?.is_none() {
+                return Err(SessionError::NotFound);
+            }
+            let reason = if actor_id.is_some() {
+                "revoked_by_staff"
+            } else {
+                "ended_by_user"
+            };
+            let ended = sessions::revoke_all_of_account(
+                conn,
+                &account_id,
+                keep.as_deref(),
+                reason,
+                now.naive_utc(),
+            )?;
+            events::record(
+                conn,
+                &account_id,
+                EventKind::SessionsEnded,
+                &client,
+                Some(serde_json::json!({ "ended": ended, "actor_id": actor_id })),
+                now,
+            )?;
+            Ok(ended)
         })
         .await
 }

@@ -31,6 +31,7 @@ use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
 use crate::services::mfa::{self as mfa_service, CodeCheck, MfaError};
+use crate::services::notices::{self, Notice};
 use crate::services::sessions::{self, IssuedTokens};
 use crate::services::{describe_user_agent, email_key, throttle, ClientInfo};
 use crate::startup::AppState;
@@ -41,6 +42,22 @@ pub const CODE_MAX_SENDS: i32 = 5;
 pub const CODE_RESEND_SECONDS: i64 = 60;
 /// Failed sign-ins for an address after which a captcha is required too.
 pub const CAPTCHA_AFTER_FAILURES: i32 = 3;
+/// Wrong emailed device codes per account, whatever the challenge: 10 an hour, then an hour of
+/// refusal, even for the right code. A new challenge or a resent code does not reset the count
+/// (NIST SP 800-63B-4 §3.1.3.2: "generating a new authentication secret SHALL NOT reset the
+/// failed authentication count"); a correct code does.
+pub const DEVICE_CODES_PER_ACCOUNT: throttle::Limit = throttle::Limit {
+    max: 10,
+    window: std::time::Duration::from_secs(3600),
+    block: std::time::Duration::from_secs(3600),
+};
+/// Wrong MFA codes in one sign-in, after the right password, at which the person is warned by
+/// email that their password may be known to someone else.
+pub const MFA_FAILURES_NOTICE_AT: i32 = 3;
+
+fn device_codes_key(account_id: &str) -> String {
+    format!("device:codes:{account_id}")
+}
 /// The step names of challenges, as stored and as sent in `next_step`.
 pub const DEVICE_STEP: &str = "device_code";
 pub const MFA_STEP: &str = "mfa_code";
@@ -453,7 +470,8 @@ pub async fn verify_device_code(
     let now = state.clock.now();
     let st = state.clone();
     let code_key = state.code_key;
-    let (step, use_cookies) = state
+    let public_url = state.settings.issuer();
+    let outcome = state
         .db
         .write(move |conn| -> Result<Result<_, SignInError>, SignInError> {
             let Some(challenge) =
@@ -467,12 +485,20 @@ pub async fn verify_device_code(
             if challenge.expires_at <= now.naive_utc() {
                 return Ok(Err(SignInError::ChallengeExpired));
             }
+            let budget_key = device_codes_key(&challenge.account_id);
+            if let Some(wait) = throttle::blocked(conn, &budget_key, now)? {
+                return Ok(Err(SignInError::Throttled(wait)));
+            }
             if challenges::count_attempt(conn, &challenge.id, CODE_MAX_ATTEMPTS)? == 0 {
                 return Ok(Err(SignInError::AttemptsExhausted));
             }
             let expected = challenge.code_hash.clone().unwrap_or_default();
             let given = tokens::hash_code(&code_key, &challenge.id, code.trim());
             if !tokens::same(&expected, &given) {
+                if let Some(wait) = throttle::hit(conn, &budget_key, DEVICE_CODES_PER_ACCOUNT, now)?
+                {
+                    return Ok(Err(SignInError::Throttled(wait)));
+                }
                 let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
                 return Ok(Err(if left <= 0 {
                     SignInError::AttemptsExhausted
@@ -485,6 +511,7 @@ pub async fn verify_device_code(
             if challenges::complete(conn, &challenge.id, now.naive_utc())? == 0 {
                 return Ok(Err(SignInError::UnknownChallenge));
             }
+            throttle::clear(conn, &budget_key)?;
             let Some(account) = accounts::find(conn, &challenge.account_id)? else {
                 return Ok(Err(SignInError::UnknownChallenge));
             };
@@ -508,7 +535,8 @@ pub async fn verify_device_code(
                     challenge.use_cookies,
                 )));
             }
-            let (device_id, device_token) = trust_device(conn, &account.id, &client, now)?;
+            let (device_id, device_token) =
+                trust_device(conn, &account, &client, &public_url, now)?;
             let (sid, refresh, expires) =
                 sessions::start(conn, &st, &account.id, Some(&device_id), &client, now)?;
             Ok(Ok((
@@ -523,7 +551,10 @@ pub async fn verify_device_code(
                 challenge.use_cookies,
             )))
         })
-        .await??;
+        .await?;
+    // Notices may have been queued, whatever the outcome.
+    state.mail_wake.notify_one();
+    let (step, use_cookies) = outcome?;
     finish(state, step, use_cookies, now)
 }
 
@@ -579,12 +610,28 @@ pub async fn resend_device_code(
 
 /// Trusts the device the sign-in comes from: a new device token, stored hashed; returns
 /// (device id, token).
+///
+/// When the account already trusted another device, the person is told by email: a sign-in
+/// from somewhere new that was not them is a reason to reset the password. (The very first
+/// device, right after sign-up, is no news.)
 fn trust_device(
     conn: &mut DbConnection,
-    account_id: &str,
+    account: &accounts::Account,
     client: &ClientInfo,
+    public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, String), DbError> {
+    let account_id = account.id.as_str();
+    if !devices::list_active(conn, account_id)?.is_empty() {
+        notices::send(
+            conn,
+            account,
+            Notice::NewDeviceSignIn,
+            client,
+            public_url,
+            now,
+        )?;
+    }
     let device_token = tokens::new_token();
     let device_id = uuid::Uuid::now_v7().to_string();
     devices::insert(
@@ -657,7 +704,8 @@ pub async fn verify_mfa_code(
     let now = state.clock.now();
     let st = state.clone();
     let cipher = state.totp_cipher.clone();
-    let (step, use_cookies) = state
+    let public_url = state.settings.issuer();
+    let outcome = state
         .db
         .write(move |conn| -> Result<Result<_, SignInError>, SignInError> {
             let Some(challenge) = challenges::find(conn, &challenge_id)?
@@ -679,11 +727,42 @@ pub async fn verify_mfa_code(
             if challenges::count_attempt(conn, &challenge.id, CODE_MAX_ATTEMPTS)? == 0 {
                 return Ok(Err(SignInError::AttemptsExhausted));
             }
-            match mfa_service::check_code(conn, &cipher, &totp_row, &code, &client, now, "sign_in")?
-            {
+            match mfa_service::check_code(
+                conn,
+                &cipher,
+                &totp_row,
+                &code,
+                &client,
+                now,
+                "sign_in",
+                &public_url,
+            )? {
                 CodeCheck::Accepted(_) => {}
                 CodeCheck::Blocked(wait) => return Ok(Err(SignInError::Throttled(wait))),
                 CodeCheck::Rejected => {
+                    let attempts = challenge.attempts + 1;
+                    if attempts == MFA_FAILURES_NOTICE_AT {
+                        // The right password, then wrong codes: the password may be known
+                        // to someone else.
+                        if let Some(account) = accounts::find(conn, &challenge.account_id)? {
+                            events::record(
+                                conn,
+                                &account.id,
+                                EventKind::MfaFailures,
+                                &client,
+                                Some(json!({ "attempts": attempts })),
+                                now,
+                            )?;
+                            notices::send(
+                                conn,
+                                &account,
+                                Notice::MfaFailures { attempts },
+                                &client,
+                                &public_url,
+                                now,
+                            )?;
+                        }
+                    }
                     let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
                     return Ok(Err(if left <= 0 {
                         SignInError::AttemptsExhausted
@@ -701,7 +780,7 @@ pub async fn verify_mfa_code(
                 return Ok(Err(SignInError::UnknownChallenge));
             };
             let (device_id, device_token) = if challenge.issue_device_token {
-                let (id, token) = trust_device(conn, &account.id, &client, now)?;
+                let (id, token) = trust_device(conn, &account, &client, &public_url, now)?;
                 (Some(id), Some(token))
             } else {
                 (challenge.device_id.clone(), None)
@@ -720,6 +799,9 @@ pub async fn verify_mfa_code(
                 challenge.use_cookies,
             )))
         })
-        .await??;
+        .await?;
+    // Notices may have been queued, whatever the outcome.
+    state.mail_wake.notify_one();
+    let (step, use_cookies) = outcome?;
     finish(state, step, use_cookies, now)
 }

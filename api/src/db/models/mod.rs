@@ -10,6 +10,7 @@ pub mod legal;
 pub mod mfa;
 pub mod organizations;
 pub mod outbox;
+pub mod password_resets;
 pub mod projects;
 pub mod sales;
 pub mod sessions;

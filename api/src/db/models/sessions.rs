@@ -3,7 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{refresh_tokens, sessions};
+use crate::db::models::accounts::Account;
+use crate::db::schema::{accounts, devices, refresh_tokens, sessions};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -135,4 +136,138 @@ pub fn revoke_for_device(
             sessions::revoked_reason.eq(reason),
         ))
         .execute(conn)
+}
+
+/// What the guard needs to know about a session: its account and whether it is still live.
+#[derive(Debug)]
+pub struct Liveness {
+    pub account: Account,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub expires_at: NaiveDateTime,
+    /// When the session's device was removed, if it was.
+    pub device_revoked_at: Option<NaiveDateTime>,
+}
+
+impl Liveness {
+    /// Not signed out or revoked, not past its absolute lifetime, its device not removed.
+    pub fn is_live(&self, now: NaiveDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now && self.device_revoked_at.is_none()
+    }
+}
+
+/// The session `id` of `account_id` with its account and device, in one indexed read.
+pub fn liveness(
+    conn: &mut DbConnection,
+    id: &str,
+    account_id: &str,
+) -> QueryResult<Option<Liveness>> {
+    sessions::table
+        .inner_join(accounts::table)
+        .left_join(devices::table.on(sessions::device_id.eq(devices::id.nullable())))
+        .filter(sessions::id.eq(id))
+        .filter(sessions::account_id.eq(account_id))
+        .select((
+            Account::as_select(),
+            sessions::revoked_at,
+            sessions::expires_at,
+            devices::revoked_at.nullable(),
+        ))
+        .first::<(
+            Account,
+            Option<NaiveDateTime>,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+        )>(conn)
+        .optional()
+        .map(|row| {
+            row.map(
+                |(account, revoked_at, expires_at, device_revoked_at)| Liveness {
+                    account,
+                    revoked_at,
+                    expires_at,
+                    device_revoked_at,
+                },
+            )
+        })
+}
+
+/// A live session as listed to its account.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub session: Session,
+    pub device_label: Option<String>,
+}
+
+/// The account's live sessions, most recently used first.
+pub fn list_live(
+    conn: &mut DbConnection,
+    account_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<SessionView>> {
+    sessions::table
+        .left_join(devices::table.on(sessions::device_id.eq(devices::id.nullable())))
+        .filter(sessions::account_id.eq(account_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .filter(devices::revoked_at.is_null())
+        .order((sessions::last_used_at.desc(), sessions::id.desc()))
+        .limit(200)
+        .select((Session::as_select(), devices::label.nullable()))
+        .load::<(Session, Option<String>)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(session, device_label)| SessionView {
+                    session,
+                    device_label,
+                })
+                .collect()
+        })
+}
+
+/// Revokes one live session of the account; 0 when it has none of that id.
+pub fn revoke_of_account(
+    conn: &mut DbConnection,
+    id: &str,
+    account_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(id))
+        .filter(sessions::account_id.eq(account_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(conn)
+}
+
+/// Revokes every live session of the account except `keep` (and so all their refresh
+/// families); returns how many ended.
+pub fn revoke_all_of_account(
+    conn: &mut DbConnection,
+    account_id: &str,
+    keep: Option<&str>,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let query = diesel::update(sessions::table)
+        .filter(sessions::account_id.eq(account_id))
+        .filter(sessions::revoked_at.is_null());
+    match keep {
+        Some(keep) => query
+            .filter(sessions::id.ne(keep))
+            .set((
+                sessions::revoked_at.eq(now),
+                sessions::revoked_reason.eq(reason),
+            ))
+            .execute(conn),
+        None => query
+            .set((
+                sessions::revoked_at.eq(now),
+                sessions::revoked_reason.eq(reason),
+            ))
+            .execute(conn),
+    }
 }
