@@ -607,3 +607,43 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    bad_query_values_name_the_parameter_in_our_own_words,
+    |app: TestApp| async move {
+        let tokens = token(&app).await;
+        for (query, field, code) in [
+            ("limit=abc", "limit", "invalid_value"),
+            ("limit=-1", "limit", "invalid_value"),
+            ("colour=red", "colour", "unknown_field"),
+        ] {
+            let res = app
+                .get_auth(&format!("/v1/me/security-events?{query}"), &tokens.customer)
+                .await;
+            let p = problem(res, 400, "invalid_query").await;
+            assert_eq!(
+                p.field_errors(),
+                [(field.to_owned(), code.to_owned())],
+                "{query}: {}",
+                p.text
+            );
+            assert!(
+                !p.text.contains("deserialize") && !p.text.contains("invalid digit"),
+                "{query}: {}",
+                p.text
+            );
+        }
+        let res = app.get("/v1/legal-documents/terms?lang=id").await;
+        let p = problem(res, 400, "invalid_query").await;
+        assert_eq!(
+            p.field_errors(),
+            [("lang".to_owned(), "unknown_field".to_owned())]
+        );
+        // Staff lookups too, for staff.
+        let res = app
+            .get_auth("/v1/admin/accounts?email=a@example.com&x=1", &tokens.staff)
+            .await;
+        let p = problem(res, 400, "invalid_query").await;
+        assert_eq!(p.field_errors()[0].0, "x", "{}", p.text);
+    }
+);

@@ -440,3 +440,27 @@ both_backends!(
         assert_eq!(res.status(), 429);
     }
 );
+
+both_backends!(
+    staff_reset_their_password_the_same_way_and_keep_their_mfa,
+    |app: TestApp| async move {
+        let staff = crate::enterprise::staff(&app).await;
+        let token = reset_token(&app, &staff.email).await;
+        assert_eq!(confirm(&app, &token, NEW_PASSWORD).await.status(), 204);
+        problem(
+            app.get_auth("/v1/me", &staff.access).await,
+            401,
+            "session_ended",
+        )
+        .await;
+        let res = app
+            .post(
+                "/v1/sessions",
+                &json!({ "email": staff.email, "password": NEW_PASSWORD, "device_token": staff.device_token }),
+            )
+            .await;
+        assert_eq!(res.status(), 202);
+        let challenge: Value = res.json().await.unwrap();
+        assert_eq!(challenge["next_step"], "mfa_code");
+    }
+);

@@ -266,8 +266,10 @@ pub async fn remove_device(
 pub struct SecurityEventInfo {
     pub id: String,
     /// `sign_in_succeeded`, `sign_in_failed`, `new_device_challenged`, `device_trusted`,
-    /// `device_removed`, `signed_out`, `mfa_activated`, `mfa_used`, `recovery_code_used`,
-    /// `mfa_disabled`, `mfa_reset`, `consent_recorded`, `password_set`, `email_verified`.
+    /// `device_removed`, `signed_out`, `session_ended`, `sessions_ended`, `mfa_activated`,
+    /// `mfa_used`, `recovery_code_used`, `mfa_failures`, `mfa_disabled`, `mfa_reset`,
+    /// `consent_recorded`, `password_set`, `password_reset_requested`, `password_reset`,
+    /// `password_changed`, `email_verified`.
     #[schema(example = "sign_in_succeeded")]
     pub kind: String,
     pub occurred_at: DateTime<Utc>,

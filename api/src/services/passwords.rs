@@ -2,16 +2,19 @@
 //!
 //! - **Reset.** Anyone may ask for a link for an address; the answer is the same, in about the
 //!   same time, whether or not the address has an account (OWASP Forgot Password cheat sheet;
-//!   ASVS 5.0 V6.3.8). A registered, verified address gets a single-use link: a 256-bit token,
-//!   stored hashed, valid 30 minutes, only the newest one works (ASVS 5.0 V6.4.1). An unknown or
-//!   unverified address gets nothing. Confirming sets the new password under the full policy,
+//!   ASVS 5.0 V6.3.8). A registered, verified address gets a single-use link: a 256-bit random
+//!   token, stored hashed, valid 30 minutes, only the newest one works (OWASP Forgot Password
+//!   cheat sheet, "URL tokens"). An unknown or unverified address gets nothing (an email to an
+//!   address with no account would tell its owner nothing useful, and could be used to send
+//!   mail to anyone). Confirming sets the new password under the full policy,
 //!   ends every session and refresh family (ASVS 5.0 V7.4.3), keeps MFA and the trusted devices
 //!   as they were (the next sign-in still asks for the TOTP code and, on an untrusted device,
 //!   the emailed code: a reset is not a way around a factor, ASVS 5.0 V6.4.3), lifts the
 //!   sign-in lock of the address (the reset works while locked), and emails a notice.
-//! - **Change.** The current password (a wrong one counts against the address like a failed
-//!   sign-in, ASVS 5.0 V6.2.3), plus a current TOTP or recovery code when MFA is active; every
-//!   other session ends, the current one stays, and a notice is emailed.
+//! - **Change.** The current and the new password (ASVS 5.0 V6.2.3; a wrong current one counts
+//!   against the address like a failed sign-in, V6.3.1), plus a current TOTP or recovery code
+//!   when MFA is active (V7.5.1); every other session ends (V7.4.3), the current one stays, and
+//!   a notice is emailed (V6.3.7).
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
