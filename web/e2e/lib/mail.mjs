@@ -56,12 +56,19 @@ export function readMails(mailDir) {
     .map(({ file }) => ({ file, ...parseEml(readFileSync(join(mailDir, file), 'utf8')) }));
 }
 
-/** Waits for a new email to `to` whose subject matches `subject`; `seen` holds files already used. */
-export async function waitForMail(mailDir, { to, subject, seen = new Set(), timeout = 15_000 }) {
+/**
+ * Waits for a new email to `to` whose subject matches `subject` (and whose text contains
+ * `containing`, when given); `seen` holds files already used.
+ */
+export async function waitForMail(mailDir, { to, subject, containing, seen = new Set(), timeout = 15_000 }) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const found = readMails(mailDir).find(
-      (m) => !seen.has(m.file) && m.to.toLowerCase().includes(to.toLowerCase()) && (!subject || subject.test(m.subject)),
+      (m) =>
+        !seen.has(m.file) &&
+        m.to.toLowerCase().includes(to.toLowerCase()) &&
+        (!subject || subject.test(m.subject)) &&
+        (!containing || m.text.includes(containing)),
     );
     if (found) {
       seen.add(found.file);

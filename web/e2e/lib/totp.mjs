@@ -31,3 +31,22 @@ export function hotp(key, counter, digits = 6) {
 export function totp(secretBase32, { time = Date.now(), step = 30, digits = 6 } = {}) {
   return hotp(base32Decode(secretBase32), Math.floor(time / 1000 / step), digits);
 }
+
+/** The current time step. */
+export function currentStep({ time = Date.now(), step = 30 } = {}) {
+  return Math.floor(time / 1000 / step);
+}
+
+/**
+ * A code the API will still take: it accepts each time step once, and only within one step of
+ * now. `after` is the last step used; when the next one is not due yet, this waits for it.
+ * Resolves to `{ code, step }`.
+ */
+export async function unusedTotp(secretBase32, after, { step = 30, digits = 6 } = {}) {
+  for (;;) {
+    const now = currentStep({ step });
+    const next = Math.max(after + 1, now);
+    if (next <= now + 1) return { code: hotp(base32Decode(secretBase32), next, digits), step: next };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -60,6 +60,16 @@ describe('problem → messages', () => {
     expect(errors.retryAfter).toBe(7);
   });
 
+  it('counts a long wait in minutes', () => {
+    expect(problemMessage(en, { code: 'too_many_requests', status: 429, retry_after: 3599 })).toBe(
+      'Too many attempts. Please try again in 60 minutes.',
+    );
+    expect(problemMessage(id, { code: 'too_many_requests', status: 429, retry_after: 150 })).toBe('Terlalu banyak percobaan. Coba lagi dalam 3 menit.');
+    expect(problemMessage(en, { code: 'too_many_attempts', status: 429, retry_after: 119 })).toBe(
+      'Too many attempts. Please try again in 119 seconds.',
+    );
+  });
+
   it("uses the API's detail for an unknown code, and a generic message for what is not a problem", () => {
     expect(problemMessage(en, { code: 'brand_new', status: 409, detail: 'Something specific.' })).toBe('Something specific.');
     expect(toFormErrors(en, 'Bad Gateway', ['email']).form).toBe('Something went wrong. Please try again.');

@@ -53,6 +53,9 @@ export function problemMessage(t: Translate, problem: Partial<Problem>, vars?: V
   const code = problem.code ?? '';
   const key = `problem.${code}`;
   const seconds = problem.retry_after ?? 0;
+  // A wait of an hour reads better in minutes than as 3599 seconds.
+  const throttled = code === 'too_many_requests' || code === 'too_many_attempts' || (problem.status === 429 && !hasMessage(key));
+  if (throttled && seconds >= 120) return t('problem.waitMinutes', { minutes: Math.ceil(seconds / 60) });
   if (hasMessage(key)) return t(key, { seconds: Math.max(1, seconds), ...vars });
   if (problem.status === 429 && seconds) return t('problem.too_many_requests', { seconds });
   if (problem.detail) return problem.detail;

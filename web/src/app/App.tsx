@@ -8,9 +8,11 @@ import { ActivateMfaPage } from '../pages/ActivateMfa';
 import { CreateOrganizationPage } from '../pages/CreateOrganization';
 import { CreateProjectPage } from '../pages/CreateProject';
 import { DeviceCodePage } from '../pages/DeviceCode';
+import { ForgotPasswordPage } from '../pages/ForgotPassword';
 import { InvitationPage } from '../pages/Invitation';
 import { MfaCodePage } from '../pages/MfaCode';
 import { ProjectsPage } from '../pages/Projects';
+import { ResetPasswordPage } from '../pages/ResetPassword';
 import { SignInPage } from '../pages/SignIn';
 import { SignUpPage } from '../pages/SignUp';
 import { VerifyEmailPage } from '../pages/VerifyEmail';
@@ -82,11 +84,13 @@ export function App() {
       <Route element={<AuthLayout />}>
         <Route path="/verify-email" element={<VerifyEmailPage />} />
         <Route path="/accept-invitation" element={<InvitationPage />} />
+        <Route path="/reset-password" element={<ResetPasswordPage />} />
         <Route element={<SignedOutOnly />}>
           <Route path="/sign-up" element={<SignUpPage />} />
           <Route path="/sign-in" element={<SignInPage />} />
           <Route path="/sign-in/device" element={<DeviceCodePage />} />
           <Route path="/sign-in/mfa" element={<MfaCodePage />} />
+          <Route path="/forgot-password" element={<ForgotPasswordPage />} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

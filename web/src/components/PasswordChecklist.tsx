@@ -4,8 +4,11 @@ import { useI18n } from '../i18n/I18n';
 import { hasMessage } from '../i18n/translate';
 import { passwordChecklist } from '../lib/password';
 
-/** The live checklist of the portal's password rules (GET /v1/config `password_policy.rules`). */
-export function PasswordChecklist({ password, personal, touched, id }: { password: string; personal: readonly string[]; touched: boolean; id?: string }) {
+/**
+ * The live checklist of the portal's password rules (GET /v1/config `password_policy.rules`).
+ * `personal` is the account's name and email, or null where they are unknown (a reset link).
+ */
+export function PasswordChecklist({ password, personal, touched, id }: { password: string; personal: readonly string[] | null; touched: boolean; id?: string }) {
   const { t } = useI18n();
   const { password_policy: policy } = useConfig();
   const titleId = useId();

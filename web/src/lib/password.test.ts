@@ -97,3 +97,23 @@ describe('errors beside the checklist', () => {
     });
   });
 });
+
+describe('a password whose owner the page does not know', () => {
+  it('leaves the name-and-email rule to the server, and checks the others as usual', () => {
+    const items = passwordChecklist(ai, 'budi', null);
+    const byCode = Object.fromEntries(items.map((i) => [i.code, i.state]));
+    expect(byCode.password_contains_personal_info).toBe('server');
+    expect(byCode.password_too_short).toBe('unmet');
+    expect(checkRule('password_contains_personal_info', ai, '', null)).toBe('server');
+    expect(passwordLooksValid(passwordChecklist(ai, 'Kx7#mQ2!vR9$wL', null))).toBe(true);
+  });
+
+  it("shows the API's refusal of the name or email as text, since the checklist could not", async () => {
+    const { errorsBesideChecklist } = await import('./password');
+    const items = passwordChecklist(ai, 'Dewi-Harbor-Lantern-42', null);
+    expect(errorsBesideChecklist(['password_contains_personal_info'], ['Must not contain your name or email address.'], items)).toEqual({
+      messages: ['Must not contain your name or email address.'],
+      summary: false,
+    });
+  });
+});

@@ -1,7 +1,8 @@
 // The live password checklist. The rules and their order come from GET /v1/config
 // (`password_policy.rules`); this file only knows how to check each rule code in the browser, the
 // same way api/src/domain/password.rs does. The API decides: a rule this file cannot check (the
-// common-password list) is shown as "checked when you submit", and an unknown code likewise.
+// common-password list) is shown as "checked when you submit", and an unknown code likewise; so
+// is the name-and-email rule where the page does not know whose password it is (a reset link).
 
 import type { components } from '../api/schema';
 
@@ -45,12 +46,12 @@ export function containsPersonalInfo(password: string, personal: readonly string
   });
 }
 
-/** The state of one rule for `password`. */
+/** The state of one rule for `password`; `personal` is null when the name and email are unknown. */
 export function checkRule(
   code: string,
   policy: Pick<PasswordPolicy, 'min_length' | 'max_length'>,
   password: string,
-  personal: readonly string[] = [],
+  personal: readonly string[] | null = [],
 ): RuleState {
   const chars = [...password];
   switch (code) {
@@ -67,6 +68,7 @@ export function checkRule(
     case 'password_missing_symbol':
       return chars.some(isSymbol) ? 'met' : 'unmet';
     case 'password_contains_personal_info':
+      if (personal === null) return 'server';
       if (!password) return 'unmet';
       return containsPersonalInfo(password, personal) ? 'unmet' : 'met';
     default:
@@ -78,7 +80,7 @@ export function checkRule(
 export function passwordChecklist(
   policy: PasswordPolicy,
   password: string,
-  personal: readonly string[] = [],
+  personal: readonly string[] | null = [],
 ): ChecklistItem[] {
   return policy.rules
     // The upper bound is only worth showing once it is broken.

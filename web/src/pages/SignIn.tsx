@@ -112,6 +112,13 @@ export function SignInPage() {
           autoComplete="current-password"
           required
           name="password"
+          after={
+            <p className="field__aside">
+              <Link to="/forgot-password" state={{ email }} data-testid="forgot-password">
+                {t('signin.forgot')}
+              </Link>
+            </p>
+          }
         />
         {captchaNeeded && <Captcha onChange={setCaptcha} errors={form.field('captcha')} resetKey={captchaReset} autoStart />}
         <Button type="submit" block busy={busy} data-testid="signin-submit">
