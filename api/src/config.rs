@@ -41,6 +41,9 @@ pub enum Provisioner {
 pub struct Settings {
     pub database: DatabaseTarget,
     pub database_pool_size: u32,
+    /// How long a request waits for the database (a connection, a lock, a statement) before it
+    /// answers 503 `database_unavailable`.
+    pub database_timeout: Duration,
     pub bind: SocketAddr,
     pub public_url: url::Url,
     pub profile: Profile,
@@ -163,6 +166,7 @@ impl Source {
 const KNOWN: &[&str] = &[
     "PORTAL_DATABASE_URL",
     "PORTAL_DATABASE_POOL_SIZE",
+    "PORTAL_DATABASE_TIMEOUT",
     "PORTAL_BIND",
     "PORTAL_PUBLIC_URL",
     "PORTAL_PROFILE",
@@ -240,6 +244,7 @@ impl Settings {
         if database_pool_size == 0 {
             return Err(err("PORTAL_DATABASE_POOL_SIZE", "must be at least 1"));
         }
+        let database_timeout = src.seconds("PORTAL_DATABASE_TIMEOUT", 2)?;
 
         let bind: SocketAddr =
             src.parse("PORTAL_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
@@ -520,6 +525,7 @@ impl Settings {
         Ok(Self {
             database,
             database_pool_size,
+            database_timeout,
             bind,
             public_url,
             profile,

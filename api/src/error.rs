@@ -187,6 +187,17 @@ impl ApiError {
             .retry_after(seconds)
     }
 
+    /// 503: the database did not answer in time; try again shortly.
+    pub fn database_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The service is temporarily unavailable",
+        )
+        .detail("The database did not answer in time; nothing was changed. Try again shortly.")
+        .retry_after(2)
+    }
+
     pub fn overloaded() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -197,14 +208,21 @@ impl ApiError {
         .retry_after(1)
     }
 
-    /// 500: the cause is logged here and never sent.
-    pub fn internal(cause: &dyn std::error::Error) -> Self {
+    /// 500: the cause is logged here and never sent. When the cause is the database being
+    /// unavailable (down, restarting, connection lost, a lock held past the bound), the answer
+    /// is 503 `database_unavailable` with `Retry-After` instead: the request can simply be
+    /// sent again shortly, and nothing was changed.
+    pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Self {
         let mut chain = cause.to_string();
         let mut source = cause.source();
         while let Some(s) = source {
             chain.push_str(": ");
             chain.push_str(&s.to_string());
             source = s.source();
+        }
+        if crate::db::is_unavailable(cause) {
+            tracing::warn!(error = %chain, "database unavailable");
+            return Self::database_unavailable();
         }
         tracing::error!(error = %chain, "request failed");
         Self::new(

@@ -53,7 +53,7 @@ async fn main() -> std::process::ExitCode {
 
 /// Opens the database and applies pending migrations (for subcommands that write).
 async fn open_migrated(settings: &Settings) -> anyhow::Result<Db> {
-    let db = Db::connect(&settings.database, 2)?;
+    let db = Db::connect(&settings.database, 2, settings.database_timeout)?;
     let migrate = db.clone();
     tokio::task::spawn_blocking(move || migrate.migrate()).await??;
     Ok(db)
@@ -62,7 +62,7 @@ async fn open_migrated(settings: &Settings) -> anyhow::Result<Db> {
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Migrate => {
-            let db = Db::connect(&settings.database, 1)?;
+            let db = Db::connect(&settings.database, 1, settings.database_timeout)?;
             let applied = tokio::task::spawn_blocking(move || db.migrate()).await??;
             tracing::info!(applied, "migrations applied");
             Ok(())

@@ -15,8 +15,14 @@ use crate::error::{FieldError, NextAction, Problem};
         description = "Self-service onboarding and identity for the cloud portal: sign up, verify \
 email, sign in from new devices with an emailed code, and manage sessions.\n\n\
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; \
-validation errors list one message per field in `errors`. Access tokens are Ed25519-signed JWTs \
-(`typ: at+jwt`) verifiable with the keys at `/.well-known/jwks.json`.",
+validation errors list one message per field in `errors`; a body or query that does not match \
+its schema answers `400` with `errors[]` entries `{field, code}` (`required`, `unknown_field`, \
+`invalid_type`, `invalid_value`). Access tokens are Ed25519-signed JWTs \
+(`typ: at+jwt`) verifiable with the keys at `/.well-known/jwks.json`; a token whose session \
+ended answers `401 session_ended` on every endpoint.\n\n\
+Any endpoint that reaches the database may answer `503 database_unavailable` with `Retry-After` \
+while the database is down, restarting or locked past the bound: nothing was changed, send the \
+request again.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     components(schemas(Problem, FieldError, NextAction)),

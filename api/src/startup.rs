@@ -180,8 +180,12 @@ impl Application {
 
 /// Opens the database and builds the shared state (also used by CLI subcommands).
 pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-    let db = Db::connect(&settings.database, settings.database_pool_size)
-        .map_err(|e| anyhow::anyhow!("PORTAL_DATABASE_URL: cannot open the database: {e}"))?;
+    let db = Db::connect(
+        &settings.database,
+        settings.database_pool_size,
+        settings.database_timeout,
+    )
+    .map_err(|e| anyhow::anyhow!("PORTAL_DATABASE_URL: cannot open the database: {e}"))?;
     let now = clock.now();
     let migrate_db = db.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 
 mod enterprise;
 mod errors;
+mod faults;
 mod flows;
 mod fuzz;
 mod guard;

@@ -3,6 +3,7 @@
 //! afterwards), an SMTP server on loopback that receives what the server sends, and a clock the
 //! test can move.
 
+pub mod proxy;
 pub mod smtp;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,21 @@ use portal_api::startup::Application;
 use serde_json::{json, Value};
 
 pub use smtp::{MailSink, ReceivedMail};
+
+/// The address of the PostgreSQL server the tests use.
+pub fn postgres_address() -> std::net::SocketAddr {
+    let base = postgres_base();
+    let host_port = base
+        .rsplit_once('@')
+        .map_or(base.as_str(), |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or("127.0.0.1:5432");
+    std::net::ToSocketAddrs::to_socket_addrs(host_port)
+        .expect("a PostgreSQL address")
+        .next()
+        .expect("a PostgreSQL address")
+}
 
 /// Where the tests find PostgreSQL (trust auth on loopback).
 pub fn postgres_base() -> String {
@@ -125,6 +141,35 @@ impl TestApp {
             data_dir,
             database_url,
             pg_database,
+            true,
+            overrides,
+        )
+        .await
+    }
+
+    /// Starts the server on a new PostgreSQL database that it reaches through `proxy` (see
+    /// [`proxy::TcpProxy`]), so that the test can take the database away and bring it back.
+    pub async fn spawn_postgres_via(
+        proxy: &proxy::TcpProxy,
+        overrides: &[(&str, &str)],
+    ) -> TestApp {
+        let mail = MailSink::start().await;
+        let data_dir = std::env::temp_dir().join(format!("portal-test-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let name = create_postgres_database().await;
+        let base = postgres_base();
+        let (user, _) = base.rsplit_once('@').expect("postgres://user@host:port");
+        let database_url = format!("{user}@127.0.0.1:{}/{name}", proxy.port());
+        let overrides = overrides
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Self::start(
+            Backend::Postgres,
+            mail,
+            data_dir,
+            database_url,
+            Some(name),
             true,
             overrides,
         )
@@ -380,7 +425,7 @@ impl TestApp {
             }
             None => portal_api::db::DatabaseTarget::Sqlite(self.data_dir.join("portal.db")),
         };
-        portal_api::db::Db::connect(&target, 1).unwrap()
+        portal_api::db::Db::connect(&target, 1, Duration::from_secs(10)).unwrap()
     }
 }
 
@@ -479,7 +524,7 @@ async fn create_postgres_database() -> String {
                 .batch_execute(&format!("CREATE DATABASE \"{template}\""))
                 .unwrap();
             let target = portal_api::db::DatabaseTarget::Postgres(format!("{base}/{template}"));
-            let db = portal_api::db::Db::connect(&target, 1).unwrap();
+            let db = portal_api::db::Db::connect(&target, 1, Duration::from_secs(10)).unwrap();
             db.migrate().unwrap();
             drop(db);
         }

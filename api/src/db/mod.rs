@@ -71,7 +71,59 @@ pub enum DbError {
     Task,
 }
 
+/// True when `err`, or anything in its chain of causes, says the database is unavailable
+/// rather than that the request was wrong: no connection could be had in time (the server is
+/// down or restarting, the pool is exhausted), the connection was lost, or a lock or statement
+/// waited past the bound. Such a request is answered `503` with `Retry-After`, not `500`.
+pub fn is_unavailable(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if e.downcast_ref::<r2d2::Error>().is_some() {
+            return true;
+        }
+        if let Some(diesel::result::Error::DatabaseError(kind, info)) =
+            e.downcast_ref::<diesel::result::Error>()
+        {
+            use diesel::result::DatabaseErrorKind as K;
+            if matches!(kind, K::ClosedConnection | K::UnableToSendCommand) {
+                return true;
+            }
+            let message = info.message().to_ascii_lowercase();
+            if UNAVAILABLE_MESSAGES.iter().any(|m| message.contains(m)) {
+                return true;
+            }
+        }
+        if let Some(DbError::Pool(_)) = e.downcast_ref::<DbError>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// What the drivers say when the database went away or a wait ran out (SQLite `SQLITE_BUSY`,
+/// libpq connection loss, PostgreSQL `lock_timeout`, `statement_timeout` and shutdown).
+const UNAVAILABLE_MESSAGES: &[&str] = &[
+    "database is locked",
+    "database table is locked",
+    "no connection to the server",
+    "server closed the connection",
+    "terminating connection",
+    "connection to server",
+    "could not receive data",
+    "could not send data",
+    "canceling statement due to lock timeout",
+    "canceling statement due to statement timeout",
+    "the database system is shutting down",
+    "the database system is starting up",
+];
+
 impl DbError {
+    /// See [`is_unavailable`].
+    pub fn is_unavailable(&self) -> bool {
+        is_unavailable(self)
+    }
+
     /// True when the error is a unique-constraint violation (a conflict, not a fault).
     pub fn is_unique_violation(&self) -> bool {
         matches!(
@@ -84,10 +136,26 @@ impl DbError {
     }
 }
 
-/// Opens connections for the pool and prepares each one (SQLite pragmas).
+/// Opens connections for the pool and prepares each one: SQLite pragmas, and on both
+/// backends the bound on how long a statement may wait for a lock (`timeout`).
 #[derive(Debug)]
 pub struct ConnectionManager {
     target: DatabaseTarget,
+    timeout: Duration,
+}
+
+impl ConnectionManager {
+    /// The PostgreSQL URL with a connect timeout, unless the operator set one.
+    fn postgres_url(&self, url: &str) -> String {
+        if url.contains("connect_timeout=") {
+            return url.to_owned();
+        }
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!(
+            "{url}{separator}connect_timeout={}",
+            self.timeout.as_secs().max(1)
+        )
+    }
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
@@ -95,18 +163,27 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
+        let millis = self.timeout.as_millis();
         match &self.target {
-            DatabaseTarget::Postgres(url) => diesel::PgConnection::establish(url)
-                .map(DbConnection::Postgres)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            DatabaseTarget::Postgres(url) => {
+                let mut conn = diesel::PgConnection::establish(&self.postgres_url(url))
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                // A request never waits on a lock or a statement past the bound.
+                conn.batch_execute(&format!(
+                    "SET lock_timeout = {millis}; SET statement_timeout = {}",
+                    millis.saturating_mul(5)
+                ))
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConnection::Postgres(conn))
+            }
             DatabaseTarget::Sqlite(path) => {
                 let path = path.to_string_lossy();
                 let mut conn = diesel::SqliteConnection::establish(&path)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(
+                conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                )
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {millis};"
+                ))
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -118,8 +195,10 @@ impl r2d2::ManageConnection for ConnectionManager {
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection whose transaction state is broken is dropped instead of going back.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection as _;
+        conn.is_broken()
     }
 }
 
@@ -128,11 +207,22 @@ impl r2d2::ManageConnection for ConnectionManager {
 pub struct Db {
     pool: r2d2::Pool<ConnectionManager>,
     backend: &'static str,
+    timeout: Duration,
 }
 
 impl Db {
-    /// Builds the pool; fails when the first connection cannot be opened.
-    pub fn connect(target: &DatabaseTarget, pool_size: u32) -> Result<Self, DbError> {
+    /// Builds the pool; fails when the first connection cannot be opened. `timeout` bounds the
+    /// wait for a connection, a lock (SQLite's busy timeout, PostgreSQL's `lock_timeout`) and,
+    /// five times over, a PostgreSQL statement.
+    ///
+    /// PostgreSQL connections are checked with `SELECT 1` when they leave the pool, so that
+    /// after the server restarts, the dead connections are replaced instead of failing requests
+    /// (one loopback round trip; SQLite connections cannot go away and are not checked).
+    pub fn connect(
+        target: &DatabaseTarget,
+        pool_size: u32,
+        timeout: Duration,
+    ) -> Result<Self, DbError> {
         if let DatabaseTarget::Sqlite(path) = target {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 // Only the directory is created; the scheme already said this is SQLite.
@@ -142,14 +232,16 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
-            .test_on_check_out(false)
+            .connection_timeout(timeout)
+            .test_on_check_out(matches!(target, DatabaseTarget::Postgres(_)))
             .build(ConnectionManager {
                 target: target.clone(),
+                timeout,
             })?;
         Ok(Self {
             pool,
             backend: target.backend_name(),
+            timeout,
         })
     }
 
@@ -166,12 +258,19 @@ impl Db {
                 .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
                 .len(),
             DbConnection::Postgres(c) => {
+                // Migrations (and waiting for another replica's) may take longer than a request.
+                c.batch_execute("SET lock_timeout = 0; SET statement_timeout = 0")?;
                 c.batch_execute("SELECT pg_advisory_lock(7355608)")?;
                 let result = c
                     .run_pending_migrations(POSTGRES_MIGRATIONS)
                     .map(|v| v.len())
                     .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
                 c.batch_execute("SELECT pg_advisory_unlock(7355608)")?;
+                let millis = self.timeout.as_millis();
+                c.batch_execute(&format!(
+                    "SET lock_timeout = {millis}; SET statement_timeout = {}",
+                    millis.saturating_mul(5)
+                ))?;
                 result?
             }
         };
@@ -221,10 +320,17 @@ impl Db {
         write_transaction(&mut conn, f)
     }
 
-    /// Checks that a connection can be had and answers a query (readiness).
+    /// Checks that a connection can be had and answers a query, and on SQLite that the write
+    /// lock can be taken within the bound (readiness).
     pub async fn ping(&self) -> Result<(), DbError> {
-        self.read(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from))
-            .await
+        self.read(|conn| {
+            let probe = match conn {
+                DbConnection::Sqlite(_) => "BEGIN IMMEDIATE; ROLLBACK",
+                DbConnection::Postgres(_) => "SELECT 1",
+            };
+            conn.batch_execute(probe).map_err(DbError::from)
+        })
+        .await
     }
 }
 
@@ -270,4 +376,69 @@ macro_rules! impl_from_diesel {
             }
         }
     };
+}
+
+/// How long a background worker waits after a failed pass: doubling from `idle` up to `cap`,
+/// so that an outage is neither hammered nor logged twice a second, and work resumes within
+/// `cap` of the database coming back. The first failure and the recovery are logged.
+#[derive(Debug)]
+pub struct PassBackoff {
+    what: &'static str,
+    idle: Duration,
+    cap: Duration,
+    failures: u32,
+}
+
+impl PassBackoff {
+    pub fn new(what: &'static str, idle: Duration, cap: Duration) -> Self {
+        Self {
+            what,
+            idle,
+            cap,
+            failures: 0,
+        }
+    }
+
+    /// Records a failed pass; returns how long to wait before the next one.
+    pub fn failed(&mut self, error: &DbError) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        if self.failures == 1 || self.failures % 50 == 0 {
+            tracing::warn!(worker = self.what, failures = self.failures, error = %error, "pass failed; backing off");
+        }
+        let factor = 1u32 << self.failures.min(6);
+        (self.idle * factor).min(self.cap)
+    }
+
+    /// Records a pass that worked; returns the idle wait.
+    pub fn succeeded(&mut self) -> Duration {
+        if self.failures > 0 {
+            tracing::info!(worker = self.what, failures = self.failures, "resumed");
+            self.failures = 0;
+        }
+        self.idle
+    }
+}
+
+/// Runs `work` while calling `renew` every `every`: a lease stays short (work interrupted by a
+/// crash is taken over soon after) and is extended for as long as the work really runs.
+pub async fn while_renewing<T, R, Fut>(
+    work: impl std::future::Future<Output = T>,
+    every: Duration,
+    mut renew: R,
+) -> T
+where
+    R: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    tokio::pin!(work);
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate: the lease was just taken.
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = tick.tick() => renew().await,
+        }
+    }
 }

@@ -20,15 +20,20 @@ use super::PROVISION_CLUSTER;
 use crate::clock::Clock;
 use crate::db::models::jobs::{self, Job};
 use crate::db::models::projects::{self as project_rows, Project};
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, PassBackoff};
 use crate::services::projects::{self, status, ClusterOutcome};
 
 const BATCH: i64 = 20;
 /// How long a claimed job is reserved for its worker; longer than any attempt takes.
-pub const LEASE: Duration = Duration::from_secs(120);
+/// A claimed job is held this long, and the lease renewed every [`RENEW_EVERY`] while it runs:
+/// a job interrupted by a crash is taken over within seconds of the next start.
+pub const LEASE: Duration = Duration::from_secs(15);
+const RENEW_EVERY: Duration = Duration::from_secs(5);
 /// Attempts before a job that keeps failing to hand over its work is given up.
 pub const MAX_ATTEMPTS: i32 = 8;
 const IDLE_POLL: Duration = Duration::from_millis(500);
+/// The longest wait between passes while the database fails.
+const FAULT_BACKOFF_CAP: Duration = Duration::from_secs(4);
 /// The reason a project fails with when the provisioner could not be reached.
 pub const UNREACHABLE: &str = "provisioner unreachable";
 
@@ -59,15 +64,20 @@ struct Claimed {
 impl JobWorker {
     /// Runs until the task is dropped.
     pub async fn run(self) {
+        let mut backoff = PassBackoff::new("jobs", IDLE_POLL, FAULT_BACKOFF_CAP);
         loop {
-            match self.run_due().await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "job pass failed"),
-            }
+            let wait = match self.run_due().await {
+                Ok(n) if n > 0 => {
+                    backoff.succeeded();
+                    continue;
+                }
+                Ok(_) => backoff.succeeded(),
+                // The database is down or locked: wait longer each time, up to the cap.
+                Err(e) => backoff.failed(&e),
+            };
             tokio::select! {
                 _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(IDLE_POLL) => {}
+                _ = tokio::time::sleep(wait) => {}
             }
         }
     }
@@ -134,7 +144,9 @@ impl JobWorker {
             organization_id: project.organization_id.clone(),
             project_name: project.name.clone(),
         };
-        let outcome = self.provisioner.provision(&request, self.clock.now()).await;
+        let provision = self.provisioner.provision(&request, self.clock.now());
+        let outcome =
+            crate::db::while_renewing(provision, RENEW_EVERY, || self.renew(&job.id)).await;
         match outcome {
             Outcome::Ready => {
                 tracing::info!(job_id = %job.id, project_id = %project.id, "cluster ready");
@@ -172,6 +184,18 @@ impl JobWorker {
                 )
                 .await
             }
+        }
+    }
+
+    async fn renew(&self, id: &str) {
+        let (id, worker) = (id.to_owned(), self.worker_id.clone());
+        let until = (self.clock.now() + LEASE).naive_utc();
+        let renewed = self
+            .db
+            .write(move |c| jobs::renew(c, &id, &worker, until).map_err(DbError::from))
+            .await;
+        if let Err(e) = renewed {
+            tracing::warn!(error = %e, "could not renew a job lease");
         }
     }
 

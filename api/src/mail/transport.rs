@@ -46,6 +46,14 @@ impl Transport {
         }
     }
 
+    /// Whether the mail server accepts a connection now (always, for files).
+    pub async fn answers(&self) -> bool {
+        match self {
+            Self::Smtp(smtp) => smtp.test_connection().await.unwrap_or(false),
+            Self::Files { .. } => true,
+        }
+    }
+
     pub async fn send(
         &self,
         id: &str,

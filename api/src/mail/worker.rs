@@ -16,12 +16,20 @@ use super::templates::Templates;
 use super::transport::{SendError, Transport};
 use crate::clock::Clock;
 use crate::db::models::outbox;
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, PassBackoff};
 
 const BATCH: i64 = 20;
-const LEASE: Duration = Duration::from_secs(120);
+/// A claimed message is held this long, and the lease renewed every [`RENEW_EVERY`] while the
+/// send runs: a message interrupted by a crash goes out within seconds of the next start.
+pub const LEASE: Duration = Duration::from_secs(15);
+const RENEW_EVERY: Duration = Duration::from_secs(5);
+/// While messages wait for a retry, the mail server is asked this often whether it answers
+/// again; when it does, they are all due at once (instead of after their backoff).
+const PROBE_EVERY: Duration = Duration::from_secs(10);
 const MAX_ATTEMPTS: i32 = 12;
 const IDLE_POLL: Duration = Duration::from_millis(500);
+/// The longest wait between passes while the database fails.
+const FAULT_BACKOFF_CAP: Duration = Duration::from_secs(4);
 
 /// Variables every template receives.
 #[derive(Clone)]
@@ -51,15 +59,27 @@ pub fn backoff(attempts: i32) -> Duration {
 impl MailWorker {
     /// Runs until the task is dropped.
     pub async fn run(self) {
+        let mut backoff = PassBackoff::new("mail", IDLE_POLL, FAULT_BACKOFF_CAP);
+        let mut last_probe = tokio::time::Instant::now();
         loop {
-            match self.deliver_due().await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "email delivery pass failed"),
+            if last_probe.elapsed() >= PROBE_EVERY {
+                last_probe = tokio::time::Instant::now();
+                if let Err(e) = self.retry_if_server_is_back().await {
+                    tracing::debug!(error = %e, "mail server probe skipped");
+                }
             }
+            let wait = match self.deliver_due().await {
+                Ok(n) if n > 0 => {
+                    backoff.succeeded();
+                    continue;
+                }
+                Ok(_) => backoff.succeeded(),
+                // The database is down or locked: wait longer each time, up to the cap.
+                Err(e) => backoff.failed(&e),
+            };
             tokio::select! {
                 _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(IDLE_POLL) => {}
+                _ = tokio::time::sleep(wait) => {}
             }
         }
     }
@@ -98,9 +118,10 @@ impl MailWorker {
     ) -> Result<(), DbError> {
         let outcome = match self.render(&message, now) {
             Ok(rendered) => {
-                self.transport
-                    .send(&message.id, &self.from, &message.recipient, &rendered)
-                    .await
+                let send =
+                    self.transport
+                        .send(&message.id, &self.from, &message.recipient, &rendered);
+                crate::db::while_renewing(send, RENEW_EVERY, || self.renew(&message.id)).await
             }
             Err(e) => Err(SendError::Permanent(format!("template: {e}"))),
         };
@@ -132,6 +153,40 @@ impl MailWorker {
                         outbox::mark_failed(c, &id, &worker, &text, retry).map_err(DbError::from)
                     })
                     .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn renew(&self, id: &str) {
+        let (id, worker) = (id.to_owned(), self.worker_id.clone());
+        let until = (self.clock.now() + LEASE).naive_utc();
+        let renewed = self
+            .db
+            .write(move |c| outbox::renew(c, &id, &worker, until).map_err(DbError::from))
+            .await;
+        if let Err(e) = renewed {
+            tracing::warn!(error = %e, "could not renew an email lease");
+        }
+    }
+
+    /// When messages wait for a retry and the mail server answers again, makes them due now.
+    pub async fn retry_if_server_is_back(&self) -> Result<(), DbError> {
+        let now = self.clock.now().naive_utc();
+        let waiting = self
+            .db
+            .read(move |c| outbox::any_backing_off(c, now).map_err(DbError::from))
+            .await?;
+        if waiting && self.transport.answers().await {
+            let due = self
+                .db
+                .write(move |c| outbox::retry_now(c, now).map_err(DbError::from))
+                .await?;
+            if due > 0 {
+                tracing::info!(
+                    messages = due,
+                    "the mail server answers again; retrying now"
+                );
             }
         }
         Ok(())

@@ -94,6 +94,20 @@ pub fn claim(
         .optional()
 }
 
+/// Extends a lease this worker still holds (while the job runs); 0 when it was lost.
+pub fn renew(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    lease_until: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(jobs::table.find(id))
+        .filter(jobs::locked_by.eq(worker))
+        .filter(jobs::locked_until.is_not_null())
+        .set(jobs::locked_until.eq(lease_until))
+        .execute(conn)
+}
+
 /// Ends the lease of `worker` with a new status: `done`, `failed`, `waiting`, or `pending`
 /// again at `retry_at`. Returns 0 when the lease was lost (another worker took the job over, or
 /// a report already settled it), in which case nothing changes.

@@ -59,10 +59,52 @@ pub fn due_ids(
                 .is_null()
                 .or(outbox::locked_until.lt(now)),
         )
-        .order(outbox::next_attempt_at.asc())
+        // Codes and links that expire in minutes go before everything else that waits.
+        .order((
+            outbox::template.eq_any(URGENT_TEMPLATES).desc(),
+            outbox::next_attempt_at.asc(),
+        ))
         .limit(limit)
         .select(outbox::id)
         .load(conn)
+}
+
+/// Messages whose content expires within minutes (the device code, the reset link).
+const URGENT_TEMPLATES: [&str; 2] = ["device_code", "password_reset"];
+
+/// Extends a lease this worker still holds (while a send is under way); 0 when it was lost.
+pub fn renew(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    lease_until: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .filter(outbox::status.eq("pending"))
+        .filter(outbox::locked_by.eq(worker))
+        .set(outbox::locked_until.eq(lease_until))
+        .execute(conn)
+}
+
+/// True when some message waits for a retry after a failed attempt.
+pub fn any_backing_off(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        outbox::table
+            .filter(outbox::status.eq("pending"))
+            .filter(outbox::attempts.gt(0))
+            .filter(outbox::next_attempt_at.gt(now)),
+    ))
+    .get_result(conn)
+}
+
+/// Makes every message waiting for a retry due now (the mail server answers again).
+pub fn retry_now(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(outbox::table)
+        .filter(outbox::status.eq("pending"))
+        .filter(outbox::attempts.gt(0))
+        .filter(outbox::next_attempt_at.gt(now))
+        .set(outbox::next_attempt_at.eq(now))
+        .execute(conn)
 }
 
 /// Takes the lease on one message; returns it only if this worker won the race for it.
