@@ -100,6 +100,26 @@ pub struct Application {
     server: Server,
     port: u16,
     state: AppState,
+    workers: Vec<tokio::task::AbortHandle>,
+}
+
+/// Stops a running application at once, as a crash would: the listener closes, open
+/// connections are dropped, the workers stop wherever they are (a lease they held stays in the
+/// database until it expires). For tests of what the next replica does.
+#[derive(Clone)]
+pub struct Killer {
+    server: actix_web::dev::ServerHandle,
+    workers: Vec<tokio::task::AbortHandle>,
+}
+
+impl Killer {
+    pub fn kill(&self) {
+        for worker in &self.workers {
+            worker.abort();
+        }
+        let server = self.server.clone();
+        tokio::spawn(async move { server.stop(false).await });
+    }
 }
 
 impl Application {
@@ -135,7 +155,7 @@ impl Application {
             wake: state.mail_wake.clone(),
             worker_id: uuid::Uuid::now_v7().to_string(),
         };
-        tokio::spawn(worker.run());
+        let mail_task = tokio::spawn(worker.run()).abort_handle();
         let jobs = JobWorker {
             db: state.db.clone(),
             clock: state.clock.clone(),
@@ -145,7 +165,7 @@ impl Application {
             mail_wake: state.mail_wake.clone(),
             worker_id: uuid::Uuid::now_v7().to_string(),
         };
-        tokio::spawn(jobs.run());
+        let jobs_task = tokio::spawn(jobs.run()).abort_handle();
 
         let listener = TcpListener::bind(state.settings.bind).map_err(|e| {
             anyhow::anyhow!("PORTAL_BIND: cannot listen on {}: {e}", state.settings.bind)
@@ -162,6 +182,7 @@ impl Application {
             server,
             port,
             state,
+            workers: vec![mail_task, jobs_task],
         })
     }
 
@@ -171,6 +192,14 @@ impl Application {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// A handle that stops this application at once (see [`Killer`]).
+    pub fn killer(&self) -> Killer {
+        Killer {
+            server: self.server.handle(),
+            workers: self.workers.clone(),
+        }
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -124,3 +124,73 @@ async fn an_sqlite_write_lock_held_past_the_bound_answers_503_not_500() {
     holder.join().unwrap();
     serves_again_within(&app, Duration::from_secs(5)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_one_killed_during_a_provisioning_burst_finish_every_project_once() {
+    use crate::organizations::{member, organization, project, wait_for_status};
+
+    let first = TestApp::spawn_with(
+        Backend::Postgres,
+        &[("PORTAL_PROVISION_DELAY_SECONDS", "60")],
+    )
+    .await;
+    let person = member(&first, "burst@maju.example").await;
+    let org = organization(&first, &person.access).await;
+    let org_id = org["id"].as_str().unwrap().to_owned();
+    let mut projects = Vec::new();
+    for i in 0..8 {
+        let p = project(&first, &person.access, &org_id, &format!("Burst {i}")).await;
+        projects.push(p["id"].as_str().unwrap().to_owned());
+    }
+    let second = first.spawn_on_same_database().await;
+
+    // The jobs fall due on both replicas at once; one of them dies in the middle of the burst.
+    for app in [&first, &second] {
+        app.clock.advance(Duration::from_secs(61));
+    }
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    first.kill();
+    // Whatever the dead replica held is taken over once its short lease has expired.
+    second.clock.advance(Duration::from_secs(16));
+
+    for id in &projects {
+        wait_for_status(&second, &person.access, id, "ready").await;
+    }
+    // Every "ready" email exactly once, from whichever replica's worker sent it.
+    let ready_mails = || {
+        [&first, &second]
+            .iter()
+            .flat_map(|app| app.mail.all())
+            .filter(|m| m.subject.contains("is ready"))
+            .map(|m| m.subject.clone())
+            .collect::<Vec<_>>()
+    };
+    let started = Instant::now();
+    while ready_mails().len() < projects.len() && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let mut subjects = ready_mails();
+    subjects.sort();
+    assert_eq!(subjects.len(), projects.len(), "{subjects:?}");
+    subjects.dedup();
+    assert_eq!(subjects.len(), projects.len(), "no duplicates");
+
+    // One job per project, done.
+    let db = second.db();
+    let ids = projects.clone();
+    let statuses = tokio::task::spawn_blocking(move || {
+        db.write_blocking(|conn| {
+            let mut out = Vec::new();
+            for id in &ids {
+                let jobs = portal_api::db::models::jobs::for_subject(conn, id)?;
+                out.push(jobs.into_iter().map(|j| j.status).collect::<Vec<_>>());
+            }
+            Ok::<_, portal_api::db::DbError>(out)
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(statuses.iter().all(|s| s == &["done"]), "{statuses:?}");
+}

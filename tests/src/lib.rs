@@ -78,6 +78,7 @@ pub struct TestApp {
     pg_database: Option<String>,
     /// False for a second server on another app's database: dropping it leaves the data alone.
     owns_data: bool,
+    killer: portal_api::startup::Killer,
     overrides: Vec<(String, String)>,
 }
 
@@ -216,6 +217,7 @@ impl TestApp {
             .await
             .expect("the application builds");
         let port = app.port();
+        let killer = app.killer();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -233,7 +235,14 @@ impl TestApp {
             pg_database,
             owns_data,
             overrides,
+            killer,
         }
+    }
+
+    /// Stops this server at once, as `kill -9` would: no more answers, the workers stop where
+    /// they are, and whatever they held stays leased in the database.
+    pub fn kill(&self) {
+        self.killer.kill();
     }
 
     pub fn url(&self, path: &str) -> String {
