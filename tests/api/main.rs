@@ -19,6 +19,7 @@ mod provisioning;
 mod races;
 mod recovery;
 mod sessions;
+mod settings;
 mod signin;
 mod signup;
 mod support;

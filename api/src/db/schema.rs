@@ -277,7 +277,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_changes (id) {
+        id -> Text,
+        account_id -> Text,
+        session_id -> Nullable<Text>,
+        old_email -> Text,
+        new_email -> Text,
+        new_email_normalized -> Text,
+        confirm_token_hash -> Text,
+        cancel_token_hash -> Text,
+        confirmed_cancel_token_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        cancel_until -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(consents -> accounts (account_id));
+diesel::joinable!(email_changes -> accounts (account_id));
 diesel::joinable!(password_resets -> accounts (account_id));
 diesel::joinable!(email_verifications -> accounts (account_id));
 diesel::joinable!(devices -> accounts (account_id));
@@ -314,4 +334,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     security_events,
     password_resets,
+    email_changes,
 );

@@ -38,6 +38,22 @@ pub struct Me {
     pub created_at: DateTime<Utc>,
 }
 
+impl From<crate::db::models::accounts::Account> for Me {
+    fn from(a: crate::db::models::accounts::Account) -> Self {
+        Me {
+            id: a.id,
+            email: a.email,
+            full_name: a.full_name,
+            phone_number: a.phone_number,
+            account_type: a.account_type,
+            role: a.role,
+            locale: a.locale,
+            email_verified_at: a.email_verified_at.map(utc),
+            created_at: utc(a.created_at),
+        }
+    }
+}
+
 /// Who am I.
 #[utoipa::path(
     tag = "me",
@@ -49,20 +65,9 @@ pub struct Me {
 )]
 #[get("/me")]
 pub async fn get_me(caller: Caller) -> Result<HttpResponse, ApiError> {
-    let a = caller.account;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(Me {
-            id: a.id,
-            email: a.email,
-            full_name: a.full_name,
-            phone_number: a.phone_number,
-            account_type: a.account_type,
-            role: a.role,
-            locale: a.locale,
-            email_verified_at: a.email_verified_at.map(utc),
-            created_at: utc(a.created_at),
-        }))
+        .json(Me::from(caller.account)))
 }
 
 /// What is left of onboarding.
@@ -269,7 +274,8 @@ pub struct SecurityEventInfo {
     /// `device_removed`, `signed_out`, `session_ended`, `sessions_ended`, `mfa_activated`,
     /// `mfa_used`, `recovery_code_used`, `mfa_failures`, `mfa_disabled`, `mfa_reset`,
     /// `consent_recorded`, `password_set`, `password_reset_requested`, `password_reset`,
-    /// `password_changed`, `email_verified`.
+    /// `password_changed`, `email_verified`, `profile_updated`, `email_change_requested`,
+    /// `email_changed`, `email_change_cancelled`, `data_exported`.
     #[schema(example = "sign_in_succeeded")]
     pub kind: String,
     pub occurred_at: DateTime<Utc>,

@@ -2,6 +2,7 @@
 //! utoipa), the mapping of service errors to problem details, and the route table. Handlers
 //! parse, call one service function, and shape the answer; no SQL and no rules live here.
 
+pub mod account_settings;
 pub mod accounts;
 pub mod admin;
 pub mod client;
@@ -45,6 +46,12 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(passwords::confirm_reset)
             .service(passwords::change_password)
             .service(me::get_me)
+            .service(account_settings::update_profile)
+            .service(account_settings::request_email_change)
+            .service(account_settings::confirm_email_change)
+            .service(account_settings::cancel_email_change)
+            .service(account_settings::export)
+            .service(account_settings::export_with_password)
             .service(mfa::start_totp)
             .service(mfa::activate_totp)
             .service(mfa::disable_totp)

@@ -31,6 +31,9 @@ pub enum Template {
     RecoveryCodeUsed,
     MfaFailures,
     NewDeviceSignIn,
+    EmailChangeConfirm,
+    EmailChangeRequested,
+    EmailChanged,
 }
 
 impl Template {
@@ -51,6 +54,9 @@ impl Template {
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::MfaFailures => "mfa_failures",
             Self::NewDeviceSignIn => "new_device_sign_in",
+            Self::EmailChangeConfirm => "email_change_confirm",
+            Self::EmailChangeRequested => "email_change_requested",
+            Self::EmailChanged => "email_changed",
         }
     }
 }

@@ -34,6 +34,9 @@ const SOURCES: &[(&str, &str)] = message_templates!(
     "recovery_code_used",
     "mfa_failures",
     "new_device_sign_in",
+    "email_change_confirm",
+    "email_change_requested",
+    "email_changed",
 );
 
 /// A rendered message.
@@ -113,6 +116,12 @@ mod tests {
         vars.insert("sessions_ended".into(), Value::Bool(true));
         vars.insert("remaining".into(), Value::from(2));
         vars.insert("attempts".into(), Value::from(3));
+        vars.insert("new_email".into(), Value::String("budi@new.example".into()));
+        vars.insert(
+            "cancel_url".into(),
+            Value::String("http://127.0.0.1:8080/cancel-email-change?token=abc".into()),
+        );
+        vars.insert("cancel_days".into(), Value::from(7));
         vars
     }
 
@@ -131,6 +140,9 @@ mod tests {
             "recovery_code_used",
             "mfa_failures",
             "new_device_sign_in",
+            "email_change_confirm",
+            "email_change_requested",
+            "email_changed",
         ] {
             for lang in ["en", "id"] {
                 let mut vars = common();

@@ -32,6 +32,11 @@ pub enum EventKind {
     SessionEnded,
     SessionsEnded,
     MfaFailures,
+    ProfileUpdated,
+    EmailChangeRequested,
+    EmailChanged,
+    EmailChangeCancelled,
+    DataExported,
 }
 
 impl EventKind {
@@ -57,6 +62,11 @@ impl EventKind {
             Self::SessionEnded => "session_ended",
             Self::SessionsEnded => "sessions_ended",
             Self::MfaFailures => "mfa_failures",
+            Self::ProfileUpdated => "profile_updated",
+            Self::EmailChangeRequested => "email_change_requested",
+            Self::EmailChanged => "email_changed",
+            Self::EmailChangeCancelled => "email_change_cancelled",
+            Self::DataExported => "data_exported",
         }
     }
 }

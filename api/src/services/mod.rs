@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod devices;
+pub mod email_changes;
 pub mod events;
 pub mod invitations;
 pub mod legal;
@@ -12,6 +13,7 @@ pub mod notices;
 pub mod onboarding;
 pub mod organizations;
 pub mod passwords;
+pub mod profile;
 pub mod projects;
 pub mod sales;
 pub mod sessions;

@@ -167,7 +167,7 @@ pub async fn request_reset(
 }
 
 /// Stores a new link for `account` (replacing any earlier one) and queues its email.
-fn issue_link(
+pub(crate) fn issue_link(
     conn: &mut DbConnection,
     account: &Account,
     link_base: &str,
@@ -319,6 +319,89 @@ pub async fn confirm_reset(
             Ok(())
         })
         .await?;
+    state.mail_wake.notify_one();
+    Ok(())
+}
+
+/// Checks the account's password, and a current TOTP or recovery code while MFA is active,
+/// before a sensitive change (ASVS 5.0 V7.5.1). A wrong password counts against the address
+/// like a failed sign-in; a wrong code against the account's code budget. `Ok` means both
+/// passed; the failures are committed either way.
+pub async fn reauthenticate(
+    state: &AppState,
+    account: &Account,
+    password: String,
+    mfa_code: Option<String>,
+    client: &ClientInfo,
+    purpose: &'static str,
+) -> Result<(), PasswordError> {
+    let now = state.clock.now();
+    let key = signin_key(&account.email_normalized);
+    let mfa_active = {
+        let (key, id) = (key.clone(), account.id.clone());
+        state
+            .db
+            .read(move |conn| {
+                if let Some(wait) = throttle::blocked(conn, &key, now)? {
+                    return Err(PasswordError::Throttled(wait));
+                }
+                Ok(mfa_rows::is_active(conn, &id)?)
+            })
+            .await?
+    };
+    let mfa_code = mfa_code.filter(|c| !c.trim().is_empty());
+    if mfa_active && mfa_code.is_none() {
+        return Err(PasswordError::CodeRequired);
+    }
+    if password.len() > 4 * state.settings.password_policy.max_length {
+        return Err(PasswordError::WrongPassword);
+    }
+    let verified = state
+        .hasher
+        .verify(account.password_hash.clone(), password)
+        .await?;
+    let cipher = state.totp_cipher.clone();
+    let public_url = state.settings.issuer();
+    let (id, client) = (account.id.clone(), client.clone());
+    let matches = verified.matches;
+    state
+        .db
+        .write(
+            move |conn| -> Result<Result<(), PasswordError>, PasswordError> {
+                if !matches {
+                    throttle::hit(conn, &key, throttle::SIGN_IN_PER_ACCOUNT, now)?;
+                    events::record(
+                        conn,
+                        &id,
+                        EventKind::SignInFailed,
+                        &client,
+                        Some(json!({ "purpose": purpose })),
+                        now,
+                    )?;
+                    return Ok(Err(PasswordError::WrongPassword));
+                }
+                if let Some(row) = mfa_rows::find(conn, &id)?.filter(|t| t.is_active()) {
+                    let code = mfa_code.as_deref().unwrap_or("");
+                    match mfa_service::check_code(
+                        conn,
+                        &cipher,
+                        &row,
+                        code,
+                        &client,
+                        now,
+                        purpose,
+                        &public_url,
+                    )? {
+                        CodeCheck::Accepted(_) => {}
+                        CodeCheck::Blocked(wait) => return Ok(Err(PasswordError::Throttled(wait))),
+                        CodeCheck::Rejected => return Ok(Err(PasswordError::WrongCode)),
+                    }
+                }
+                throttle::clear(conn, &key)?;
+                Ok(Ok(()))
+            },
+        )
+        .await??;
     state.mail_wake.notify_one();
     Ok(())
 }

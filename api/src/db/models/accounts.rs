@@ -121,3 +121,56 @@ pub fn consents_of(
         .select((consents::kind, consents::version, consents::accepted_at))
         .load(conn)
 }
+
+/// Changes the profile fields that are given.
+pub fn update_profile(
+    conn: &mut DbConnection,
+    id: &str,
+    full_name: Option<&str>,
+    phone_number: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut changed = 0;
+    if let Some(name) = full_name {
+        changed += diesel::update(accounts::table.find(id))
+            .set((accounts::full_name.eq(name), accounts::updated_at.eq(now)))
+            .execute(conn)?;
+    }
+    if let Some(phone) = phone_number {
+        changed += diesel::update(accounts::table.find(id))
+            .set((
+                accounts::phone_number.eq(phone),
+                accounts::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(changed)
+}
+
+/// Every consent of the account with where it was given: (kind, version, accepted_at, ip,
+/// user agent), oldest first (for the data export).
+#[allow(clippy::type_complexity)]
+pub fn consent_records(
+    conn: &mut DbConnection,
+    account_id: &str,
+) -> QueryResult<
+    Vec<(
+        String,
+        String,
+        NaiveDateTime,
+        Option<String>,
+        Option<String>,
+    )>,
+> {
+    consents::table
+        .filter(consents::account_id.eq(account_id))
+        .order(consents::accepted_at.asc())
+        .select((
+            consents::kind,
+            consents::version,
+            consents::accepted_at,
+            consents::client_ip,
+            consents::user_agent,
+        ))
+        .load(conn)
+}

@@ -87,3 +87,12 @@ pub fn revoke(
         .set(devices::revoked_at.eq(now))
         .execute(conn)
 }
+
+/// Every device the account ever trusted, removed ones too (for the data export).
+pub fn list_all(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<Device>> {
+    devices::table
+        .filter(devices::account_id.eq(account_id))
+        .order(devices::created_at.asc())
+        .select(Device::as_select())
+        .load(conn)
+}

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod captcha;
 pub mod challenges;
 pub mod devices;
+pub mod email_changes;
 pub mod invitations;
 pub mod jobs;
 pub mod legal;

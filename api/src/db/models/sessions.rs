@@ -271,3 +271,12 @@ pub fn revoke_all_of_account(
             .execute(conn),
     }
 }
+
+/// Every session of the account, ended ones too, newest first (for the data export).
+pub fn list_all(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<Session>> {
+    sessions::table
+        .filter(sessions::account_id.eq(account_id))
+        .order(sessions::created_at.desc())
+        .select(Session::as_select())
+        .load(conn)
+}
