@@ -5,6 +5,8 @@ import { useI18n } from '../i18n/I18n';
 import { AccountPage } from '../pages/Account';
 import { AcceptLegalPage } from '../pages/AcceptLegal';
 import { ActivateMfaPage } from '../pages/ActivateMfa';
+import { CancelEmailChangePage } from '../pages/CancelEmailChange';
+import { ConfirmEmailChangePage } from '../pages/ConfirmEmailChange';
 import { CreateOrganizationPage } from '../pages/CreateOrganization';
 import { CreateProjectPage } from '../pages/CreateProject';
 import { DeviceCodePage } from '../pages/DeviceCode';
@@ -85,6 +87,8 @@ export function App() {
         <Route path="/verify-email" element={<VerifyEmailPage />} />
         <Route path="/accept-invitation" element={<InvitationPage />} />
         <Route path="/reset-password" element={<ResetPasswordPage />} />
+        <Route path="/confirm-email-change" element={<ConfirmEmailChangePage />} />
+        <Route path="/cancel-email-change" element={<CancelEmailChangePage />} />
         <Route element={<SignedOutOnly />}>
           <Route path="/sign-up" element={<SignUpPage />} />
           <Route path="/sign-in" element={<SignInPage />} />

@@ -60,3 +60,24 @@ export function joinPhone(dial: string, local: string): string {
   const national = dial !== '39' ? digits.replace(/^0+/, '') : digits;
   return national ? `+${dial} ${national}` : '';
 }
+
+// Where several countries share a code, the one a number with that code most likely belongs to.
+const PREFERRED = ['ID', 'US', 'GB', 'RU', 'AU', 'IT', 'FI', 'NO', 'MA', 'GP', 'CW', 'RE'];
+
+/**
+ * The other way round, for a stored number ("+6281234567890", as the API keeps it): the country
+ * whose code is the longest prefix, and the national digits. Null when no code matches.
+ */
+export function splitPhone(phone: string): { code: string; dial: string; national: string } | null {
+  const digits = phone.replace(/[^\d]/g, '');
+  if (!phone.trim().startsWith('+') || !digits) return null;
+  let best: Country | null = null;
+  for (const c of COUNTRIES) {
+    if (!digits.startsWith(c.dial)) continue;
+    const longer = !best || c.dial.length > best.dial.length;
+    const preferred = best && c.dial === best.dial && PREFERRED.includes(c.code) && !PREFERRED.includes(best.code);
+    if (longer || preferred) best = c;
+  }
+  if (!best) return null;
+  return { code: best.code, dial: best.dial, national: digits.slice(best.dial.length) };
+}

@@ -1,14 +1,17 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, type Schemas } from '../api/client';
 import { problemMessage } from '../api/problem';
-import { useAuth } from '../app/auth';
+import { useAuth, type Me } from '../app/auth';
 import { useConfig } from '../app/config';
 import { Dialog } from '../components/Dialog';
 import { PasswordChecklist } from '../components/PasswordChecklist';
+import { PhoneField, dialOf, type PhoneValue } from '../components/PhoneField';
 import { Button, FormAlert, PasswordField, Spinner, TextField } from '../components/ui';
 import type { MessageKey } from '../i18n/en';
 import { useI18n } from '../i18n/I18n';
-import { formatDate, hasMessage, type Translate } from '../i18n/translate';
+import { formatDate, hasMessage, type Lang, type Translate } from '../i18n/translate';
+import { joinPhone, splitPhone } from '../lib/countries';
+import { exportFileName, exportFileText, saveFile } from '../lib/download';
 import { call, useFormErrors } from '../lib/forms';
 import { mfaCodeKind } from '../lib/mfaCode';
 import { errorsBesideChecklist, passwordChecklist } from '../lib/password';
@@ -19,8 +22,8 @@ type Device = Schemas['DeviceInfo'];
 type SecurityEvent = Schemas['SecurityEventInfo'];
 
 export function AccountPage() {
-  const { t, lang } = useI18n();
-  const { me, signOut } = useAuth();
+  const { t } = useI18n();
+  const { signOut } = useAuth();
   // Bumped when other sessions were ended elsewhere on the page (a password change).
   const [sessionsVersion, setSessionsVersion] = useState(0);
   return (
@@ -30,35 +33,10 @@ export function AccountPage() {
           <h1>{t('account.title')}</h1>
         </div>
       </div>
-      <section className="panel" aria-labelledby="account-profile">
-        <div className="panel__head">
-          <h2 id="account-profile">{t('account.profile')}</h2>
-        </div>
-        <div className="panel__body">
-          {me ? (
-            <dl className="dl" data-testid="profile">
-              <dt>{t('field.fullName')}</dt>
-              <dd>{me.full_name}</dd>
-              <dt>{t('field.email')}</dt>
-              <dd>{me.email}</dd>
-              <dt>{t('field.phone')}</dt>
-              <dd>{me.phone_number}</dd>
-              <dt>{t('account.type')}</dt>
-              <dd>{me.account_type === 'enterprise' ? t('account.type.enterprise') : t('account.type.sme')}</dd>
-              <dt>{t('account.mfa')}</dt>
-              <dd>
-                <span className="badge badge--ready">{t('account.mfaOn')}</span>
-              </dd>
-              <dt>{t('account.memberSince')}</dt>
-              <dd>{formatDate(lang, me.created_at)}</dd>
-            </dl>
-          ) : (
-            <Spinner label={t('app.loading')} />
-          )}
-        </div>
-      </section>
+      <Profile />
       <ChangePassword onChanged={() => setSessionsVersion((v) => v + 1)} />
       <Sessions version={sessionsVersion} />
+      <YourData />
       <Devices />
       <SecurityEvents />
       <section className="panel" aria-labelledby="account-signout">
@@ -73,6 +51,361 @@ export function AccountPage() {
         </div>
       </section>
     </>
+  );
+}
+
+/** A message at the top of a section, kept as a function of the language (switching re-translates it). */
+type Note = { tone: 'success' | 'error'; text: (t: Translate, lang: Lang) => string };
+
+/** "+6281234567890" as the phone field shows it: the country picked, the national digits typed. */
+function phoneValueOf(phone: string): PhoneValue {
+  const parts = splitPhone(phone);
+  return parts ? { dial: `${parts.code}:${parts.dial}`, number: parts.national } : { dial: 'ID:62', number: phone };
+}
+
+function phoneText(phone: string): string {
+  const parts = splitPhone(phone);
+  return parts ? `+${parts.dial} ${parts.national}` : phone;
+}
+
+/** What the authenticator code field holds, checked before the request: a message key or null. */
+function mfaCodeError(code: string): MessageKey | null {
+  if (!code.trim()) return 'fielderr.mfa_code_required';
+  if (!mfaCodeKind(code)) return 'fielderr.mfa_code_format';
+  return null;
+}
+
+/** A code from the authenticator app or a recovery code (MFA is always on here). */
+function MfaCodeField({ value, onValue, errors }: { value: string; onValue: (value: string) => void; errors?: readonly string[] }) {
+  const { t } = useI18n();
+  return (
+    <TextField
+      label={t('field.mfaCode')}
+      hint={t('field.mfaCodeHint')}
+      value={value}
+      onValue={onValue}
+      errors={errors}
+      autoComplete="one-time-code"
+      spellCheck={false}
+      autoCapitalize="characters"
+      maxLength={40}
+      required
+      name="mfa_code"
+      className="input secret"
+    />
+  );
+}
+
+type ProfileForm = 'details' | 'email';
+
+/** Who the account is: name and phone, edited in place; the sign-in email, changed by a link sent to the new address. */
+function Profile() {
+  const { t, lang } = useI18n();
+  const { me } = useAuth();
+  const [open, setOpen] = useState<ProfileForm | null>(null);
+  const [message, setMessage] = useState<Note | null>(null);
+  const detailsButton = useRef<HTMLButtonElement>(null);
+  const emailButton = useRef<HTMLButtonElement>(null);
+  const formId = useId();
+
+  const toggle = (which: ProfileForm) => {
+    setMessage(null);
+    setOpen((before) => (before === which ? null : which));
+  };
+  // A form closes on success or Cancel; the focus goes back to the button that opened it.
+  const close = (which: ProfileForm, note: Note | null) => {
+    setOpen(null);
+    setMessage(note);
+    (which === 'details' ? detailsButton : emailButton).current?.focus();
+  };
+
+  return (
+    <section className="panel" aria-labelledby="account-profile">
+      <div className="panel__head">
+        <div>
+          <h2 id="account-profile">{t('account.profile')}</h2>
+          <p>{t('account.profileIntro')}</p>
+        </div>
+      </div>
+      <div role="status" aria-live="polite">
+        {message && (
+          <div className={`alert alert--${message.tone} panel-note`} data-testid="profile-message">
+            {message.text(t, lang)}
+          </div>
+        )}
+      </div>
+      <div className="panel__body">
+        {me ? (
+          <>
+            <dl className="dl" data-testid="profile">
+              <dt>{t('field.fullName')}</dt>
+              <dd data-testid="profile-name">{me.full_name}</dd>
+              <dt>{t('field.email')}</dt>
+              <dd data-testid="profile-email">{me.email}</dd>
+              <dt>{t('field.phone')}</dt>
+              <dd data-testid="profile-phone">{phoneText(me.phone_number)}</dd>
+              <dt>{t('account.type')}</dt>
+              <dd>{me.account_type === 'enterprise' ? t('account.type.enterprise') : t('account.type.sme')}</dd>
+              <dt>{t('account.mfa')}</dt>
+              <dd>
+                <span className="badge badge--ready">{t('account.mfaOn')}</span>
+              </dd>
+              <dt>{t('account.memberSince')}</dt>
+              <dd>{formatDate(lang, me.created_at)}</dd>
+            </dl>
+            <div className="actions profile-actions">
+              <Button
+                ref={detailsButton}
+                variant="secondary"
+                onClick={() => toggle('details')}
+                aria-expanded={open === 'details'}
+                aria-controls={open === 'details' ? formId : undefined}
+                data-testid="profile-edit"
+              >
+                {t('account.profile.edit')}
+              </Button>
+              <Button
+                ref={emailButton}
+                variant="secondary"
+                onClick={() => toggle('email')}
+                aria-expanded={open === 'email'}
+                aria-controls={open === 'email' ? formId : undefined}
+                data-testid="email-change"
+              >
+                {t('account.email.change')}
+              </Button>
+            </div>
+          </>
+        ) : (
+          <Spinner label={t('app.loading')} />
+        )}
+      </div>
+      {me && open === 'details' && (
+        <div className="panel__body panel__body--rule" id={formId}>
+          <DetailsForm
+            me={me}
+            onDone={(saved) => close('details', saved ? { tone: 'success', text: (tr) => tr('account.profile.saved') } : null)}
+          />
+        </div>
+      )}
+      {me && open === 'email' && (
+        <div className="panel__body panel__body--rule" id={formId}>
+          <ChangeEmailForm
+            me={me}
+            onDone={(sent) =>
+              close(
+                'email',
+                sent
+                  ? {
+                      tone: 'success',
+                      text: (tr, lg) => tr('account.email.sent', { email: sent.new_email, time: formatTime(lg, sent.expires_at) }),
+                    }
+                  : null,
+              )
+            }
+          />
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The time of day of `iso` ("14:30"), for a deadline within the hour. */
+function formatTime(lang: Lang, iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { timeStyle: 'short' }).format(date);
+}
+
+const DETAILS_FIELDS = ['full_name', 'phone_number'] as const;
+
+/** Name and phone number, with the same rules (and messages) as at sign-up. */
+function DetailsForm({ me, onDone }: { me: Me; onDone: (saved: boolean) => void }) {
+  const { t } = useI18n();
+  const { reloadMe } = useAuth();
+  const [fullName, setFullName] = useState(me.full_name);
+  const [phone, setPhone] = useState<PhoneValue>(() => phoneValueOf(me.phone_number));
+  const [busy, setBusy] = useState(false);
+  const form = useFormErrors(DETAILS_FIELDS);
+  const nameRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    nameRef.current?.focus();
+  }, []);
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    const missing: Partial<Record<(typeof DETAILS_FIELDS)[number], MessageKey>> = {};
+    if (!fullName.trim()) missing.full_name = 'fielderr.full_name_required';
+    if (!phone.number.trim()) missing.phone_number = 'fielderr.required';
+    if (Object.keys(missing).length) {
+      form.failLocal(missing);
+      return;
+    }
+    setBusy(true);
+    const result = await call(
+      api.PATCH('/v1/me', { body: { full_name: fullName, phone_number: joinPhone(dialOf(phone.dial), phone.number) } }),
+    );
+    if (result.data) await reloadMe();
+    setBusy(false);
+    if (result.network) {
+      form.failNetwork();
+      return;
+    }
+    if (result.data) {
+      form.clear();
+      onDone(true);
+      return;
+    }
+    form.fail(result.error);
+  };
+
+  return (
+    <form className="form form--narrow" noValidate onSubmit={onSubmit} data-testid="profile-form">
+      <FormAlert message={form.errors.form} seq={form.seq} />
+      <TextField
+        ref={nameRef}
+        label={t('field.fullName')}
+        value={fullName}
+        onValue={(v) => {
+          setFullName(v);
+          form.clearField('full_name');
+        }}
+        errors={form.field('full_name')}
+        autoComplete="name"
+        required
+        maxLength={100}
+        name="full_name"
+      />
+      <PhoneField
+        label={t('field.phone')}
+        value={phone}
+        onChange={(v) => {
+          setPhone(v);
+          form.clearField('phone_number');
+        }}
+        errors={form.field('phone_number')}
+        required
+        testId="profile-phone-input"
+      />
+      <div className="actions">
+        <Button type="submit" busy={busy} data-testid="profile-submit">
+          {t('account.profile.save')}
+        </Button>
+        <Button variant="secondary" onClick={() => onDone(false)} disabled={busy}>
+          {t('common.cancel')}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+const EMAIL_FIELDS = ['new_email', 'password', 'mfa_code'] as const;
+
+/**
+ * A new sign-in email: the current password and an authenticator code, then a link to the new
+ * address confirms it (the current one gets a notice with a link to cancel).
+ */
+function ChangeEmailForm({ me, onDone }: { me: Me; onDone: (sent: { new_email: string; expires_at: string } | null) => void }) {
+  const { t } = useI18n();
+  const config = useConfig();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const form = useFormErrors(EMAIL_FIELDS);
+  const headingId = useId();
+  const emailRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    emailRef.current?.focus();
+  }, []);
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    const missing: Partial<Record<(typeof EMAIL_FIELDS)[number], MessageKey>> = {};
+    if (!email.trim()) missing.new_email = 'fielderr.email_required';
+    else if (email.trim().toLowerCase() === me.email.toLowerCase()) missing.new_email = 'fielderr.email_unchanged';
+    if (!password) missing.password = 'fielderr.required';
+    const codeError = mfaCodeError(code);
+    if (codeError) missing.mfa_code = codeError;
+    if (Object.keys(missing).length) {
+      form.failLocal(missing);
+      return;
+    }
+    setBusy(true);
+    const result = await call(api.POST('/v1/me/email-changes', { body: { new_email: email.trim(), password, mfa_code: code.trim() } }));
+    setBusy(false);
+    if (result.network) {
+      form.failNetwork();
+      return;
+    }
+    if (result.data) {
+      form.clear();
+      onDone({ new_email: result.data.new_email, expires_at: result.data.expires_at });
+      return;
+    }
+    // A code is good once: after any refusal, the next attempt needs the app's next one.
+    if (result.error?.errors?.some((e) => e.field === 'mfa_code')) setCode('');
+    form.fail(result.error);
+  };
+
+  return (
+    <form className="form form--narrow" noValidate onSubmit={onSubmit} aria-labelledby={headingId} data-testid="email-form">
+      <div className="form-head">
+        <h3 id={headingId}>{t('account.email.title')}</h3>
+        <p className="muted small">{t('account.email.intro', { email: me.email })}</p>
+      </div>
+      <FormAlert message={form.errors.form} seq={form.seq} />
+      {/* The account's current email, for password managers. */}
+      <input type="email" name="username" autoComplete="username" value={me.email} readOnly hidden />
+      <TextField
+        ref={emailRef}
+        label={t('account.email.new')}
+        type="email"
+        value={email}
+        onValue={(v) => {
+          setEmail(v);
+          form.clearField('new_email');
+        }}
+        errors={form.field('new_email')}
+        hint={config.corporate_email_only ? t('field.emailCorporate') : undefined}
+        autoComplete="email"
+        inputMode="email"
+        spellCheck={false}
+        required
+        maxLength={254}
+        name="new_email"
+      />
+      <PasswordField
+        label={t('field.currentPassword')}
+        value={password}
+        onValue={(v) => {
+          setPassword(v);
+          form.clearField('password');
+        }}
+        errors={form.field('password')}
+        autoComplete="current-password"
+        required
+        name="password"
+      />
+      <MfaCodeField
+        value={code}
+        onValue={(v) => {
+          setCode(v);
+          form.clearField('mfa_code');
+        }}
+        errors={form.field('mfa_code')}
+      />
+      <div className="actions">
+        <Button type="submit" busy={busy} data-testid="email-submit">
+          {t('account.email.submit')}
+        </Button>
+        <Button variant="secondary" onClick={() => onDone(null)} disabled={busy}>
+          {t('common.cancel')}
+        </Button>
+      </div>
+    </form>
   );
 }
 
@@ -111,8 +444,8 @@ function ChangePassword({ onChanged }: { onChanged: () => void }) {
     if (!current) missing.current_password = 'fielderr.required';
     if (!next) missing.new_password = 'fielderr.required';
     else if (next !== confirm) missing.confirm = 'password.mismatch';
-    if (!code.trim()) missing.mfa_code = 'fielderr.mfa_code_required';
-    else if (!mfaCodeKind(code)) missing.mfa_code = 'fielderr.mfa_code_format';
+    const codeError = mfaCodeError(code);
+    if (codeError) missing.mfa_code = codeError;
     if (Object.keys(missing).length) {
       form.failLocal(missing);
       return;
@@ -199,22 +532,13 @@ function ChangePassword({ onChanged }: { onChanged: () => void }) {
             required
             name="confirm_password"
           />
-          <TextField
-            label={t('field.mfaCode')}
-            hint={t('field.mfaCodeHint')}
+          <MfaCodeField
             value={code}
             onValue={(v) => {
               setCode(v);
               form.clearField('mfa_code');
             }}
             errors={form.field('mfa_code')}
-            autoComplete="one-time-code"
-            spellCheck={false}
-            autoCapitalize="characters"
-            maxLength={40}
-            required
-            name="mfa_code"
-            className="input secret"
           />
           <div>
             <Button type="submit" busy={busy} data-testid="password-submit">
@@ -234,7 +558,7 @@ function Sessions({ version }: { version: number }) {
   const { t, lang } = useI18n();
   const [sessions, setSessions] = useState<SessionInfo[] | null>(null);
   // Kept as a function of the language, so that switching it re-translates the message.
-  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: (t: Translate) => string } | null>(null);
+  const [message, setMessage] = useState<Note | null>(null);
   const [confirming, setConfirming] = useState<EndSessions | null>(null);
   const [busy, setBusy] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -295,7 +619,7 @@ function Sessions({ version }: { version: number }) {
         </div>
       </div>
       <div role="status" aria-live="polite">
-        {message && <div className={`alert alert--${message.tone} panel-note`}>{message.text(t)}</div>}
+        {message && <div className={`alert alert--${message.tone} panel-note`}>{message.text(t, lang)}</div>}
       </div>
       {sessions === null ? (
         <Spinner label={t('app.loading')} />
@@ -369,6 +693,130 @@ function Sessions({ version }: { version: number }) {
             ? t('account.sessions.confirmOne.body', { name: confirming.name })
             : t('account.sessions.confirmOthers.body')}
         </p>
+      </Dialog>
+    </section>
+  );
+}
+
+const EXPORT_FIELDS = ['password', 'mfa_code'] as const;
+
+/** A copy of everything kept about the person, as a JSON file, after the password and a code. */
+function YourData() {
+  const { t, lang } = useI18n();
+  const { me } = useAuth();
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<Note | null>(null);
+  const form = useFormErrors(EXPORT_FIELDS);
+  const formId = useId();
+  const passwordRef = useRef<HTMLInputElement>(null);
+
+  const close = () => {
+    setOpen(false);
+    setPassword('');
+    setCode('');
+    form.clear();
+  };
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    const missing: Partial<Record<(typeof EXPORT_FIELDS)[number], MessageKey>> = {};
+    if (!password) missing.password = 'fielderr.required';
+    const codeError = mfaCodeError(code);
+    if (codeError) missing.mfa_code = codeError;
+    if (Object.keys(missing).length) {
+      form.failLocal(missing);
+      return;
+    }
+    setBusy(true);
+    const result = await call(api.POST('/v1/me/export', { body: { password, mfa_code: code.trim() } }));
+    setBusy(false);
+    if (result.network) {
+      form.failNetwork();
+      return;
+    }
+    if (result.data) {
+      const file = exportFileName(new Date());
+      saveFile(file, exportFileText(result.data), 'application/json');
+      setMessage({ tone: 'success', text: (tr) => tr('account.data.done', { file }) });
+      close();
+      return;
+    }
+    if (result.error?.errors?.some((e) => e.field === 'mfa_code')) setCode('');
+    form.fail(result.error);
+  };
+
+  return (
+    <section className="panel" aria-labelledby="account-data">
+      <div className="panel__head">
+        <div>
+          <h2 id="account-data">{t('account.data')}</h2>
+          <p>{t('account.dataIntro')}</p>
+        </div>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            setMessage(null);
+            setOpen(true);
+          }}
+          data-testid="data-download"
+        >
+          {t('account.data.download')}
+        </Button>
+      </div>
+      <div role="status" aria-live="polite">
+        {message && (
+          <div className={`alert alert--${message.tone} panel-note`} data-testid="data-message">
+            {message.text(t, lang)}
+          </div>
+        )}
+      </div>
+      <Dialog
+        open={open}
+        small
+        title={t('account.data.download')}
+        onClose={() => !busy && close()}
+        initialFocus={passwordRef}
+        testId="data-dialog"
+        footer={
+          <div className="actions actions--end">
+            <Button variant="secondary" onClick={close} disabled={busy}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" form={formId} busy={busy} data-testid="data-submit">
+              {t('account.data.submit')}
+            </Button>
+          </div>
+        }
+      >
+        <form id={formId} className="form" noValidate onSubmit={onSubmit} data-testid="data-form">
+          <p>{t('account.data.confirmBody')}</p>
+          <FormAlert message={form.errors.form} seq={form.seq} />
+          <input type="email" name="username" autoComplete="username" value={me?.email ?? ''} readOnly hidden />
+          <PasswordField
+            ref={passwordRef}
+            label={t('field.currentPassword')}
+            value={password}
+            onValue={(v) => {
+              setPassword(v);
+              form.clearField('password');
+            }}
+            errors={form.field('password')}
+            autoComplete="current-password"
+            required
+            name="password"
+          />
+          <MfaCodeField
+            value={code}
+            onValue={(v) => {
+              setCode(v);
+              form.clearField('mfa_code');
+            }}
+            errors={form.field('mfa_code')}
+          />
+        </form>
       </Dialog>
     </section>
   );
