@@ -44,6 +44,8 @@ pub struct Settings {
     /// How long a request waits for the database (a connection, a lock, a statement) before it
     /// answers 503 `database_unavailable`.
     pub database_timeout: Duration,
+    /// Days between closing an account and erasing its personal data.
+    pub account_deletion_grace_days: u32,
     pub bind: SocketAddr,
     pub public_url: url::Url,
     pub profile: Profile,
@@ -167,6 +169,7 @@ const KNOWN: &[&str] = &[
     "PORTAL_DATABASE_URL",
     "PORTAL_DATABASE_POOL_SIZE",
     "PORTAL_DATABASE_TIMEOUT",
+    "PORTAL_ACCOUNT_DELETION_GRACE_DAYS",
     "PORTAL_BIND",
     "PORTAL_PUBLIC_URL",
     "PORTAL_PROFILE",
@@ -245,6 +248,14 @@ impl Settings {
             return Err(err("PORTAL_DATABASE_POOL_SIZE", "must be at least 1"));
         }
         let database_timeout = src.seconds("PORTAL_DATABASE_TIMEOUT", 2)?;
+        let account_deletion_grace_days: u32 =
+            src.parse("PORTAL_ACCOUNT_DELETION_GRACE_DAYS", 30)?;
+        if account_deletion_grace_days == 0 {
+            return Err(err(
+                "PORTAL_ACCOUNT_DELETION_GRACE_DAYS",
+                "must be at least 1 day",
+            ));
+        }
 
         let bind: SocketAddr =
             src.parse("PORTAL_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
@@ -526,6 +537,7 @@ impl Settings {
             database,
             database_pool_size,
             database_timeout,
+            account_deletion_grace_days,
             bind,
             public_url,
             profile,

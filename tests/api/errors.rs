@@ -566,7 +566,7 @@ both_backends!(
             (Method::GET, "/v1/accounts", "POST"),
             (Method::GET, "/v1/sessions", "POST"),
             (Method::POST, "/v1/sessions/current", "DELETE"),
-            (Method::POST, "/v1/me", "GET, PATCH"),
+            (Method::POST, "/v1/me", "GET, PATCH, DELETE"),
             (Method::POST, "/healthz", "GET"),
         ] {
             let res = app

@@ -418,3 +418,271 @@ both_backends!(
         assert_eq!(p.codes_for("password"), ["wrong_password"]);
     }
 );
+
+const RESTORE: &str = "http://portal.test/restore-account?token=";
+
+async fn close_own(app: &TestApp, access: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .delete(app.url("/v1/me"))
+        .bearer_auth(access)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+both_backends!(
+    closing_an_account_ends_it_at_once_and_the_emailed_link_restores_it,
+    |app: TestApp| async move {
+        // Someone who has not created an organization (nothing to hand over).
+        let email = "leaving@example.com";
+        app.verified_account(email, PASSWORD).await;
+        let tokens = app.signed_in(email, PASSWORD).await;
+        let access = tokens["access_token"].as_str().unwrap();
+
+        let p = problem(
+            close_own(&app, access, &json!({ "password": "Not-The-Password-1" })).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(p.codes_for("password"), ["wrong_password"]);
+
+        let res = close_own(&app, access, &json!({ "password": PASSWORD })).await;
+        assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+        let closed: Value = res.json().await.unwrap();
+        let erase_after: chrono::DateTime<chrono::Utc> =
+            closed["erase_after"].as_str().unwrap().parse().unwrap();
+        let days = (erase_after - portal_api::clock::Clock::now(&*app.clock)).num_days();
+        assert!((29..=30).contains(&days), "{days}");
+
+        // At once: the session is over, refresh and sign-in are refused.
+        problem(app.get_auth("/v1/me", access).await, 401, "session_ended").await;
+        problem(
+            app.post(
+                "/v1/sessions/refresh",
+                &json!({ "refresh_token": tokens["refresh_token"] }),
+            )
+            .await,
+            401,
+            "invalid_refresh_token",
+        )
+        .await;
+        problem(
+            app.post(
+                "/v1/sessions",
+                &json!({ "email": email, "password": PASSWORD, "device_token": tokens["device_token"] }),
+            )
+            .await,
+            403,
+            "account_closed",
+        )
+        .await;
+        // The wrong password still says only that.
+        problem(
+            app.post(
+                "/v1/sessions",
+                &json!({ "email": email, "password": "Not-The-Password-1" }),
+            )
+            .await,
+            401,
+            "invalid_credentials",
+        )
+        .await;
+
+        let mail = app
+            .mail
+            .wait_for(email, "Your account was closed", Duration::from_secs(10))
+            .await;
+        let token = token_after(&mail.first_link_starting_with(RESTORE).unwrap(), RESTORE);
+        app.clock.advance(Duration::from_secs(10 * 24 * 3600));
+        let res = app
+            .post("/v1/account-closures/restore", &json!({ "token": token }))
+            .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        let restored: Value = res.json().await.unwrap();
+        assert_eq!(restored["email"], email);
+        problem(
+            app.post("/v1/account-closures/restore", &json!({ "token": token }))
+                .await,
+            400,
+            "restore_link_invalid",
+        )
+        .await;
+        let res = app
+            .post(
+                "/v1/sessions",
+                &json!({ "email": email, "password": PASSWORD, "device_token": tokens["device_token"] }),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+
+        // The erasure job finds a restored account and leaves it alone.
+        app.clock.advance(Duration::from_secs(25 * 24 * 3600));
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let res = app
+            .post(
+                "/v1/sessions",
+                &json!({ "email": email, "password": PASSWORD, "device_token": tokens["device_token"] }),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+    }
+);
+
+both_backends!(
+    after_the_grace_period_the_personal_data_is_erased_and_the_address_is_free,
+    |app: TestApp| async move {
+        let email = "gone@example.com";
+        app.verified_account(email, PASSWORD).await;
+        let tokens = app.signed_in(email, PASSWORD).await;
+        let access = tokens["access_token"].as_str().unwrap();
+        let me: Value = app.get_auth("/v1/me", access).await.json().await.unwrap();
+        let id = me["id"].as_str().unwrap().to_owned();
+        let res = close_own(&app, access, &json!({ "password": PASSWORD })).await;
+        assert_eq!(res.status(), 202);
+        let mail = app
+            .mail
+            .wait_for(email, "Your account was closed", Duration::from_secs(10))
+            .await;
+        let token = token_after(&mail.first_link_starting_with(RESTORE).unwrap(), RESTORE);
+
+        app.clock.advance(Duration::from_secs(31 * 24 * 3600));
+        // The job runs when due: poll the database until the account is erased.
+        let db = app.db();
+        let mut erased = None;
+        for _ in 0..100 {
+            let (db, id) = (db.clone(), id.clone());
+            let account = tokio::task::spawn_blocking(move || {
+                db.write_blocking(|conn| {
+                    portal_api::db::models::accounts::find(conn, &id)
+                        .map_err(portal_api::db::DbError::from)
+                })
+            })
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+            if account.erased_at.is_some() {
+                erased = Some(account);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let account = erased.expect("erased after the grace period");
+        assert_ne!(account.email, email);
+        assert!(account.full_name.is_empty() && account.phone_number.is_empty());
+        assert!(account.password_hash.is_none());
+        let (db2, id2) = (db.clone(), id.clone());
+        let (devices, consents) = tokio::task::spawn_blocking(move || {
+            db2.write_blocking(|conn| {
+                let devices = portal_api::db::models::devices::list_all(conn, &id2)?;
+                let consents = portal_api::db::models::accounts::consent_records(conn, &id2)?;
+                Ok::<_, portal_api::db::DbError>((devices, consents))
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(devices.is_empty());
+        assert!(!consents.is_empty(), "consent records are kept");
+        assert!(
+            consents.iter().all(|c| c.3.is_none() && c.4.is_none()),
+            "without addresses"
+        );
+
+        // Too late to restore; the address can be used for a new account.
+        problem(
+            app.post("/v1/account-closures/restore", &json!({ "token": token }))
+                .await,
+            400,
+            "restore_link_invalid",
+        )
+        .await;
+        let body = app.sign_up_body(email, PASSWORD).await;
+        assert_eq!(app.post("/v1/accounts", &body).await.status(), 202);
+        app.mail
+            .wait_for(email, "Verify your email", Duration::from_secs(10))
+            .await;
+    }
+);
+
+both_backends!(
+    the_only_owner_of_an_organization_with_projects_cannot_close_and_staff_follow_the_same_rule,
+    |app: TestApp| async move {
+        let who = onboarded(&app, "owner@example.com").await;
+        app.clock.advance(Duration::from_secs(30));
+        let p = problem(
+            close_own(
+                &app,
+                &who.person.access,
+                &json!({ "password": PASSWORD, "mfa_code": code_now(&app, &who.totp) }),
+            )
+            .await,
+            409,
+            "sole_owner",
+        )
+        .await;
+        assert!(p.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("PT Maju Jaya Teknologi"));
+        assert_eq!(
+            app.get_auth("/v1/me", &who.person.access).await.status(),
+            200
+        );
+
+        let staff = crate::enterprise::staff(&app).await;
+        let me: Value = app
+            .get_auth("/v1/me", &who.person.access)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let path = format!("/v1/admin/accounts/{}", me["id"].as_str().unwrap());
+        let res = app
+            .client
+            .delete(app.url(&path))
+            .bearer_auth(&staff.access)
+            .send()
+            .await
+            .unwrap();
+        problem(res, 409, "sole_owner").await;
+
+        // Someone without an organization: staff close it; the person is told and signed out.
+        let email = "closed-by-staff@example.com";
+        app.verified_account(email, PASSWORD).await;
+        let tokens = app.signed_in(email, PASSWORD).await;
+        let access = tokens["access_token"].as_str().unwrap();
+        let other: Value = app.get_auth("/v1/me", access).await.json().await.unwrap();
+        let res = app
+            .client
+            .delete(app.url(&format!(
+                "/v1/admin/accounts/{}",
+                other["id"].as_str().unwrap()
+            )))
+            .bearer_auth(&staff.access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+        problem(app.get_auth("/v1/me", access).await, 401, "session_ended").await;
+        let mail = app
+            .mail
+            .wait_for(email, "Your account was closed", Duration::from_secs(10))
+            .await;
+        assert!(mail.first_link_starting_with(RESTORE).is_some());
+        // Customers cannot close other accounts.
+        let res = app
+            .client
+            .delete(app.url(&format!(
+                "/v1/admin/accounts/{}",
+                other["id"].as_str().unwrap()
+            )))
+            .bearer_auth(&who.person.access)
+            .send()
+            .await
+            .unwrap();
+        problem(res, 403, "forbidden").await;
+    }
+);

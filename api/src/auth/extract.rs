@@ -3,8 +3,9 @@
 //!
 //! 1. the access token (signature, type, issuer, audience, lifetime — offline, RFC 8725);
 //! 2. that its session is still live: not signed out or revoked, not past its absolute lifetime,
-//!    its device not removed (one indexed read of shared state, so a revocation on any replica
-//!    takes effect on every replica at once; OWASP ASVS 5.0 V7.2.1, V7.4.1);
+//!    its device not removed, its account not closed (one indexed read of shared state, so a
+//!    revocation on any replica takes effect on every replica at once; OWASP ASVS 5.0 V7.2.1,
+//!    V7.4.1, V7.4.2);
 //! 3. for staff routes, the account's current role (from the database, not the token);
 //! 4. the onboarding step the endpoint needs.
 //!

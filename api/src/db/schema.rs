@@ -14,6 +14,8 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -296,7 +298,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    account_closures (id) {
+        id -> Text,
+        account_id -> Text,
+        restore_token_hash -> Text,
+        closed_by -> Nullable<Text>,
+        closed_at -> Timestamp,
+        erase_after -> Timestamp,
+        restored_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(consents -> accounts (account_id));
+diesel::joinable!(account_closures -> accounts (account_id));
 diesel::joinable!(email_changes -> accounts (account_id));
 diesel::joinable!(password_resets -> accounts (account_id));
 diesel::joinable!(email_verifications -> accounts (account_id));
@@ -335,4 +351,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     password_resets,
     email_changes,
+    account_closures,
 );

@@ -1,19 +1,21 @@
 //! Account settings and the person's data rights: `PATCH /v1/me` (profile), the sign-in email
 //! change (`/v1/me/email-changes`, `/v1/email-changes/confirm`, `/v1/email-changes/cancel`) and
-//! the data export (`/v1/me/export`). The rules are in [`crate::services::profile`] and
+//! the data export (`/v1/me/export`), and closing the account (`DELETE /v1/me`, restored with
+//! `/v1/account-closures/restore`; staff: `DELETE /v1/admin/accounts/{id}`). The rules are in [`crate::services::profile`] and
 //! [`crate::services::email_changes`].
 
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::extract::Onboarded;
+use crate::auth::extract::{Caller, Onboarded, Staff};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::client::Client;
 use crate::http::json::Json;
 use crate::http::me::Me;
+use crate::services::closure::{self, ClosureError};
 use crate::services::email_changes::{self, EmailChangeError};
 use crate::services::passwords::{self, PasswordError};
 use crate::services::profile::{self, ProfileError};
@@ -373,4 +375,160 @@ pub async fn export_with_password(
     .map_err(reauthentication_problem)?;
     let document = profile::export(&state, caller.account.id, client).await?;
     Ok(export_response(document, state.clock.now()))
+}
+
+impl From<ClosureError> for ApiError {
+    fn from(e: ClosureError) -> Self {
+        match e {
+            ClosureError::Reauthentication(p) => reauthentication_problem(p),
+            ClosureError::SoleOwner(names) => ApiError::new(
+                StatusCode::CONFLICT,
+                "sole_owner",
+                "Organizations would be left without an owner",
+            )
+            .detail(format!(
+                "You are the only owner of organizations that have projects ({}): delete their \
+                 projects or hand them over to another owner first.",
+                names.join(", ")
+            )),
+            ClosureError::NotFound => ApiError::not_found(),
+            ClosureError::LinkInvalid => ApiError::bad_request(
+                "restore_link_invalid",
+                "This link is not valid: it was used, or the account's data was already erased.",
+            ),
+            ClosureError::Database(db) => ApiError::internal(&db),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseAccountBody {
+    #[schema(format = Password, max_length = 1024)]
+    pub password: String,
+    /// A code from the authenticator app or a recovery code; required while MFA is active.
+    #[schema(example = "123456", max_length = 64)]
+    pub mfa_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountClosed {
+    /// When the personal data is erased unless the account is restored first (with the link
+    /// emailed now).
+    pub erase_after: DateTime<Utc>,
+}
+
+/// Close my account.
+///
+/// With the password (a wrong one counts like a failed sign-in) and, while MFA is active, a
+/// current code. Every session ends at once and sign-in is refused; an email carries a link that
+/// restores the account until `erase_after` (30 days by default), when the personal data is
+/// erased and only the consent records are kept. Refused (`409 sole_owner`) while you are the
+/// only owner of an organization that has projects.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = CloseAccountBody,
+    responses(
+        (status = 202, description = "Closed; erased at `erase_after` unless restored", body = AccountClosed),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token, or the session ended", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The only owner of organizations with projects (`sole_owner`)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong `password` (`wrong_password`), `mfa_code` missing or wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Overloaded; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/me")]
+pub async fn close_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Client(client): Client,
+    body: Json<CloseAccountBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let closed =
+        closure::close_own(&state, caller.account, body.password, body.mfa_code, client).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(AccountClosed {
+            erase_after: closed.erase_after,
+        }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreAccountBody {
+    /// The `token` of the link emailed when the account was closed.
+    #[schema(max_length = 128)]
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountRestored {
+    /// Sign in with this address as before.
+    pub email: String,
+}
+
+/// Restore a closed account.
+///
+/// With the link emailed when the account was closed, until its data is erased: the account
+/// works again as before (sign in as usual).
+#[utoipa::path(
+    tag = "accounts",
+    request_body = RestoreAccountBody,
+    responses(
+        (status = 200, description = "Restored", body = AccountRestored),
+        (status = 400, description = "The link is not valid (`restore_link_invalid`), or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/account-closures/restore")]
+pub async fn restore_account(
+    state: web::Data<AppState>,
+    Client(client): Client,
+    body: Json<RestoreAccountBody>,
+) -> Result<HttpResponse, ApiError> {
+    let email = closure::restore(&state, body.into_inner().token, client).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(AccountRestored { email }))
+}
+
+/// Close an account (staff).
+///
+/// The same as the person closing it, without their password: sessions end, sign-in is
+/// refused, the person is emailed a restore link valid until the erasure. Refused (`409
+/// sole_owner`) while the person is the only owner of an organization that has projects.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Account id")),
+    responses(
+        (status = 202, description = "Closed; erased at `erase_after` unless restored", body = AccountClosed),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff, or onboarding incomplete", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The only owner of organizations with projects (`sole_owner`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/admin/accounts/{id}")]
+pub async fn close_account_by_staff(
+    state: web::Data<AppState>,
+    staff: Staff,
+    Client(client): Client,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    if uuid::Uuid::try_parse(&id).is_err() {
+        return Err(ApiError::not_found());
+    }
+    let Staff(staff) = staff;
+    let closed = closure::close_by_staff(&state, id, staff.account.id, client).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(AccountClosed {
+            erase_after: closed.erase_after,
+        }))
 }

@@ -52,6 +52,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(account_settings::cancel_email_change)
             .service(account_settings::export)
             .service(account_settings::export_with_password)
+            .service(account_settings::close_account)
+            .service(account_settings::restore_account)
             .service(mfa::start_totp)
             .service(mfa::activate_totp)
             .service(mfa::disable_totp)
@@ -80,6 +82,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(admin::find_account)
             .service(admin::reset_mfa)
             .service(my_sessions::revoke_account_sessions)
+            .service(account_settings::close_account_by_staff)
             .service(admin::create_enterprise_account),
     )
     .service(system::jwks)

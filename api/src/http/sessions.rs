@@ -124,6 +124,15 @@ impl From<SignInError> for ApiError {
             )
             .next("POST", "/v1/email-verifications/resend"),
             SignInError::Throttled(wait) => ApiError::too_many("too_many_attempts", wait),
+            SignInError::AccountClosed => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "account_closed",
+                "The account is closed",
+            )
+            .detail(
+                "This account was closed. The email we sent when it was closed has a link that \
+                 restores it until its data is erased.",
+            ),
             SignInError::Captcha(c) => captcha_problem(c),
             SignInError::UnknownChallenge => ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -316,7 +325,7 @@ fn outcome_response(state: &AppState, outcome: SignInOutcome) -> HttpResponse {
         (status = 202, description = "Another step: `device_code` (we don't recognize this device: a code was emailed) or `mfa_code` (a code from the authenticator app)", body = SignInChallenge),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Email not verified (`email_not_verified`; `next` says how to resend), or `use_cookies` from another site (`cross_site_request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Email not verified (`email_not_verified`; `next` says how to resend), the account is closed (`account_closed`), or `use_cookies` from another site (`cross_site_request`)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Captcha required or wrong", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem, content_type = "application/problem+json"),

@@ -124,6 +124,15 @@ impl JobWorker {
 
     async fn execute(&self, claimed: Claimed) -> Result<(), DbError> {
         let Claimed { job, project } = claimed;
+        if job.kind == crate::services::closure::ERASE_ACCOUNT {
+            let (subject, now) = (job.subject_id.clone(), self.clock.now());
+            let erased = self
+                .db
+                .write(move |c| crate::services::closure::erase_in(c, &subject, now))
+                .await?;
+            tracing::info!(job_id = %job.id, erased, "account erasure ran");
+            return self.settle(&job, "done", None, None).await;
+        }
         if job.kind != PROVISION_CLUSTER {
             tracing::error!(job_id = %job.id, kind = %job.kind, "unknown job kind");
             return self

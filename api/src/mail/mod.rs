@@ -34,6 +34,7 @@ pub enum Template {
     EmailChangeConfirm,
     EmailChangeRequested,
     EmailChanged,
+    AccountClosed,
 }
 
 impl Template {
@@ -57,6 +58,7 @@ impl Template {
             Self::EmailChangeConfirm => "email_change_confirm",
             Self::EmailChangeRequested => "email_change_requested",
             Self::EmailChanged => "email_changed",
+            Self::AccountClosed => "account_closed",
         }
     }
 }

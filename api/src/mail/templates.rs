@@ -37,6 +37,7 @@ const SOURCES: &[(&str, &str)] = message_templates!(
     "email_change_confirm",
     "email_change_requested",
     "email_changed",
+    "account_closed",
 );
 
 /// A rendered message.
@@ -122,6 +123,13 @@ mod tests {
             Value::String("http://127.0.0.1:8080/cancel-email-change?token=abc".into()),
         );
         vars.insert("cancel_days".into(), Value::from(7));
+        vars.insert("by_staff".into(), Value::Bool(false));
+        vars.insert(
+            "restore_url".into(),
+            Value::String("http://127.0.0.1:8080/restore-account?token=abc".into()),
+        );
+        vars.insert("grace_days".into(), Value::from(30));
+        vars.insert("erase_on".into(), Value::String("2027-01-05".into()));
         vars
     }
 
@@ -143,6 +151,7 @@ mod tests {
             "email_change_confirm",
             "email_change_requested",
             "email_changed",
+            "account_closed",
         ] {
             for lang in ["en", "id"] {
                 let mut vars = common();

@@ -37,6 +37,8 @@ pub enum EventKind {
     EmailChanged,
     EmailChangeCancelled,
     DataExported,
+    AccountClosed,
+    AccountRestored,
 }
 
 impl EventKind {
@@ -67,6 +69,8 @@ impl EventKind {
             Self::EmailChanged => "email_changed",
             Self::EmailChangeCancelled => "email_change_cancelled",
             Self::DataExported => "data_exported",
+            Self::AccountClosed => "account_closed",
+            Self::AccountRestored => "account_restored",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! `http` maps to problem details. They never see HTTP.
 
 pub mod accounts;
+pub mod closure;
 pub mod devices;
 pub mod email_changes;
 pub mod events;

@@ -155,7 +155,7 @@ pub async fn request_reset(
                 }
             }
             let account = accounts::find_by_email(conn, &normalized)?
-                .filter(|a| a.email_verified_at.is_some());
+                .filter(|a| a.email_verified_at.is_some() && a.closed_at.is_none());
             if let Some(account) = account {
                 issue_link(conn, &account, &link_base, &client, now)?;
             }

@@ -98,6 +98,8 @@ pub enum SignInError {
     EmailNotVerified,
     #[error("too many attempts")]
     Throttled(u64),
+    #[error("the account is closed")]
+    AccountClosed,
     #[error("captcha: {0}")]
     Captcha(CaptchaError),
     #[error("unknown sign-in challenge")]
@@ -253,6 +255,17 @@ pub async fn sign_in(
         let st = state.clone();
         let id = account.id.clone();
         tokio::spawn(async move { rehash(st, id, password).await });
+    }
+
+    if account.closed_at.is_some() {
+        // The right password for a closed account: it says so (only to whoever knows the
+        // password), and the attempt counted above is taken back.
+        let key = account_key.clone();
+        state
+            .db
+            .write(move |conn| throttle::clear(conn, &key).map_err(SignInError::from))
+            .await?;
+        return Err(SignInError::AccountClosed);
     }
 
     if account.email_verified_at.is_none() {

@@ -21,6 +21,10 @@ pub struct Account {
     pub email_verified_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Closed (by the person or by staff): nothing works until it is restored.
+    pub closed_at: Option<NaiveDateTime>,
+    /// The personal data was erased after the grace period.
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]

@@ -1,5 +1,6 @@
 //! Rows and the queries on them, one module per aggregate. Models never decide policy.
 
+pub mod account_closures;
 pub mod accounts;
 pub mod captcha;
 pub mod challenges;

@@ -149,9 +149,13 @@ pub struct Liveness {
 }
 
 impl Liveness {
-    /// Not signed out or revoked, not past its absolute lifetime, its device not removed.
+    /// Not signed out or revoked, not past its absolute lifetime, its device not removed, its
+    /// account not closed.
     pub fn is_live(&self, now: NaiveDateTime) -> bool {
-        self.revoked_at.is_none() && self.expires_at > now && self.device_revoked_at.is_none()
+        self.revoked_at.is_none()
+            && self.expires_at > now
+            && self.device_revoked_at.is_none()
+            && self.account.closed_at.is_none()
     }
 }
 
