@@ -686,3 +686,52 @@ both_backends!(
         problem(res, 403, "forbidden").await;
     }
 );
+
+both_backends!(
+    new_recovery_codes_replace_the_old_ones,
+    |app: TestApp| async move {
+        let who = onboarded(&app, "codes@example.com").await;
+        app.clock.advance(Duration::from_secs(30));
+        let p = problem(
+            app.post_auth(
+                "/v1/me/mfa/recovery-codes",
+                &who.person.access,
+                &json!({ "password": "Not-The-Password-1", "mfa_code": code_now(&app, &who.totp) }),
+            )
+            .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(p.codes_for("password"), ["wrong_password"]);
+        app.clock.advance(Duration::from_secs(30));
+        let res = app
+            .post_auth(
+                "/v1/me/mfa/recovery-codes",
+                &who.person.access,
+                &json!({ "password": PASSWORD, "mfa_code": code_now(&app, &who.totp) }),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        let fresh: Value = res.json().await.unwrap();
+        let codes: Vec<String> = fresh["recovery_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(codes.len(), 10);
+        assert!(codes.iter().all(|c| !who.recovery_codes.contains(c)));
+
+        // An old code no longer signs in; a new one does.
+        let challenge = crate::mfa::mfa_challenge(&app, &who.person).await;
+        problem(
+            send_mfa_code(&app, &challenge, &who.recovery_codes[0]).await,
+            400,
+            "invalid_code",
+        )
+        .await;
+        let res = send_mfa_code(&app, &challenge, &codes[0]).await;
+        assert_eq!(res.status(), 200);
+    }
+);

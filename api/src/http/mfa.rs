@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::extract::{steps, Reached};
+use crate::auth::extract::{steps, Onboarded, Reached};
 use crate::auth::password::HashError;
 use crate::auth::totp;
 use crate::error::{ApiError, Problem};
@@ -289,4 +289,76 @@ pub async fn disable_totp(
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegenerateRecoveryCodesBody {
+    #[schema(format = Password, max_length = 1024)]
+    pub password: String,
+    /// A current code from the authenticator app (or one of the recovery codes).
+    #[schema(example = "123456", max_length = 64)]
+    pub mfa_code: String,
+}
+
+/// New recovery codes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// Ten single-use recovery codes, shown only now. The earlier ones no longer work.
+    #[schema(example = json!(["K7QX2M-ZP4RTA-9B3WNE-HY6CJD"]))]
+    pub recovery_codes: Vec<String>,
+}
+
+/// Replace my recovery codes.
+///
+/// With the password (a wrong one counts like a failed sign-in) and a current code: ten new
+/// single-use recovery codes, returned this once; the earlier ones stop working at once.
+#[utoipa::path(
+    tag = "mfa",
+    security(("bearer" = [])),
+    request_body = RegenerateRecoveryCodesBody,
+    responses(
+        (status = 200, description = "The new recovery codes", body = RecoveryCodes),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token, or the session ended", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Onboarding incomplete (`onboarding_incomplete`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "MFA is not active (`mfa_not_active`)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong `password` (`wrong_password`) or `mfa_code` (`invalid_mfa_code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Overloaded; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/me/mfa/recovery-codes")]
+pub async fn regenerate_recovery_codes(
+    state: web::Data<AppState>,
+    caller: Onboarded,
+    Client(client): Client,
+    body: Json<RegenerateRecoveryCodesBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let Onboarded(caller) = caller;
+    crate::services::passwords::reauthenticate(
+        &state,
+        &caller.account,
+        body.password,
+        Some(body.mfa_code),
+        &client,
+        "recovery_codes",
+    )
+    .await
+    .map_err(|e| match e {
+        crate::services::passwords::PasswordError::WrongPassword => {
+            ApiError::validation(vec![crate::error::FieldError::new(
+                "password",
+                "wrong_password",
+                "is not your current password",
+            )])
+        }
+        other => other.into(),
+    })?;
+    let recovery_codes = mfa::regenerate_recovery_codes(&state, caller.account.id, client).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(RecoveryCodes { recovery_codes }))
 }

@@ -57,6 +57,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(mfa::start_totp)
             .service(mfa::activate_totp)
             .service(mfa::disable_totp)
+            .service(mfa::regenerate_recovery_codes)
             .service(me::get_onboarding)
             .service(me::accept_consents)
             .service(me::list_devices)

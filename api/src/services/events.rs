@@ -39,6 +39,7 @@ pub enum EventKind {
     DataExported,
     AccountClosed,
     AccountRestored,
+    RecoveryCodesRegenerated,
 }
 
 impl EventKind {
@@ -71,6 +72,7 @@ impl EventKind {
             Self::DataExported => "data_exported",
             Self::AccountClosed => "account_closed",
             Self::AccountRestored => "account_restored",
+            Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
         }
     }
 }

@@ -541,6 +541,42 @@ pub async fn staff_reset(
     Ok(())
 }
 
+/// Replaces the account's recovery codes with ten new ones, returned once (the caller has
+/// re-authenticated the person with the password and a current code). The old codes stop
+/// working at once.
+pub async fn regenerate_recovery_codes(
+    state: &AppState,
+    account_id: String,
+    client: ClientInfo,
+) -> Result<Vec<String>, MfaError> {
+    let now = state.clock.now();
+    let recovery_codes = new_recovery_codes();
+    let hashes: Vec<String> = recovery_codes
+        .iter()
+        .filter_map(|c| normalize_recovery_code(c))
+        .map(|c| hash_recovery_code(&c))
+        .collect();
+    state
+        .db
+        .write(move |conn| {
+            if !mfa::is_active(conn, &account_id)? {
+                return Err(MfaError::NotActive);
+            }
+            mfa::replace_recovery_codes(conn, &account_id, &hashes, now.naive_utc())?;
+            events::record(
+                conn,
+                &account_id,
+                EventKind::RecoveryCodesRegenerated,
+                &client,
+                None,
+                now,
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(recovery_codes)
+}
+
 /// Ten new recovery codes as shown to people: `XXXXXX-XXXXXX-XXXXXX-XXXXXX`.
 fn new_recovery_codes() -> Vec<String> {
     (0..RECOVERY_CODE_COUNT)
