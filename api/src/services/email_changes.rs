@@ -218,20 +218,13 @@ pub async fn confirm(
             }
             let account =
                 accounts::find(conn, &change.account_id)?.ok_or(EmailChangeError::LinkInvalid)?;
-            if let Err(e) = changes::move_account(
+            move_account(
                 conn,
                 &account.id,
                 &change.new_email,
                 &change.new_email_normalized,
                 at,
-            ) {
-                let e = DbError::from(e);
-                return Err(if e.is_unique_violation() {
-                    EmailChangeError::Taken
-                } else {
-                    e.into()
-                });
-            }
+            )?;
             // Links sent to the old address no longer apply; other sessions end (ASVS 5.0
             // V7.4.3: the sign-in identifier changed).
             password_resets::retire_all(conn, &account.id)?;
@@ -301,20 +294,13 @@ pub async fn cancel(
             if change.confirmed_at.is_some()
                 && account.email_normalized != normalize(&change.old_email)
             {
-                if let Err(e) = changes::move_account(
+                move_account(
                     conn,
                     &account.id,
                     &change.old_email,
                     &normalize(&change.old_email),
                     at,
-                ) {
-                    let e = DbError::from(e);
-                    return Err(if e.is_unique_violation() {
-                        EmailChangeError::Taken
-                    } else {
-                        e.into()
-                    });
-                }
+                )?;
             }
             let account =
                 accounts::find(conn, &change.account_id)?.ok_or(EmailChangeError::LinkInvalid)?;
@@ -342,6 +328,26 @@ pub async fn cancel(
         .await?;
     state.mail_wake.notify_one();
     Ok(cancelled)
+}
+
+/// Moves the account to `email`; [`EmailChangeError::Taken`] when it is another account's.
+fn move_account(
+    conn: &mut crate::db::DbConnection,
+    account_id: &str,
+    email: &str,
+    normalized: &str,
+    at: chrono::NaiveDateTime,
+) -> Result<(), EmailChangeError> {
+    changes::move_account(conn, account_id, email, normalized, at)
+        .map(|_| ())
+        .map_err(|e| {
+            let e = DbError::from(e);
+            if e.is_unique_violation() {
+                EmailChangeError::Taken
+            } else {
+                e.into()
+            }
+        })
 }
 
 /// The normalized form of an address that was valid when it was stored.

@@ -19,12 +19,12 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::auth::captcha::{CaptchaError, CaptchaProvider};
+use crate::auth::captcha::CaptchaError;
 use crate::auth::password::HashError;
 use crate::auth::tokens;
 use crate::db::models::accounts::{self, Account};
 use crate::db::models::password_resets::{self, NewPasswordReset, PasswordReset};
-use crate::db::models::{captcha as redemptions, mfa as mfa_rows, sessions as session_rows};
+use crate::db::models::{mfa as mfa_rows, sessions as session_rows};
 use crate::db::{DbConnection, DbError};
 use crate::domain::{Email, Password};
 use crate::error::FieldError;
@@ -33,7 +33,7 @@ use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
 use crate::services::mfa::{self as mfa_service, CodeCheck};
 use crate::services::notices::{self, Notice};
-use crate::services::signin::CAPTCHA_AFTER_FAILURES;
+use crate::services::signin::{spend_captcha, CAPTCHA_AFTER_FAILURES};
 use crate::services::throttle::{self, Limit};
 use crate::services::{describe_user_agent, email_key, ClientInfo};
 use crate::startup::AppState;
@@ -110,31 +110,10 @@ pub async fn request_reset(
             })
             .await?
     };
-    if failures >= CAPTCHA_AFTER_FAILURES && state.captcha.provider() != CaptchaProvider::Off {
-        let ip = client.ip.as_deref().and_then(|ip| ip.parse().ok());
-        let pass = state
-            .captcha
-            .verify(captcha.as_deref(), ip, now)
-            .await
+    if failures >= CAPTCHA_AFTER_FAILURES {
+        spend_captcha(state, captcha.as_deref(), &client, now)
+            .await?
             .map_err(PasswordError::Captcha)?;
-        if let Some((id, expires)) = pass.single_use {
-            state
-                .db
-                .write(
-                    move |conn| match redemptions::redeem(conn, &id, expires.naive_utc()) {
-                        Ok(()) => Ok(()),
-                        Err(e) => {
-                            let e = DbError::from(e);
-                            Err(if e.is_unique_violation() {
-                                PasswordError::Captcha(CaptchaError::Invalid)
-                            } else {
-                                e.into()
-                            })
-                        }
-                    },
-                )
-                .await?;
-        }
     }
 
     let link_base = state.settings.link("/reset-password?token=");
@@ -455,91 +434,53 @@ pub async fn change(
     let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
         return Err(PasswordError::Invalid(errors));
     };
-    if current_password.len() > 4 * state.settings.password_policy.max_length {
-        return Err(PasswordError::WrongPassword);
-    }
-
-    let verified = state
-        .hasher
-        .verify(account.password_hash.clone(), current_password)
-        .await?;
-    if !verified.matches {
-        let client = client.clone();
-        let id = account.id.clone();
-        state
-            .db
-            .write(move |conn| {
-                throttle::hit(conn, &key, throttle::SIGN_IN_PER_ACCOUNT, now)?;
-                events::record(
-                    conn,
-                    &id,
-                    EventKind::SignInFailed,
-                    &client,
-                    Some(json!({ "purpose": "password_change" })),
-                    now,
-                )?;
-                Ok::<_, PasswordError>(())
-            })
-            .await?;
-        return Err(PasswordError::WrongPassword);
-    }
+    reauthenticate(
+        state,
+        &account,
+        current_password,
+        mfa_code,
+        &client,
+        "password_change",
+    )
+    .await?;
     let hash = state.hasher.hash(new_password.expose().to_owned()).await?;
-    let cipher = state.totp_cipher.clone();
     let public_url = state.settings.issuer();
+    let now = state.clock.now();
     state
         .db
-        .write(
-            move |conn| -> Result<Result<(), PasswordError>, PasswordError> {
-                if let Some(row) = mfa_rows::find(conn, &account.id)?.filter(|t| t.is_active()) {
-                    let code = mfa_code.as_deref().unwrap_or("");
-                    match mfa_service::check_code(
-                        conn,
-                        &cipher,
-                        &row,
-                        code,
-                        &client,
-                        now,
-                        "password_change",
-                        &public_url,
-                    )? {
-                        CodeCheck::Accepted(_) => {}
-                        CodeCheck::Blocked(wait) => return Ok(Err(PasswordError::Throttled(wait))),
-                        CodeCheck::Rejected => return Ok(Err(PasswordError::WrongCode)),
-                    }
-                }
-                accounts::set_password_hash(conn, &account.id, &hash, now.naive_utc())?;
-                password_resets::retire_all(conn, &account.id)?;
-                let ended = session_rows::revoke_all_of_account(
-                    conn,
-                    &account.id,
-                    Some(&session_id),
-                    "password_changed",
-                    now.naive_utc(),
-                )?;
-                throttle::clear(conn, &key)?;
-                events::record(
-                    conn,
-                    &account.id,
-                    EventKind::PasswordChanged,
-                    &client,
-                    Some(json!({ "sessions_ended": ended })),
-                    now,
-                )?;
-                notices::send(
-                    conn,
-                    &account,
-                    Notice::PasswordChanged {
-                        via_reset: false,
-                        sessions_ended: ended > 0,
-                    },
-                    &client,
-                    &public_url,
-                    now,
-                )?;
-                Ok(Ok(()))
-            },
-        )
-        .await??;
+        .write(move |conn| -> Result<(), PasswordError> {
+            accounts::set_password_hash(conn, &account.id, &hash, now.naive_utc())?;
+            password_resets::retire_all(conn, &account.id)?;
+            let ended = session_rows::revoke_all_of_account(
+                conn,
+                &account.id,
+                Some(&session_id),
+                "password_changed",
+                now.naive_utc(),
+            )?;
+            throttle::clear(conn, &key)?;
+            events::record(
+                conn,
+                &account.id,
+                EventKind::PasswordChanged,
+                &client,
+                Some(json!({ "sessions_ended": ended })),
+                now,
+            )?;
+            notices::send(
+                conn,
+                &account,
+                Notice::PasswordChanged {
+                    via_reset: false,
+                    sessions_ended: ended > 0,
+                },
+                &client,
+                &public_url,
+                now,
+            )?;
+            Ok(())
+        })
+        .await?;
     state.mail_wake.notify_one();
     Ok(())
 }

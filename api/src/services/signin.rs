@@ -136,6 +136,43 @@ pub fn email_hint(email: &str) -> String {
     }
 }
 
+/// Checks a captcha answer and spends it at once (a solved challenge buys one attempt, whatever
+/// the attempt's outcome). `Ok(Err(_))` is a refused answer; a provider switched `off` passes.
+pub async fn spend_captcha(
+    state: &AppState,
+    answer: Option<&str>,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<Result<(), CaptchaError>, DbError> {
+    if state.captcha.provider() == CaptchaProvider::Off {
+        return Ok(Ok(()));
+    }
+    let ip = client.ip.as_deref().and_then(|ip| ip.parse().ok());
+    let pass = match state.captcha.verify(answer, ip, now).await {
+        Ok(pass) => pass,
+        Err(e) => return Ok(Err(e)),
+    };
+    let Some((id, expires)) = pass.single_use else {
+        return Ok(Ok(()));
+    };
+    state
+        .db
+        .write(
+            move |conn| match redemptions::redeem(conn, &id, expires.naive_utc()) {
+                Ok(()) => Ok(Ok(())),
+                Err(e) => {
+                    let e = DbError::from(e);
+                    if e.is_unique_violation() {
+                        Ok(Err(CaptchaError::Invalid))
+                    } else {
+                        Err(e)
+                    }
+                }
+            },
+        )
+        .await
+}
+
 pub async fn sign_in(
     state: &AppState,
     req: SignInRequest,
@@ -173,32 +210,11 @@ pub async fn sign_in(
             })
             .await?
     };
-    if failures >= CAPTCHA_AFTER_FAILURES && state.captcha.provider() != CaptchaProvider::Off {
-        let ip = client.ip.as_deref().and_then(|ip| ip.parse().ok());
-        let pass = state
-            .captcha
-            .verify(req.captcha.as_deref(), ip, now)
-            .await
-            .map_err(SignInError::Captcha)?;
+    if failures >= CAPTCHA_AFTER_FAILURES {
         // Spent now, whatever the password turns out to be: a solved captcha buys one try.
-        if let Some((id, expires)) = pass.single_use {
-            state
-                .db
-                .write(
-                    move |conn| match redemptions::redeem(conn, &id, expires.naive_utc()) {
-                        Ok(()) => Ok(()),
-                        Err(e) => {
-                            let e = DbError::from(e);
-                            Err(if e.is_unique_violation() {
-                                SignInError::Captcha(CaptchaError::Invalid)
-                            } else {
-                                e.into()
-                            })
-                        }
-                    },
-                )
-                .await?;
-        }
+        spend_captcha(state, req.captcha.as_deref(), &client, now)
+            .await?
+            .map_err(SignInError::Captcha)?;
     }
 
     // Count this attempt against the address before hashing (taken back on success), under the
