@@ -23,6 +23,6 @@ USER portal
 WORKDIR /var/lib/portal
 ENV PORTAL_BIND=0.0.0.0:8080 PORTAL_DATA_DIR=/var/lib/portal PORTAL_WEB_DIR=/usr/share/portal/web PORTAL_LOG_FORMAT=json
 EXPOSE 8080
-HEALTHCHECK CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+HEALTHCHECK --interval=10s --timeout=5s --retries=3 CMD ["portal", "healthcheck"]
 ENTRYPOINT ["portal"]
 CMD ["serve"]

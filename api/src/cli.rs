@@ -54,6 +54,9 @@ pub enum Command {
         #[arg(long)]
         file_id: Option<PathBuf>,
     },
+    /// Check that the server on `PORTAL_BIND` answers `/healthz` (for container health checks:
+    /// exits 0 when it does, 1 otherwise).
+    Healthcheck,
     /// Solve a built-in captcha challenge (for scripts and API clients): prints the `captcha`
     /// field value, `<challenge>:<nonce>`.
     SolveCaptcha {

@@ -44,6 +44,9 @@ pub struct Settings {
     /// How long a request waits for the database (a connection, a lock, a statement) before it
     /// answers 503 `database_unavailable`.
     pub database_timeout: Duration,
+    /// Other origins (`scheme://host[:port]`) whose pages may call the API from a browser, with
+    /// credentials (CORS). None by default: the web app is served by the API itself.
+    pub cors_origins: Vec<String>,
     /// Days between closing an account and erasing its personal data.
     pub account_deletion_grace_days: u32,
     pub bind: SocketAddr,
@@ -170,6 +173,7 @@ const KNOWN: &[&str] = &[
     "PORTAL_DATABASE_POOL_SIZE",
     "PORTAL_DATABASE_TIMEOUT",
     "PORTAL_ACCOUNT_DELETION_GRACE_DAYS",
+    "PORTAL_CORS_ORIGINS",
     "PORTAL_BIND",
     "PORTAL_PUBLIC_URL",
     "PORTAL_PROFILE",
@@ -248,6 +252,27 @@ impl Settings {
             return Err(err("PORTAL_DATABASE_POOL_SIZE", "must be at least 1"));
         }
         let database_timeout = src.seconds("PORTAL_DATABASE_TIMEOUT", 2)?;
+        let mut cors_origins = Vec::new();
+        for raw in src
+            .string("PORTAL_CORS_ORIGINS", "")
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+        {
+            let origin = url::Url::parse(raw)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .filter(|u| u.path() == "/" && u.query().is_none() && u.fragment().is_none())
+                .map(|u| u.origin().ascii_serialization())
+                .filter(|o| o.eq_ignore_ascii_case(raw.trim_end_matches('/')))
+                .ok_or_else(|| {
+                    err(
+                        "PORTAL_CORS_ORIGINS",
+                        format!("{raw:?} is not an origin like https://app.example.com"),
+                    )
+                })?;
+            cors_origins.push(origin);
+        }
         let account_deletion_grace_days: u32 =
             src.parse("PORTAL_ACCOUNT_DELETION_GRACE_DAYS", 30)?;
         if account_deletion_grace_days == 0 {
@@ -538,6 +563,7 @@ impl Settings {
             database_pool_size,
             database_timeout,
             account_deletion_grace_days,
+            cors_origins,
             bind,
             public_url,
             profile,

@@ -61,6 +61,13 @@ async fn open_migrated(settings: &Settings) -> anyhow::Result<Db> {
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
+        Command::Healthcheck => {
+            if healthy(settings.bind) {
+                Ok(())
+            } else {
+                anyhow::bail!("{} does not answer /healthz with 200", settings.bind)
+            }
+        }
         Command::Migrate => {
             let db = Db::connect(&settings.database, 1, settings.database_timeout)?;
             let applied = tokio::task::spawn_blocking(move || db.migrate()).await??;
@@ -163,4 +170,33 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Openapi { .. } | Command::SolveCaptcha { .. } => Ok(()),
     }
+}
+
+/// `GET /healthz` over loopback (the bind address, or 127.0.0.1 when bound to every interface),
+/// with short timeouts.
+fn healthy(bind: std::net::SocketAddr) -> bool {
+    use std::io::{Read, Write};
+    let mut address = bind;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let timeout = std::time::Duration::from_secs(3);
+    let Ok(mut stream) = std::net::TcpStream::connect_timeout(&address, timeout) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(timeout));
+    let _ = stream.set_write_timeout(Some(timeout));
+    let request = format!("GET /healthz HTTP/1.0\r\nHost: {address}\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 16];
+    let mut read = 0;
+    while read < head.len() {
+        match stream.read(&mut head[read..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
+        }
+    }
+    head[..read].starts_with(b"HTTP/1.1 200") || head[..read].starts_with(b"HTTP/1.0 200")
 }

@@ -12,7 +12,7 @@ use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::web::{self, Bytes};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{App, HttpMessage as _, HttpRequest, HttpResponse, HttpServer};
 use tokio::sync::Notify;
 use utoipa_actix_web::AppExt;
 
@@ -271,6 +271,7 @@ fn build_app(
     let page_csp = HeaderValue::from_str(&page_csp(state.settings.captcha.provider))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     let metrics = state.metrics.clone();
+    let cors_origins = state.settings.cors_origins.clone();
     let (app, _) = App::new()
         .into_utoipa_app()
         .app_data(web::Data::new(state))
@@ -299,7 +300,12 @@ fn build_app(
         ),
         None => app,
     };
+    let cors = cors(&cors_origins);
     app.wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+        .wrap(actix_web::middleware::Condition::new(
+            !cors_origins.is_empty(),
+            cors,
+        ))
         .wrap(
             DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -315,35 +321,114 @@ fn build_app(
                 req.head_mut().method = actix_web::http::Method::GET;
             }
             let method = req.method().clone();
-            let path = req.path().to_owned();
             let started = std::time::Instant::now();
             let metrics = metrics.clone();
-            let fut = srv.call(req);
+            // A request id from the caller is kept when it is safe to echo and log; otherwise
+            // one is made. It is returned, and every log line of the request carries it.
+            let request_id = req
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| valid_request_id(v))
+                .map(str::to_owned)
+                .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+            let span = tracing::info_span!("request", request_id = %request_id);
+            let fut = {
+                let _entered = span.enter();
+                srv.call(req)
+            };
             let page_csp = page_csp.clone();
-            async move {
-                let mut res = fut.await?;
-                let status = res.status().as_u16();
-                let class = usize::from((status / 100).clamp(2, 5) - 2);
-                metrics.responses[class].fetch_add(1, Ordering::Relaxed);
-                // Path only: query strings may carry tokens.
-                tracing::debug!(%method, %path, status, elapsed_ms = started.elapsed().as_millis() as u64, "request");
-                // Pages and scripts (the web app, its worker, the API reference) get the page
-                // policy; everything else keeps the API's `default-src 'none'`.
-                let page = res
-                    .headers()
-                    .get(header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|ct| ct.starts_with("text/html") || ct.contains("javascript"));
-                if page {
-                    res.headers_mut()
-                        .insert(header::CONTENT_SECURITY_POLICY, page_csp);
-                }
-                if head {
-                    return Ok(res.map_body(|_, _| EitherBody::new(BoxBody::new(()))));
-                }
-                Ok(res)
-            }
+            tracing::Instrument::instrument(
+                async move {
+                    let mut res = fut.await?;
+                    let status = res.status().as_u16();
+                    let class = usize::from((status / 100).clamp(2, 5) - 2);
+                    metrics.responses[class].fetch_add(1, Ordering::Relaxed);
+                    // One access line: the route template, never the path or query (they may carry
+                    // ids and tokens); no token, code or password ever.
+                    let route = res
+                        .request()
+                        .match_pattern()
+                        .unwrap_or_else(|| "(unmatched)".to_owned());
+                    let client_ip = crate::http::client::client_info(res.request()).ip;
+                    let account_id = res
+                        .request()
+                        .extensions()
+                        .get::<crate::auth::extract::CallerId>()
+                        .map(|c| c.0.clone());
+                    tracing::info!(
+                        target: "access",
+                        %method,
+                        %route,
+                        status,
+                        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+                        client_ip = client_ip.as_deref().unwrap_or("-"),
+                        account_id = account_id.as_deref().unwrap_or("-"),
+                        "request"
+                    );
+                    if let Ok(value) = HeaderValue::from_str(&request_id) {
+                        res.headers_mut()
+                            .insert(header::HeaderName::from_static(REQUEST_ID), value);
+                    }
+                    // Pages and scripts (the web app, its worker, the API reference) get the page
+                    // policy; everything else keeps the API's `default-src 'none'`.
+                    let page = res
+                        .headers()
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|ct| ct.starts_with("text/html") || ct.contains("javascript"));
+                    if page {
+                        res.headers_mut()
+                            .insert(header::CONTENT_SECURITY_POLICY, page_csp);
+                    }
+                    if head {
+                        return Ok(res.map_body(|_, _| EitherBody::new(BoxBody::new(()))));
+                    }
+                    Ok(res.map_into_boxed_body().map_into_left_body())
+                },
+                span,
+            )
         })
+}
+
+/// CORS for the configured origins only (`PORTAL_CORS_ORIGINS`): the exact origin is echoed
+/// with credentials and `Vary: Origin`, never `*`; a request from any other origin gets no CORS
+/// headers (its browser keeps the answer from the page) rather than an error.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::HeaderName::from_static(REQUEST_ID),
+        ])
+        .expose_headers([
+            header::RETRY_AFTER,
+            header::LOCATION,
+            header::ETAG,
+            header::WWW_AUTHENTICATE,
+            header::HeaderName::from_static(REQUEST_ID),
+        ])
+        .supports_credentials()
+        .block_on_origin_mismatch(false)
+        .max_age(600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// The request id header, echoed on every response.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// A caller's request id is kept if it is 1–128 characters of letters, digits and `-_.:`.
+fn valid_request_id(value: &str) -> bool {
+    (1..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
 /// Turns any error response that is not problem details yet (404, 405, 413 from the framework)

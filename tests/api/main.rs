@@ -12,6 +12,7 @@ mod mail;
 mod mfa;
 mod onboarding;
 mod openapi;
+mod operations;
 mod organizations;
 mod portal;
 mod projects;

@@ -135,12 +135,18 @@ impl BodyGate {
 
 type GuardFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
+/// The account a request was made for, once the guard has let it through (for the access log).
+#[derive(Debug, Clone)]
+pub struct CallerId(pub String);
+
 fn guarded<T: 'static>(req: &HttpRequest, need: Need, wrap: fn(Caller) -> T) -> GuardFuture<T> {
     let (tx, rx) = watch::channel(false);
     req.extensions_mut().insert(BodyGate(rx));
     let req = req.clone();
     Box::pin(async move {
         let caller = guard(&req, need).await?;
+        req.extensions_mut()
+            .insert(CallerId(caller.account.id.clone()));
         let _ = tx.send(true);
         Ok(wrap(caller))
     })

@@ -212,8 +212,8 @@ fn cookie<'a>(
 /// Refuses a browser request made from another site to an endpoint that reads or sets the
 /// session cookies (OWASP CSRF Prevention cheat sheet: verify the origin with standard headers;
 /// ASVS 5.0 V3.5.1), on top of `SameSite=Strict`. Same-origin means the portal's public origin,
-/// or the origin the request itself was sent to (`Host`), so that a newcomer browsing at
-/// `localhost` rather than `127.0.0.1` is not refused. Programs that send neither header are
+/// the origin the request itself was sent to (`Host`), so that a newcomer browsing at
+/// `localhost` rather than `127.0.0.1` is not refused, or one of `PORTAL_CORS_ORIGINS`. Programs that send neither header are
 /// not browsers and are let through.
 pub fn refuse_cross_site(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     let refused = || {
@@ -235,7 +235,12 @@ pub fn refuse_cross_site(req: &HttpRequest, state: &AppState) -> Result<(), ApiE
                 .split_once("://")
                 .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
         });
-        if !(origin.eq_ignore_ascii_case(&public) || own) {
+        let allowed = state
+            .settings
+            .cors_origins
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin));
+        if !(origin.eq_ignore_ascii_case(&public) || own || allowed) {
             return Err(refused());
         }
     }

@@ -25,6 +25,8 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/jwk-set+json")
         .insert_header(("Cache-Control", "public, max-age=300"))
+        // Public keys, for anyone to verify tokens with, from any origin.
+        .insert_header(("Access-Control-Allow-Origin", "*"))
         .body(state.jwks_body.clone())
 }
 

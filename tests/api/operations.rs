@@ -1,0 +1,139 @@
+//! What operators and integrators rely on: every answer carries a request id (the caller's
+//! when it is safe, else a new one), and browsers on the configured other origins may call the
+//! API with credentials — no one else.
+
+use portal_tests::{both_backends, Backend, TestApp};
+
+both_backends!(
+    every_answer_carries_a_request_id_the_callers_when_it_is_safe,
+    |app: TestApp| async move {
+        let res = app.get("/v1/config").await;
+        let made = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert!(uuid::Uuid::try_parse(&made).is_ok(), "{made}");
+        let again = app.get("/v1/config").await.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(made, again, "one per request");
+
+        let res = app
+            .client
+            .get(app.url("/v1/nothing-here"))
+            .header("x-request-id", "trace-42.a:b_c")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404);
+        assert_eq!(res.headers()["x-request-id"], "trace-42.a:b_c");
+
+        for unsafe_id in ["has space", "<script>", &"x".repeat(129)] {
+            let res = app
+                .client
+                .get(app.url("/healthz"))
+                .header("x-request-id", unsafe_id)
+                .send()
+                .await
+                .unwrap();
+            let echoed = res.headers()["x-request-id"].to_str().unwrap();
+            assert_ne!(echoed, unsafe_id);
+            assert!(uuid::Uuid::try_parse(echoed).is_ok());
+        }
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browsers_on_the_configured_origins_may_call_with_credentials_and_no_one_else() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[(
+            "PORTAL_CORS_ORIGINS",
+            "https://app.example.com, http://localhost:5173",
+        )],
+    )
+    .await;
+    let preflight = |origin: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .request(reqwest::Method::OPTIONS, app.url("/v1/sessions"))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header(
+                    "access-control-request-headers",
+                    "content-type, authorization",
+                )
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = preflight("https://app.example.com").await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let h = res.headers();
+    assert_eq!(h["access-control-allow-origin"], "https://app.example.com");
+    assert_eq!(h["access-control-allow-credentials"], "true");
+    assert!(h["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+    assert!(h["vary"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("origin"));
+
+    // Another origin gets no permission at all.
+    let res = preflight("https://evil.example").await;
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+
+    // A real request from an allowed origin: the exact origin is echoed, never `*`.
+    let res = app
+        .client
+        .get(app.url("/v1/config"))
+        .header("origin", "http://localhost:5173")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
+    let res = app
+        .client
+        .get(app.url("/v1/config"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+
+    // The public keys and the spec are readable from anywhere (no credentials).
+    for path in ["/.well-known/jwks.json", "/openapi.json"] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["access-control-allow-origin"], "*", "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cors_origin_that_is_not_an_origin_stops_the_program_at_start() {
+    for bad in [
+        "app.example.com",
+        "https://app.example.com/path",
+        "ftp://x.example",
+    ] {
+        let mut values = std::collections::BTreeMap::new();
+        values.insert("PORTAL_CORS_ORIGINS".to_owned(), bad.to_owned());
+        let err = portal_api::config::Settings::from_map(values)
+            .err()
+            .unwrap_or_else(|| panic!("{bad} accepted"));
+        assert!(err.to_string().contains("PORTAL_CORS_ORIGINS"), "{err}");
+    }
+}
