@@ -77,6 +77,27 @@ describe('problem → messages', () => {
     expect(isProblem({ message: 'x' })).toBe(false);
   });
 
+  it('names the organizations that keep an account open, read from the detail, in the chosen language', () => {
+    const detail =
+      'You are the only owner of organizations that have projects (PT Maju Bersama, CV Sinar (Jakarta)): delete their projects or hand them over to another owner first.';
+    const problem = { code: 'sole_owner', status: 409, title: 'Organizations would be left without an owner', detail };
+    expect(problemMessage(en, problem)).toBe(detail);
+    expect(problemMessage(id, problem)).toBe(
+      'Anda satu-satunya pemilik organisasi yang memiliki proyek (PT Maju Bersama, CV Sinar (Jakarta)): hapus proyeknya atau serahkan organisasinya kepada pemilik lain terlebih dahulu.',
+    );
+    expect(toFormErrors(id, { ...problem, type: 'x' }, ['password']).form).toContain('(PT Maju Bersama, CV Sinar (Jakarta))');
+    // A detail worded otherwise is shown as it is, never a message with a hole in it.
+    expect(problemMessage(id, { ...problem, detail: 'Hand over Acme first.' })).toBe('Hand over Acme first.');
+    expect(problemMessage(id, { ...problem, detail: null })).toBe('Organizations would be left without an owner');
+  });
+
+  it('explains a closed account and a spent restore link', () => {
+    expect(problemMessage(en, { code: 'account_closed', status: 403 })).toBe(
+      'This account was closed. The email we sent when it was closed has a link that restores it until its data is erased.',
+    );
+    expect(problemMessage(id, { code: 'restore_link_invalid', status: 400 })).toMatch(/^Tautan ini tidak berlaku/);
+  });
+
   it('translates known field codes and keeps unknown ones readable', () => {
     expect(fieldMessage(en, 'email_free_mail_domain', 'free mail')).toMatch(/company email/);
     expect(fieldMessage(en, 'nope', 'must be nice')).toBe('Must be nice.');

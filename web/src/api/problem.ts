@@ -48,11 +48,28 @@ export function fieldMessage(t: Translate, code: string, apiMessage: string, var
   return capitalize(apiMessage);
 }
 
+// Problems whose `detail` names things the message repeats (the API writes it in English): the
+// names are read from it, and the message is ours. A detail that does not read as expected is
+// shown as it is.
+const NAMES_IN_DETAIL: Record<string, (detail: string) => Vars | null> = {
+  // "You are the only owner of organizations that have projects (PT A, PT B): delete their …"
+  sole_owner: (detail) => {
+    const names = /\((.+)\):[^()]*$/s.exec(detail)?.[1]?.trim();
+    return names ? { organizations: names } : null;
+  },
+};
+
 /** The message for a problem code at the top of a form. */
 export function problemMessage(t: Translate, problem: Partial<Problem>, vars?: Vars): string {
   const code = problem.code ?? '';
   const key = `problem.${code}`;
   const seconds = problem.retry_after ?? 0;
+  const names = Object.prototype.hasOwnProperty.call(NAMES_IN_DETAIL, code) ? NAMES_IN_DETAIL[code] : undefined;
+  if (names && hasMessage(key)) {
+    const found = problem.detail ? names(problem.detail) : null;
+    if (found) return t(key, { ...vars, ...found });
+    return problem.detail || problem.title || t('problem.unknown');
+  }
   // A wait of an hour reads better in minutes than as 3599 seconds.
   const throttled = code === 'too_many_requests' || code === 'too_many_attempts' || (problem.status === 429 && !hasMessage(key));
   if (throttled && seconds >= 120) return t('problem.waitMinutes', { minutes: Math.ceil(seconds / 60) });

@@ -3,6 +3,7 @@ import { routeForStep } from '../api/onboarding';
 import { Spinner } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { AccountPage } from '../pages/Account';
+import { AccountClosedPage } from '../pages/AccountClosed';
 import { AcceptLegalPage } from '../pages/AcceptLegal';
 import { ActivateMfaPage } from '../pages/ActivateMfa';
 import { CancelEmailChangePage } from '../pages/CancelEmailChange';
@@ -15,6 +16,7 @@ import { InvitationPage } from '../pages/Invitation';
 import { MfaCodePage } from '../pages/MfaCode';
 import { ProjectsPage } from '../pages/Projects';
 import { ResetPasswordPage } from '../pages/ResetPassword';
+import { RestoreAccountPage } from '../pages/RestoreAccount';
 import { SignInPage } from '../pages/SignIn';
 import { SignUpPage } from '../pages/SignUp';
 import { VerifyEmailPage } from '../pages/VerifyEmail';
@@ -89,6 +91,8 @@ export function App() {
         <Route path="/reset-password" element={<ResetPasswordPage />} />
         <Route path="/confirm-email-change" element={<ConfirmEmailChangePage />} />
         <Route path="/cancel-email-change" element={<CancelEmailChangePage />} />
+        <Route path="/restore-account" element={<RestoreAccountPage />} />
+        <Route path="/account-closed" element={<AccountClosedPage />} />
         <Route element={<SignedOutOnly />}>
           <Route path="/sign-up" element={<SignUpPage />} />
           <Route path="/sign-in" element={<SignInPage />} />

@@ -23,6 +23,8 @@ interface AuthValue {
   completeSignIn: (tokens: Tokens) => Promise<void>;
   /** Ends the session on the server and here. */
   signOut: () => Promise<void>;
+  /** The API ended every session of the account (it was closed): forgets this one, without "your session has ended". */
+  forgetSession: () => void;
   reloadMe: () => Promise<Me | null>;
   /** Re-reads the onboarding state and goes to the next step (or the project list). */
   continueJourney: (fallback?: string) => Promise<void>;
@@ -122,6 +124,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     navigate('/sign-in', { replace: true });
   }, [navigate]);
 
+  const forgetSession = useCallback(() => {
+    signingOut.current = true;
+    session.set(null);
+    setEndedReason(null);
+  }, []);
+
   const continueJourney = useCallback(
     async (fallback = '/projects') => {
       const state = await reloadOnboarding();
@@ -132,8 +140,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const value = useMemo(
-    () => ({ status, me, onboarding, completeSignIn, signOut, reloadMe, continueJourney, endedReason }),
-    [status, me, onboarding, completeSignIn, signOut, reloadMe, continueJourney, endedReason],
+    () => ({ status, me, onboarding, completeSignIn, signOut, forgetSession, reloadMe, continueJourney, endedReason }),
+    [status, me, onboarding, completeSignIn, signOut, forgetSession, reloadMe, continueJourney, endedReason],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { startTransition, useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
 import { api, type Schemas } from '../api/client';
 import { problemMessage } from '../api/problem';
 import { useAuth, type Me } from '../app/auth';
@@ -12,6 +13,7 @@ import { useI18n } from '../i18n/I18n';
 import { formatDate, hasMessage, type Lang, type Translate } from '../i18n/translate';
 import { joinPhone, splitPhone } from '../lib/countries';
 import { exportFileName, exportFileText, saveFile } from '../lib/download';
+import { confirmationMatches, type ClosedState } from '../lib/closure';
 import { call, useFormErrors } from '../lib/forms';
 import { mfaCodeKind } from '../lib/mfaCode';
 import { errorsBesideChecklist, passwordChecklist } from '../lib/password';
@@ -50,6 +52,7 @@ export function AccountPage() {
           </Button>
         </div>
       </section>
+      <CloseAccount />
     </>
   );
 }
@@ -818,6 +821,210 @@ function YourData() {
           />
         </form>
       </Dialog>
+    </section>
+  );
+}
+
+const CLOSE_FIELDS = ['confirm_email', 'password', 'mfa_code'] as const;
+
+/**
+ * The danger zone: what closing the account does, then the sign-in email typed out (the button
+ * works once it matches), the password and a code, and a last confirmation. Every session ends,
+ * this one too: the page that follows is public.
+ */
+function CloseAccount() {
+  const { t } = useI18n();
+  const config = useConfig();
+  const { me, forgetSession } = useAuth();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  const [typed, setTyped] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const email = me?.email ?? '';
+  const form = useFormErrors(CLOSE_FIELDS, { vars: { email } });
+  const formId = useId();
+  const headingId = useId();
+  const gateId = useId();
+  const openButton = useRef<HTMLButtonElement>(null);
+  const typedRef = useRef<HTMLInputElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const matches = confirmationMatches(typed, email);
+
+  useEffect(() => {
+    if (open) typedRef.current?.focus();
+  }, [open]);
+
+  const reset = () => {
+    setTyped('');
+    setPassword('');
+    setCode('');
+    form.clear();
+  };
+  const toggle = () => {
+    if (open) reset();
+    setOpen(!open);
+  };
+  // Cancel: the form closes and the focus goes back to the button that opened it.
+  const cancel = () => {
+    reset();
+    setOpen(false);
+    openButton.current?.focus();
+  };
+
+  // Checked on the page first; the last word is a dialog.
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    const missing: Partial<Record<(typeof CLOSE_FIELDS)[number], MessageKey>> = {};
+    if (!matches) missing.confirm_email = 'account.close.typeMismatch';
+    if (!password) missing.password = 'fielderr.required';
+    const codeError = mfaCodeError(code);
+    if (codeError) missing.mfa_code = codeError;
+    if (Object.keys(missing).length) {
+      form.failLocal(missing);
+      return;
+    }
+    form.clear();
+    setConfirming(true);
+  };
+
+  const closeAccount = async () => {
+    setBusy(true);
+    const result = await call(api.DELETE('/v1/me', { body: { password, mfa_code: code.trim() } }));
+    if (result.data) {
+      // Every session of the account ended, this browser's too: it is forgotten here, and a public
+      // page says what comes next. One transition, so that the console does not first send the
+      // person to sign in.
+      const state: ClosedState = { eraseAfter: result.data.erase_after };
+      startTransition(() => {
+        navigate('/account-closed', { replace: true, state });
+        forgetSession();
+      });
+      return;
+    }
+    setBusy(false);
+    setConfirming(false);
+    if (result.network) {
+      form.failNetwork();
+      return;
+    }
+    // The code was checked before the refusal: the next attempt needs the app's next one.
+    setCode('');
+    form.fail(result.error);
+  };
+
+  return (
+    <section className="panel panel--danger" aria-labelledby="account-close">
+      <div className="panel__head">
+        <div>
+          <h2 id="account-close">{t('account.close')}</h2>
+          <p>{t('account.closeIntro', { portal: config.portal_name })}</p>
+        </div>
+      </div>
+      <div className="panel__body">
+        <p className="consequences__title">{t('account.close.consequences')}</p>
+        <ul className="consequences" data-testid="close-consequences">
+          <li>{t('account.close.effect.signOut')}</li>
+          <li>{t('account.close.effect.restore')}</li>
+          <li>{t('account.close.effect.erase')}</li>
+          <li>{t('account.close.effect.owner')}</li>
+        </ul>
+        <Button
+          ref={openButton}
+          variant="danger"
+          onClick={toggle}
+          aria-expanded={open}
+          aria-controls={open ? formId : undefined}
+          data-testid="close-start"
+        >
+          {t('account.close.start')}
+        </Button>
+      </div>
+      {/* Before the form: closing it gives the focus back first, then the form's errors take it. */}
+      <Dialog
+        open={confirming}
+        small
+        title={t('account.close.confirm.title')}
+        onClose={() => !busy && setConfirming(false)}
+        initialFocus={cancelRef}
+        testId="close-confirm"
+        footer={
+          <div className="actions actions--end">
+            <Button ref={cancelRef} variant="secondary" onClick={() => setConfirming(false)} disabled={busy}>
+              {t('common.cancel')}
+            </Button>
+            <Button variant="danger" onClick={() => void closeAccount()} busy={busy} data-testid="close-confirm-ok">
+              {t('account.close.confirm.ok')}
+            </Button>
+          </div>
+        }
+      >
+        <p>{t('account.close.confirm.body', { email })}</p>
+      </Dialog>
+      {open && (
+        <div className="panel__body panel__body--rule" id={formId}>
+          <form className="form form--narrow" noValidate onSubmit={onSubmit} aria-labelledby={headingId} data-testid="close-form">
+            <div className="form-head">
+              <h3 id={headingId}>{t('account.close.title')}</h3>
+              <p className="muted small">{t('account.close.intro')}</p>
+            </div>
+            <FormAlert message={form.errors.form} seq={form.seq} />
+            {/* The account's email, for password managers. */}
+            <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
+            <TextField
+              ref={typedRef}
+              label={t('account.close.typeEmail')}
+              hint={t('account.close.typeEmailHint', { email })}
+              value={typed}
+              onValue={(v) => {
+                setTyped(v);
+                form.clearField('confirm_email');
+              }}
+              errors={form.field('confirm_email')}
+              autoComplete="off"
+              inputMode="email"
+              spellCheck={false}
+              autoCapitalize="off"
+              required
+              maxLength={254}
+              name="confirm_email"
+            />
+            <PasswordField
+              label={t('field.currentPassword')}
+              value={password}
+              onValue={(v) => {
+                setPassword(v);
+                form.clearField('password');
+              }}
+              errors={form.field('password')}
+              autoComplete="current-password"
+              required
+              name="password"
+            />
+            <MfaCodeField
+              value={code}
+              onValue={(v) => {
+                setCode(v);
+                form.clearField('mfa_code');
+              }}
+              errors={form.field('mfa_code')}
+            />
+            <div className="actions">
+              <Button type="submit" variant="danger" disabled={!matches} aria-describedby={gateId} data-testid="close-submit">
+                {t('account.close.submit')}
+              </Button>
+              <Button variant="secondary" onClick={cancel}>
+                {t('common.cancel')}
+              </Button>
+            </div>
+            <p id={gateId} className="field__hint" role="status" aria-live="polite" data-testid="close-gate">
+              {matches ? t('account.close.gateOpen') : t('account.close.gateShut')}
+            </p>
+          </form>
+        </div>
+      )}
     </section>
   );
 }
