@@ -59,7 +59,7 @@ test('name, phone and sign-in email are changed from the account page; the data 
   assert.equal(await page.getByTestId('profile-phone').textContent(), '+62 81234567890');
   // Sections in order.
   const headings = await page.locator('main h2').allTextContents();
-  assert.deepEqual(headings.slice(0, 4), ['Profile', 'Change password', 'Sessions', 'Your data']);
+  assert.deepEqual(headings.slice(0, 5), ['Profile', 'Change password', 'Two-factor authentication', 'Sessions', 'Your data']);
 
   // Name and phone: the form opens with the current values, the name field focused.
   await page.getByTestId('profile-edit').click();

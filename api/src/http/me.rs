@@ -275,7 +275,8 @@ pub struct SecurityEventInfo {
     /// `mfa_used`, `recovery_code_used`, `mfa_failures`, `mfa_disabled`, `mfa_reset`,
     /// `consent_recorded`, `password_set`, `password_reset_requested`, `password_reset`,
     /// `password_changed`, `email_verified`, `profile_updated`, `email_change_requested`,
-    /// `email_changed`, `email_change_cancelled`, `data_exported`.
+    /// `email_changed`, `email_change_cancelled`, `data_exported`, `recovery_codes_regenerated`,
+    /// `account_closed`, `account_restored`.
     #[schema(example = "sign_in_succeeded")]
     pub kind: String,
     pub occurred_at: DateTime<Utc>,

@@ -4,9 +4,11 @@ import { api, type Schemas } from '../api/client';
 import { problemMessage } from '../api/problem';
 import { useAuth, type Me } from '../app/auth';
 import { useConfig } from '../app/config';
+import { CodeInput, type CodeInputHandle } from '../components/CodeInput';
 import { Dialog } from '../components/Dialog';
 import { PasswordChecklist } from '../components/PasswordChecklist';
 import { PhoneField, dialOf, type PhoneValue } from '../components/PhoneField';
+import { RecoveryCodeList, TotpKey } from '../components/TwoFactor';
 import { Button, FormAlert, PasswordField, Spinner, TextField } from '../components/ui';
 import type { MessageKey } from '../i18n/en';
 import { useI18n } from '../i18n/I18n';
@@ -18,10 +20,12 @@ import { call, useFormErrors } from '../lib/forms';
 import { mfaCodeKind } from '../lib/mfaCode';
 import { errorsBesideChecklist, passwordChecklist } from '../lib/password';
 import { sessionName, sortSessions, type SessionInfo } from '../lib/sessions';
+import { mfaStatus, type MfaStatus } from '../lib/twoFactor';
 import { describeUserAgent } from '../lib/userAgent';
 
 type Device = Schemas['DeviceInfo'];
 type SecurityEvent = Schemas['SecurityEventInfo'];
+type Enrollment = Schemas['TotpEnrollment'];
 
 export function AccountPage() {
   const { t } = useI18n();
@@ -37,6 +41,7 @@ export function AccountPage() {
       </div>
       <Profile />
       <ChangePassword onChanged={() => setSessionsVersion((v) => v + 1)} />
+      <TwoFactor />
       <Sessions version={sessionsVersion} />
       <YourData />
       <Devices />
@@ -79,12 +84,22 @@ function mfaCodeError(code: string): MessageKey | null {
 }
 
 /** A code from the authenticator app or a recovery code (MFA is always on here). */
-function MfaCodeField({ value, onValue, errors }: { value: string; onValue: (value: string) => void; errors?: readonly string[] }) {
+function MfaCodeField({
+  value,
+  onValue,
+  errors,
+  hint,
+}: {
+  value: string;
+  onValue: (value: string) => void;
+  errors?: readonly string[];
+  hint?: string;
+}) {
   const { t } = useI18n();
   return (
     <TextField
       label={t('field.mfaCode')}
-      hint={t('field.mfaCodeHint')}
+      hint={hint ?? t('field.mfaCodeHint')}
       value={value}
       onValue={onValue}
       errors={errors}
@@ -551,6 +566,559 @@ function ChangePassword({ onChanged }: { onChanged: () => void }) {
         </form>
       </div>
     </section>
+  );
+}
+
+type TwoFactorForm = 'codes' | 'replace';
+/** Recovery codes just made, shown this once; `from` says which form made them. */
+type FreshCodes = { codes: string[]; from: TwoFactorForm };
+
+/**
+ * Two-factor authentication, always on here: since when, new recovery codes (the earlier ones
+ * stop working) and another authenticator app (a new phone), each after the password and a code.
+ */
+function TwoFactor() {
+  const { t, lang } = useI18n();
+  const [status, setStatus] = useState<MfaStatus | null>(null);
+  const [open, setOpen] = useState<TwoFactorForm | null>(null);
+  const [fresh, setFresh] = useState<FreshCodes | null>(null);
+  const [message, setMessage] = useState<Note | null>(null);
+  const codesButton = useRef<HTMLButtonElement>(null);
+  const replaceButton = useRef<HTMLButtonElement>(null);
+  // The button that gets the focus back once the new codes are put away (it is enabled again then).
+  const focusAfterCodes = useRef<TwoFactorForm | null>(null);
+  const formId = useId();
+  const buttonOf = (which: TwoFactorForm) => (which === 'codes' ? codesButton : replaceButton);
+
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      try {
+        const { data } = await api.GET('/v1/me/security-events', { params: { query: { limit: 100 } } });
+        if (live) setStatus(mfaStatus(data?.items ?? []));
+      } catch {
+        if (live) setStatus(mfaStatus([]));
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (fresh || !focusAfterCodes.current) return;
+    buttonOf(focusAfterCodes.current).current?.focus();
+    focusAfterCodes.current = null;
+  }, [fresh]);
+
+  const toggle = (which: TwoFactorForm) => {
+    setMessage(null);
+    setOpen((before) => (before === which ? null : which));
+  };
+  // Cancel: the form closes and the focus goes back to the button that opened it.
+  const cancel = (which: TwoFactorForm) => {
+    setOpen(null);
+    buttonOf(which).current?.focus();
+  };
+  const made = (from: TwoFactorForm, codes: string[], activatedAt?: string) => {
+    setOpen(null);
+    setFresh({ codes, from });
+    if (activatedAt) setStatus((before) => ({ since: before?.since ?? null, replacedAt: activatedAt }));
+    setMessage({ tone: 'success', text: (tr) => tr(from === 'replace' ? 'account.mfa.replace.done' : 'account.mfa.codes.made') });
+  };
+  const putAway = () => {
+    focusAfterCodes.current = fresh?.from ?? null;
+    setFresh(null);
+  };
+
+  return (
+    <section className="panel" aria-labelledby="account-mfa">
+      <div className="panel__head">
+        <div>
+          <h2 id="account-mfa">{t('account.mfa.title')}</h2>
+          <p>{t('account.mfa.intro')}</p>
+        </div>
+      </div>
+      <div role="status" aria-live="polite">
+        {message && (
+          <div className={`alert alert--${message.tone} panel-note`} data-testid="mfa-message">
+            {message.text(t, lang)}
+          </div>
+        )}
+      </div>
+      <div className="panel__body">
+        <dl className="dl" data-testid="mfa-status">
+          <dt>{t('account.mfa.status')}</dt>
+          <dd>
+            <span className="badge badge--ready" data-testid="mfa-since">
+              {status?.since ? t('account.mfa.onSince', { date: formatDate(lang, status.since) }) : t('account.mfaOn')}
+            </span>
+          </dd>
+          {status?.replacedAt && (
+            <>
+              <dt>{t('account.mfa.app')}</dt>
+              <dd data-testid="mfa-replaced">{t('account.mfa.appReplaced', { date: formatDate(lang, status.replacedAt) })}</dd>
+            </>
+          )}
+        </dl>
+        <div className="actions profile-actions">
+          <Button
+            ref={codesButton}
+            variant="secondary"
+            onClick={() => toggle('codes')}
+            disabled={!!fresh}
+            aria-expanded={open === 'codes'}
+            aria-controls={open === 'codes' ? formId : undefined}
+            data-testid="mfa-codes-start"
+          >
+            {t('account.mfa.codes.start')}
+          </Button>
+          <Button
+            ref={replaceButton}
+            variant="secondary"
+            onClick={() => toggle('replace')}
+            disabled={!!fresh}
+            aria-expanded={open === 'replace'}
+            aria-controls={open === 'replace' ? formId : undefined}
+            data-testid="mfa-replace-start"
+          >
+            {t('account.mfa.replace.start')}
+          </Button>
+        </div>
+      </div>
+      {open === 'codes' && (
+        <div className="panel__body panel__body--rule" id={formId}>
+          <NewRecoveryCodesForm onCancel={() => cancel('codes')} onMade={(codes) => made('codes', codes)} />
+        </div>
+      )}
+      {open === 'replace' && (
+        <div className="panel__body panel__body--rule" id={formId}>
+          <ReplaceAuthenticator onCancel={() => cancel('replace')} onReplaced={(codes, activatedAt) => made('replace', codes, activatedAt)} />
+        </div>
+      )}
+      {fresh && (
+        <div className="panel__body panel__body--rule">
+          <FreshRecoveryCodes codes={fresh.codes} onDone={putAway} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+const CODES_FIELDS = ['password', 'mfa_code'] as const;
+
+/** New recovery codes: the password and a code, then a last confirmation (the earlier codes stop working). */
+function NewRecoveryCodesForm({ onCancel, onMade }: { onCancel: () => void; onMade: (codes: string[]) => void }) {
+  const { t } = useI18n();
+  const { me } = useAuth();
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const form = useFormErrors(CODES_FIELDS);
+  const headingId = useId();
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    passwordRef.current?.focus();
+  }, []);
+
+  // Checked on the page first; the last word is a dialog.
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    const missing: Partial<Record<(typeof CODES_FIELDS)[number], MessageKey>> = {};
+    if (!password) missing.password = 'fielderr.required';
+    const codeError = mfaCodeError(code);
+    if (codeError) missing.mfa_code = codeError;
+    if (Object.keys(missing).length) {
+      form.failLocal(missing);
+      return;
+    }
+    form.clear();
+    setConfirming(true);
+  };
+
+  const make = async () => {
+    setBusy(true);
+    const result = await call(api.POST('/v1/me/mfa/recovery-codes', { body: { password, mfa_code: code.trim() } }));
+    if (result.data) {
+      onMade(result.data.recovery_codes);
+      return;
+    }
+    setBusy(false);
+    setConfirming(false);
+    if (result.network) {
+      form.failNetwork();
+      return;
+    }
+    // A code is good once: after any refusal, the next attempt needs the app's next one.
+    if (result.error?.errors?.some((e) => e.field === 'mfa_code')) setCode('');
+    form.fail(result.error);
+  };
+
+  return (
+    <>
+      {/* Before the form: closing it gives the focus back first, then the form's errors take it. */}
+      <Dialog
+        open={confirming}
+        small
+        title={t('account.mfa.codes.confirm.title')}
+        onClose={() => !busy && setConfirming(false)}
+        initialFocus={cancelRef}
+        testId="mfa-codes-confirm"
+        footer={
+          <div className="actions actions--end">
+            <Button ref={cancelRef} variant="secondary" onClick={() => setConfirming(false)} disabled={busy}>
+              {t('common.cancel')}
+            </Button>
+            <Button variant="danger" onClick={() => void make()} busy={busy} data-testid="mfa-codes-confirm-ok">
+              {t('account.mfa.codes.confirm.ok')}
+            </Button>
+          </div>
+        }
+      >
+        <p>{t('account.mfa.codes.confirm.body')}</p>
+      </Dialog>
+      <form className="form form--narrow" noValidate onSubmit={onSubmit} aria-labelledby={headingId} data-testid="mfa-codes-form">
+        <div className="form-head">
+          <h3 id={headingId}>{t('account.mfa.codes.title')}</h3>
+          <p className="muted small">{t('account.mfa.codes.intro')}</p>
+        </div>
+        <FormAlert message={form.errors.form} seq={form.seq} />
+        {/* The account's email, for password managers. */}
+        <input type="email" name="username" autoComplete="username" value={me?.email ?? ''} readOnly hidden />
+        <PasswordField
+          ref={passwordRef}
+          label={t('field.currentPassword')}
+          value={password}
+          onValue={(v) => {
+            setPassword(v);
+            form.clearField('password');
+          }}
+          errors={form.field('password')}
+          autoComplete="current-password"
+          required
+          name="password"
+        />
+        <MfaCodeField
+          value={code}
+          onValue={(v) => {
+            setCode(v);
+            form.clearField('mfa_code');
+          }}
+          errors={form.field('mfa_code')}
+        />
+        <div className="actions">
+          <Button type="submit" data-testid="mfa-codes-submit">
+            {t('account.mfa.codes.submit')}
+          </Button>
+          <Button variant="secondary" onClick={onCancel}>
+            {t('common.cancel')}
+          </Button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+/**
+ * Another authenticator app: the password and a code from the current one give a new key; a code
+ * from the new app makes it the one (the current app works until then).
+ */
+function ReplaceAuthenticator({ onCancel, onReplaced }: { onCancel: () => void; onReplaced: (codes: string[], activatedAt: string) => void }) {
+  const [enrollment, setEnrollment] = useState<Enrollment | null>(null);
+  // The new key was given up on (too many wrong codes): the password and a code again.
+  const [startOver, setStartOver] = useState(false);
+  if (enrollment) {
+    return (
+      <NewAuthenticator
+        enrollment={enrollment}
+        onCancel={onCancel}
+        onStartOver={() => {
+          setEnrollment(null);
+          setStartOver(true);
+        }}
+        onActivated={onReplaced}
+      />
+    );
+  }
+  return (
+    <ConfirmReplace
+      startOver={startOver}
+      onCancel={onCancel}
+      onStarted={(started) => {
+        setStartOver(false);
+        setEnrollment(started);
+      }}
+    />
+  );
+}
+
+const REPLACE_FIELDS = ['password', 'code'] as const;
+
+function ConfirmReplace({ startOver, onCancel, onStarted }: { startOver: boolean; onCancel: () => void; onStarted: (enrollment: Enrollment) => void }) {
+  const { t } = useI18n();
+  const { me } = useAuth();
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const form = useFormErrors(REPLACE_FIELDS);
+  const { failLocal } = form;
+  const headingId = useId();
+  const passwordRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    passwordRef.current?.focus();
+    if (startOver) failLocal({}, 'account.mfa.replace.startOver');
+  }, [startOver, failLocal]);
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    const missing: Partial<Record<(typeof REPLACE_FIELDS)[number], MessageKey>> = {};
+    if (!password) missing.password = 'fielderr.required';
+    const codeError = mfaCodeError(code);
+    if (codeError) missing.code = codeError;
+    if (Object.keys(missing).length) {
+      form.failLocal(missing);
+      return;
+    }
+    setBusy(true);
+    const result = await call(api.POST('/v1/me/mfa/totp', { body: { password, code: code.trim() } }));
+    setBusy(false);
+    if (result.network) {
+      form.failNetwork();
+      return;
+    }
+    if (result.data) {
+      form.clear();
+      onStarted(result.data);
+      return;
+    }
+    const problem = result.error;
+    if (problem?.code === 'mfa_code_required') {
+      form.fail({ ...problem, errors: [{ field: 'code', code: 'mfa_code_required', message: problem.detail ?? '' }] });
+      return;
+    }
+    // The API does not say which of the two was wrong; the next attempt needs the app's next code.
+    if (problem?.code === 'reauthentication_failed') setCode('');
+    form.fail(problem);
+  };
+
+  return (
+    <form className="form form--narrow" noValidate onSubmit={onSubmit} aria-labelledby={headingId} data-testid="mfa-replace-form">
+      <div className="form-head">
+        <h3 id={headingId}>{t('account.mfa.replace.title')}</h3>
+        <p className="muted small">{t('account.mfa.replace.intro')}</p>
+      </div>
+      <FormAlert message={form.errors.form} seq={form.seq} />
+      {/* The account's email, for password managers. */}
+      <input type="email" name="username" autoComplete="username" value={me?.email ?? ''} readOnly hidden />
+      <PasswordField
+        ref={passwordRef}
+        label={t('field.currentPassword')}
+        value={password}
+        onValue={(v) => {
+          setPassword(v);
+          form.clearField('password');
+        }}
+        errors={form.field('password')}
+        autoComplete="current-password"
+        required
+        name="password"
+      />
+      <MfaCodeField
+        value={code}
+        onValue={(v) => {
+          setCode(v);
+          form.clearField('code');
+        }}
+        errors={form.field('code')}
+        hint={t('account.mfa.replace.codeHint')}
+      />
+      <div className="actions">
+        <Button type="submit" busy={busy} data-testid="mfa-replace-submit">
+          {t('account.mfa.replace.submit')}
+        </Button>
+        <Button variant="secondary" onClick={onCancel} disabled={busy}>
+          {t('common.cancel')}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/** The new key, as at the first set-up, and a code from the new app to switch to it. */
+function NewAuthenticator({
+  enrollment,
+  onCancel,
+  onStartOver,
+  onActivated,
+}: {
+  enrollment: Enrollment;
+  onCancel: () => void;
+  onStartOver: () => void;
+  onActivated: (codes: string[], activatedAt: string) => void;
+}) {
+  const { t } = useI18n();
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const labelId = useId();
+  const errorId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const codeRef = useRef<CodeInputHandle>(null);
+  const form = useFormErrors(['code']);
+  const submitting = useRef(false);
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
+
+  const submit = async (value: string) => {
+    if (submitting.current) return;
+    if (!/^\d{6}$/.test(value)) {
+      form.failLocal({ code: 'fielderr.code_invalid' });
+      return;
+    }
+    submitting.current = true;
+    setBusy(true);
+    const result = await call(api.POST('/v1/me/mfa/totp/activate', { body: { code: value } }));
+    submitting.current = false;
+    setBusy(false);
+    if (result.data) {
+      onActivated(result.data.recovery_codes, result.data.activated_at);
+      return;
+    }
+    if (result.network) form.failNetwork();
+    else if (result.response?.status === 429 || result.error?.code === 'mfa_enrollment_not_started') {
+      // Too many wrong codes discard the new key: it starts again from the password.
+      onStartOver();
+      return;
+    } else if (result.error && ['invalid_code', 'reauthentication_failed'].includes(result.error.code)) {
+      form.fail({ ...result.error, code: 'invalid_code', errors: [{ field: 'code', code: 'totp_invalid', message: result.error.detail ?? '' }] });
+    } else form.fail(result.error);
+    codeRef.current?.focus();
+  };
+
+  const codeErrors = form.field('code');
+  return (
+    <div className="stack" data-testid="mfa-replace-scan">
+      <div className="form-head">
+        <h3 ref={headingRef} tabIndex={-1}>
+          {t('account.mfa.replace.scanTitle')}
+        </h3>
+        <p className="muted small">
+          {t('mfa.scan.apps')} {t('account.mfa.replace.scanKeep')}
+        </p>
+      </div>
+      <TotpKey enrollment={enrollment} />
+      <hr className="divider" />
+      <form
+        className="form form--narrow"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit(code);
+        }}
+        data-testid="mfa-replace-activate-form"
+      >
+        <FormAlert message={codeErrors ? null : form.errors.form} seq={form.seq} />
+        <div className="field">
+          <span className="field__label" id={labelId}>
+            {t('account.mfa.replace.code')}
+          </span>
+          <CodeInput
+            ref={codeRef}
+            value={code}
+            onChange={(v) => {
+              setCode(v);
+              form.clearField('code');
+            }}
+            onComplete={(v) => void submit(v)}
+            labelledBy={labelId}
+            describedBy={codeErrors ? errorId : undefined}
+            invalid={!!codeErrors}
+            disabled={busy}
+          />
+          {codeErrors && (
+            <p className="field__error" id={errorId} role="alert">
+              {codeErrors[0]}
+            </p>
+          )}
+        </div>
+        <div className="actions">
+          <Button type="submit" busy={busy} data-testid="mfa-replace-activate">
+            {t('mfa.scan.submit')}
+          </Button>
+          <Button variant="secondary" onClick={onCancel} disabled={busy}>
+            {t('common.cancel')}
+          </Button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+/** The new recovery codes, shown this once, until the person says they saved them. */
+function FreshRecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+  const { t } = useI18n();
+  const [ack, setAck] = useState(false);
+  const form = useFormErrors(['ack']);
+  const ackId = useId();
+  const headingId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!ack) {
+      form.failLocal({ ack: 'mfa.recovery.ackNeeded' }, 'mfa.recovery.ackNeeded');
+      return;
+    }
+    onDone();
+  };
+  const ackErrors = form.field('ack');
+  return (
+    <form className="form" noValidate onSubmit={onSubmit} aria-labelledby={headingId} data-testid="mfa-fresh-codes">
+      <div className="form-head">
+        <h3 id={headingId} ref={headingRef} tabIndex={-1}>
+          {t('account.mfa.fresh.title')}
+        </h3>
+        <p className="muted small">{t('mfa.recovery.body')}</p>
+      </div>
+      <FormAlert message={ackErrors ? null : form.errors.form} seq={form.seq} />
+      <RecoveryCodeList codes={codes} />
+      <div>
+        <div className="check">
+          <input
+            type="checkbox"
+            id={ackId}
+            checked={ack}
+            onChange={(e) => {
+              setAck(e.target.checked);
+              form.clearField('ack');
+            }}
+            aria-invalid={ackErrors ? true : undefined}
+            aria-describedby={ackErrors ? `${ackId}-error` : undefined}
+            data-testid="recovery-ack"
+          />
+          <label htmlFor={ackId}>{t('mfa.recovery.ack')}</label>
+        </div>
+        {ackErrors && (
+          <p className="field__error" id={`${ackId}-error`}>
+            {ackErrors[0]}
+          </p>
+        )}
+      </div>
+      <div className="actions">
+        <Button type="submit" data-testid="recovery-done">
+          {t('account.mfa.fresh.done')}
+        </Button>
+      </div>
+    </form>
   );
 }
 

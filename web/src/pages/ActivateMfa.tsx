@@ -4,6 +4,7 @@ import { useAuth } from '../app/auth';
 import { useConfig } from '../app/config';
 import { CodeInput, type CodeInputHandle } from '../components/CodeInput';
 import { Stepper } from '../components/Stepper';
+import { RecoveryCodeList, TotpKey } from '../components/TwoFactor';
 import { Button, FormAlert, PasswordField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
@@ -11,11 +12,6 @@ import { call, useFormErrors } from '../lib/forms';
 type Enrollment = Schemas['TotpEnrollment'];
 
 type Phase = { name: 'required' } | { name: 'confirm' } | { name: 'scan'; enrollment: Enrollment } | { name: 'recovery'; codes: string[] };
-
-/** "JBSW Y3DP EHPK 3PXP": the manual key in groups of four, easier to type. */
-export function groupKey(secret: string): string {
-  return secret.replace(/(.{4})(?=.)/g, '$1 ');
-}
 
 export function ActivateMfaPage() {
   const { t } = useI18n();
@@ -121,28 +117,6 @@ function ConfirmPassword({ onConfirmed, headingRef }: { onConfirmed: (e: Enrollm
   );
 }
 
-function CopyButton({ text, label }: { text: string; label?: string }) {
-  const { t } = useI18n();
-  const [copied, setCopied] = useState(false);
-  return (
-    <Button
-      variant="ghost"
-      onClick={() => {
-        void navigator.clipboard?.writeText(text).then(
-          () => {
-            setCopied(true);
-            setTimeout(() => setCopied(false), 2000);
-          },
-          () => setCopied(false),
-        );
-      }}
-      aria-label={label}
-    >
-      <span aria-live="polite">{copied ? t('common.copied') : t('common.copy')}</span>
-    </Button>
-  );
-}
-
 function Scan({ enrollment, onActivated, headingRef }: { enrollment: Enrollment; onActivated: (codes: string[]) => void; headingRef: HeadingRef }) {
   const { t } = useI18n();
   const [code, setCode] = useState('');
@@ -187,25 +161,7 @@ function Scan({ enrollment, onActivated, headingRef }: { enrollment: Enrollment;
         </div>
       </div>
       <div className="panel__body stack">
-        <div className="qr">
-          <img className="qr__image" src={enrollment.qr_code} alt={t('mfa.scan.qrAlt')} width={192} height={192} data-testid="totp-qr" />
-          <div className="stack">
-            <ul className="app-links">
-              <li>Google Authenticator</li>
-              <li>Microsoft Authenticator</li>
-            </ul>
-            <div>
-              <p className="small muted">{t('mfa.scan.manual')}</p>
-              <div className="actions">
-                <code className="secret" data-testid="totp-secret" data-secret={enrollment.secret}>
-                  {groupKey(enrollment.secret)}
-                </code>
-                <CopyButton text={enrollment.secret} />
-              </div>
-              <p className="small muted">{t('mfa.scan.account', { account: `${enrollment.issuer} (${enrollment.account_name})` })}</p>
-            </div>
-          </div>
-        </div>
+        <TotpKey enrollment={enrollment} />
         <hr className="divider" />
         <form
           className="form"
@@ -253,23 +209,11 @@ function Scan({ enrollment, onActivated, headingRef }: { enrollment: Enrollment;
 
 function RecoveryCodes({ codes, headingRef }: { codes: string[]; headingRef: HeadingRef }) {
   const { t } = useI18n();
-  const config = useConfig();
-  const { me, continueJourney } = useAuth();
+  const { continueJourney } = useAuth();
   const [ack, setAck] = useState(false);
   const [busy, setBusy] = useState(false);
   const form = useFormErrors(['ack']);
   const ackId = useId();
-  const text = [t('mfa.recovery.fileHeader', { account: me?.email ?? '', portal: config.portal_name }), '', ...codes, ''].join('\n');
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${config.portal_name.replace(/\W+/g, '-').toLowerCase()}-recovery-codes.txt`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (!ack) {
@@ -296,17 +240,7 @@ function RecoveryCodes({ codes, headingRef }: { codes: string[]; headingRef: Hea
             {t('mfa.done')}
           </div>
           <FormAlert message={ackErrors ? null : form.errors.form} seq={form.seq} />
-          <ul className="codes" aria-label={t('mfa.recovery.label')} data-testid="recovery-codes">
-            {codes.map((c) => (
-              <li key={c}>{c}</li>
-            ))}
-          </ul>
-          <div className="actions">
-            <CopyButton text={codes.join('\n')} label={`${t('common.copy')}: ${t('mfa.recovery.label')}`} />
-            <Button variant="ghost" onClick={download} data-testid="recovery-download">
-              {t('common.download')}
-            </Button>
-          </div>
+          <RecoveryCodeList codes={codes} />
           <div>
             <div className="check">
               <input
