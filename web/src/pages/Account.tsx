@@ -1,4 +1,4 @@
-import { startTransition, useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { startTransition, useCallback, useEffect, useId, useRef, useState, type FormEvent, type Ref } from 'react';
 import { useNavigate } from 'react-router';
 import { api, type Schemas } from '../api/client';
 import { problemMessage } from '../api/problem';
@@ -111,6 +111,57 @@ function MfaCodeField({
       name="mfa_code"
       className="input secret"
     />
+  );
+}
+
+/** What every sensitive change asks: the current password and a code from the authenticator
+ * (or a recovery code), each clearing its own error as it is edited. */
+function ReauthFields({
+  form,
+  password,
+  onPassword,
+  passwordRef,
+  code,
+  onCode,
+  codeField = 'mfa_code',
+  codeHint,
+}: {
+  form: ReturnType<typeof useFormErrors>;
+  password: string;
+  onPassword: (value: string) => void;
+  passwordRef?: Ref<HTMLInputElement>;
+  code: string;
+  onCode: (value: string) => void;
+  /** The API's name for the code in this request. */
+  codeField?: 'mfa_code' | 'code';
+  codeHint?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <PasswordField
+        ref={passwordRef}
+        label={t('field.currentPassword')}
+        value={password}
+        onValue={(v) => {
+          onPassword(v);
+          form.clearField('password');
+        }}
+        errors={form.field('password')}
+        autoComplete="current-password"
+        required
+        name="password"
+      />
+      <MfaCodeField
+        value={code}
+        onValue={(v) => {
+          onCode(v);
+          form.clearField(codeField);
+        }}
+        errors={form.field(codeField)}
+        hint={codeHint}
+      />
+    </>
   );
 }
 
@@ -395,25 +446,12 @@ function ChangeEmailForm({ me, onDone }: { me: Me; onDone: (sent: { new_email: s
         maxLength={254}
         name="new_email"
       />
-      <PasswordField
-        label={t('field.currentPassword')}
-        value={password}
-        onValue={(v) => {
-          setPassword(v);
-          form.clearField('password');
-        }}
-        errors={form.field('password')}
-        autoComplete="current-password"
-        required
-        name="password"
-      />
-      <MfaCodeField
-        value={code}
-        onValue={(v) => {
-          setCode(v);
-          form.clearField('mfa_code');
-        }}
-        errors={form.field('mfa_code')}
+      <ReauthFields
+        form={form}
+        password={password}
+        onPassword={setPassword}
+        code={code}
+        onCode={setCode}
       />
       <div className="actions">
         <Button type="submit" busy={busy} data-testid="email-submit">
@@ -788,26 +826,13 @@ function NewRecoveryCodesForm({ onCancel, onMade }: { onCancel: () => void; onMa
         <FormAlert message={form.errors.form} seq={form.seq} />
         {/* The account's email, for password managers. */}
         <input type="email" name="username" autoComplete="username" value={me?.email ?? ''} readOnly hidden />
-        <PasswordField
-          ref={passwordRef}
-          label={t('field.currentPassword')}
-          value={password}
-          onValue={(v) => {
-            setPassword(v);
-            form.clearField('password');
-          }}
-          errors={form.field('password')}
-          autoComplete="current-password"
-          required
-          name="password"
-        />
-        <MfaCodeField
-          value={code}
-          onValue={(v) => {
-            setCode(v);
-            form.clearField('mfa_code');
-          }}
-          errors={form.field('mfa_code')}
+        <ReauthFields
+          form={form}
+          passwordRef={passwordRef}
+          password={password}
+          onPassword={setPassword}
+          code={code}
+          onCode={setCode}
         />
         <div className="actions">
           <Button type="submit" data-testid="mfa-codes-submit">
@@ -914,27 +939,15 @@ function ConfirmReplace({ startOver, onCancel, onStarted }: { startOver: boolean
       <FormAlert message={form.errors.form} seq={form.seq} />
       {/* The account's email, for password managers. */}
       <input type="email" name="username" autoComplete="username" value={me?.email ?? ''} readOnly hidden />
-      <PasswordField
-        ref={passwordRef}
-        label={t('field.currentPassword')}
-        value={password}
-        onValue={(v) => {
-          setPassword(v);
-          form.clearField('password');
-        }}
-        errors={form.field('password')}
-        autoComplete="current-password"
-        required
-        name="password"
-      />
-      <MfaCodeField
-        value={code}
-        onValue={(v) => {
-          setCode(v);
-          form.clearField('code');
-        }}
-        errors={form.field('code')}
-        hint={t('account.mfa.replace.codeHint')}
+      <ReauthFields
+        form={form}
+        passwordRef={passwordRef}
+        password={password}
+        onPassword={setPassword}
+        code={code}
+        onCode={setCode}
+        codeField="code"
+        codeHint={t('account.mfa.replace.codeHint')}
       />
       <div className="actions">
         <Button type="submit" busy={busy} data-testid="mfa-replace-submit">
@@ -1366,26 +1379,13 @@ function YourData() {
           <p>{t('account.data.confirmBody')}</p>
           <FormAlert message={form.errors.form} seq={form.seq} />
           <input type="email" name="username" autoComplete="username" value={me?.email ?? ''} readOnly hidden />
-          <PasswordField
-            ref={passwordRef}
-            label={t('field.currentPassword')}
-            value={password}
-            onValue={(v) => {
-              setPassword(v);
-              form.clearField('password');
-            }}
-            errors={form.field('password')}
-            autoComplete="current-password"
-            required
-            name="password"
-          />
-          <MfaCodeField
-            value={code}
-            onValue={(v) => {
-              setCode(v);
-              form.clearField('mfa_code');
-            }}
-            errors={form.field('mfa_code')}
+          <ReauthFields
+            form={form}
+            passwordRef={passwordRef}
+            password={password}
+            onPassword={setPassword}
+            code={code}
+            onCode={setCode}
           />
         </form>
       </Dialog>
@@ -1559,25 +1559,12 @@ function CloseAccount() {
               maxLength={254}
               name="confirm_email"
             />
-            <PasswordField
-              label={t('field.currentPassword')}
-              value={password}
-              onValue={(v) => {
-                setPassword(v);
-                form.clearField('password');
-              }}
-              errors={form.field('password')}
-              autoComplete="current-password"
-              required
-              name="password"
-            />
-            <MfaCodeField
-              value={code}
-              onValue={(v) => {
-                setCode(v);
-                form.clearField('mfa_code');
-              }}
-              errors={form.field('mfa_code')}
+            <ReauthFields
+              form={form}
+              password={password}
+              onPassword={setPassword}
+              code={code}
+              onCode={setCode}
             />
             <div className="actions">
               <Button type="submit" variant="danger" disabled={!matches} aria-describedby={gateId} data-testid="close-submit">
