@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, type Problem } from '../api/client';
 import { problemMessage } from '../api/problem';
 import { useAuth } from '../app/auth';
 import { useI18n } from '../i18n/I18n';
-import { searchWithout } from '../lib/links';
+import { useLinkToken } from '../lib/useLinkToken';
 
 type Outcome = { kind: 'checking' } | { kind: 'ok'; email: string } | { kind: 'failed'; problem: Partial<Problem> | null };
 
@@ -30,20 +30,9 @@ function confirm(token: string): Promise<Outcome> {
 export function ConfirmEmailChangePage() {
   const { t } = useI18n();
   const { status, reloadMe } = useAuth();
-  const navigate = useNavigate();
-  const location = useLocation();
-  const [params] = useSearchParams();
-  // Read once: the token then leaves the address bar.
-  const [token] = useState(() => params.get('token') ?? '');
+  const token = useLinkToken();
   const [outcome, setOutcome] = useState<Outcome>(token ? { kind: 'checking' } : { kind: 'failed', problem: null });
   const reloaded = useRef(false);
-
-  // Replaces the history entry: the link is not kept in the history or the address bar.
-  useEffect(() => {
-    if (params.has('token')) {
-      navigate({ search: searchWithout(location.search, 'token'), hash: location.hash }, { replace: true, state: location.state });
-    }
-  }, [params, navigate, location.search, location.hash, location.state]);
 
   useEffect(() => {
     if (!token) return;

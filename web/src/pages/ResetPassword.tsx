@@ -1,5 +1,5 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { useId, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { api, session, type Problem } from '../api/client';
 import { problemMessage } from '../api/problem';
 import { useConfig } from '../app/config';
@@ -7,7 +7,7 @@ import { PasswordChecklist } from '../components/PasswordChecklist';
 import { Button, FormAlert, PasswordField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
-import { searchWithout } from '../lib/links';
+import { useHeadingFocus, useLinkToken } from '../lib/useLinkToken';
 import { errorsBesideChecklist, passwordChecklist } from '../lib/password';
 
 const FIELDS = ['password', 'confirm'] as const;
@@ -18,34 +18,16 @@ type Phase = { name: 'form' } | { name: 'done' } | { name: 'refused'; problem: P
 export function ResetPasswordPage() {
   const { t } = useI18n();
   const config = useConfig();
-  const navigate = useNavigate();
-  const location = useLocation();
-  const [params] = useSearchParams();
-  // Read once: the token then leaves the address bar.
-  const [token] = useState(() => params.get('token') ?? '');
+  const token = useLinkToken();
   const [phase, setPhase] = useState<Phase>(token ? { name: 'form' } : { name: 'refused', problem: null });
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [passwordTouched, setPasswordTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const checklistId = useId();
-  const headingRef = useRef<HTMLHeadingElement>(null);
-  const shownPhase = useRef(phase.name);
+  const headingRef = useHeadingFocus(phase.name);
   const policy = config.password_policy;
   const form = useFormErrors(FIELDS, { vars: { min: policy.min_length, max: policy.max_length } });
-
-  // Replaces the history entry: the link is not kept in the history or the address bar.
-  useEffect(() => {
-    if (params.has('token')) {
-      navigate({ search: searchWithout(location.search, 'token'), hash: location.hash }, { replace: true, state: location.state });
-    }
-  }, [params, navigate, location.search, location.hash, location.state]);
-
-  // The page's content changes in place: the heading takes the focus, and the reader with it.
-  useEffect(() => {
-    if (shownPhase.current !== phase.name) headingRef.current?.focus();
-    shownPhase.current = phase.name;
-  }, [phase.name]);
 
   // Whose password this is, the page does not know: the name-and-email rule is the API's to check.
   const passwordErrors = (() => {

@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { api, type Problem } from '../api/client';
 import { problemMessage } from '../api/problem';
 import { useAuth } from '../app/auth';
@@ -7,7 +7,7 @@ import { useConfig } from '../app/config';
 import { Button, FormAlert } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
-import { searchWithout } from '../lib/links';
+import { useHeadingFocus, useLinkToken } from '../lib/useLinkToken';
 
 type Phase = { name: 'ask' } | { name: 'done'; email: string } | { name: 'refused'; problem: Partial<Problem> | null };
 
@@ -20,29 +20,11 @@ export function RestoreAccountPage() {
   const { t } = useI18n();
   const config = useConfig();
   const { status, signOut } = useAuth();
-  const navigate = useNavigate();
-  const location = useLocation();
-  const [params] = useSearchParams();
-  // Read once: the token then leaves the address bar.
-  const [token] = useState(() => params.get('token') ?? '');
+  const token = useLinkToken();
   const [phase, setPhase] = useState<Phase>(token ? { name: 'ask' } : { name: 'refused', problem: null });
   const [busy, setBusy] = useState(false);
   const form = useFormErrors([]);
-  const headingRef = useRef<HTMLHeadingElement>(null);
-  const shownPhase = useRef(phase.name);
-
-  // Replaces the history entry: the link is not kept in the history or the address bar.
-  useEffect(() => {
-    if (params.has('token')) {
-      navigate({ search: searchWithout(location.search, 'token'), hash: location.hash }, { replace: true, state: location.state });
-    }
-  }, [params, navigate, location.search, location.hash, location.state]);
-
-  // The page's content changes in place: the heading takes the focus, and the reader with it.
-  useEffect(() => {
-    if (shownPhase.current !== phase.name) headingRef.current?.focus();
-    shownPhase.current = phase.name;
-  }, [phase.name]);
+  const headingRef = useHeadingFocus(phase.name);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
