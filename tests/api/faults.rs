@@ -177,20 +177,16 @@ async fn two_replicas_one_killed_during_a_provisioning_burst_finish_every_projec
     assert_eq!(subjects.len(), projects.len(), "no duplicates");
 
     // One job per project, done.
-    let db = second.db();
     let ids = projects.clone();
-    let statuses = tokio::task::spawn_blocking(move || {
-        db.write_blocking(|conn| {
+    let statuses = second
+        .in_db(move |conn| {
             let mut out = Vec::new();
             for id in &ids {
                 let jobs = portal_api::db::models::jobs::for_subject(conn, id)?;
                 out.push(jobs.into_iter().map(|j| j.status).collect::<Vec<_>>());
             }
-            Ok::<_, portal_api::db::DbError>(out)
+            Ok(out)
         })
-    })
-    .await
-    .unwrap()
-    .unwrap();
+        .await;
     assert!(statuses.iter().all(|s| s == &["done"]), "{statuses:?}");
 }

@@ -98,13 +98,11 @@ both_backends!(
     |app: TestApp| async move {
         // A replica claimed the message and died mid-send: its lease is all that is left.
         let email = "crashed@example.com";
-        let db = app.db();
         let now = portal_api::clock::Clock::now(&*app.clock);
         let lease_until =
             now + chrono::Duration::from_std(portal_api::mail::worker::LEASE).unwrap();
-        let id =
-            tokio::task::spawn_blocking(move || {
-                db.write_blocking(|c| -> Result<String, DbError> {
+        let id = app
+            .in_db(move |c| -> Result<String, DbError> {
                 mail::enqueue(
                     c,
                     email,
@@ -120,14 +118,17 @@ both_backends!(
                         .order(portal_api::db::schema::outbox::id.desc())
                         .first(c)?
                 };
-                outbox::claim(c, &id, "crashed-replica", now.naive_utc(), lease_until.naive_utc())?
-                    .expect("claimed");
+                outbox::claim(
+                    c,
+                    &id,
+                    "crashed-replica",
+                    now.naive_utc(),
+                    lease_until.naive_utc(),
+                )?
+                .expect("claimed");
                 Ok(id)
             })
-            })
-            .await
-            .unwrap()
-            .unwrap();
+            .await;
         // While the lease holds, nobody else sends it.
         assert_mail_count_stays(&app, email, 0).await;
         // 15 s later it is taken over, sent once, with the outbox id as its Message-ID.
@@ -147,11 +148,9 @@ both_backends!(
     a_device_code_goes_out_before_other_waiting_mail,
     |app: TestApp| async move {
         let email = "queue@example.com";
-        let db = app.db();
         let now = portal_api::clock::Clock::now(&*app.clock);
         // A backlog and a device code, all waiting at once (the server was away).
-        tokio::task::spawn_blocking(move || {
-            db.write_blocking(|c| -> Result<(), DbError> {
+        app.in_db(move |c| -> Result<(), DbError> {
                 for _ in 0..8 {
                     mail::enqueue(
                         c,
@@ -173,10 +172,7 @@ both_backends!(
                 )?;
                 Ok(())
             })
-        })
-        .await
-        .unwrap()
-        .unwrap();
+        .await;
         let mails = app.mail.wait_count(email, 9, Duration::from_secs(20)).await;
         assert!(
             mails[0].subject.contains("Please verify your device"),

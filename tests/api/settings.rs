@@ -266,17 +266,16 @@ both_backends!(
         assert_eq!(cancelled["password_reset_sent"], true);
         // Every session ended, the one that asked for the change too; the old address signs in
         // again and has a reset link.
-        let db = app.db();
         let now = portal_api::clock::Clock::now(&*app.clock).naive_utc();
-        let live = tokio::task::spawn_blocking(move || {
-            db.write_blocking(|conn| {
-                portal_api::db::models::sessions::list_live(conn, &account_id, now)
-                    .map_err(portal_api::db::DbError::from)
+        let live = app
+            .in_db(move |conn| {
+                Ok(portal_api::db::models::sessions::list_live(
+                    conn,
+                    &account_id,
+                    now,
+                )?)
             })
-        })
-        .await
-        .unwrap()
-        .unwrap();
+            .await;
         assert!(live.is_empty(), "{live:?}");
         app.mail
             .wait_for(
@@ -552,16 +551,11 @@ both_backends!(
         let db = app.db();
         let mut erased = None;
         for _ in 0..100 {
-            let (db, id) = (db.clone(), id.clone());
-            let account = tokio::task::spawn_blocking(move || {
-                db.write_blocking(|conn| {
-                    portal_api::db::models::accounts::find(conn, &id)
-                        .map_err(portal_api::db::DbError::from)
-                })
+            let id = id.clone();
+            let account = portal_tests::in_db(&db, move |conn| {
+                Ok(portal_api::db::models::accounts::find(conn, &id)?)
             })
             .await
-            .unwrap()
-            .unwrap()
             .unwrap();
             if account.erased_at.is_some() {
                 erased = Some(account);
@@ -573,17 +567,13 @@ both_backends!(
         assert_ne!(account.email, email);
         assert!(account.full_name.is_empty() && account.phone_number.is_empty());
         assert!(account.password_hash.is_none());
-        let (db2, id2) = (db.clone(), id.clone());
-        let (devices, consents) = tokio::task::spawn_blocking(move || {
-            db2.write_blocking(|conn| {
-                let devices = portal_api::db::models::devices::list_all(conn, &id2)?;
-                let consents = portal_api::db::models::accounts::consent_records(conn, &id2)?;
-                Ok::<_, portal_api::db::DbError>((devices, consents))
-            })
+        let id2 = id.clone();
+        let (devices, consents) = portal_tests::in_db(&db, move |conn| {
+            let devices = portal_api::db::models::devices::list_all(conn, &id2)?;
+            let consents = portal_api::db::models::accounts::consent_records(conn, &id2)?;
+            Ok((devices, consents))
         })
-        .await
-        .unwrap()
-        .unwrap();
+        .await;
         assert!(devices.is_empty());
         assert!(!consents.is_empty(), "consent records are kept");
         assert!(

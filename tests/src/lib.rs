@@ -20,6 +20,21 @@ use serde_json::{json, Value};
 
 pub use smtp::{MailSink, ReceivedMail};
 
+/// Runs `f` as one write transaction on `db`, off the async runtime. Panics on a database error.
+pub async fn in_db<T, F>(db: &portal_api::db::Db, f: F) -> T
+where
+    F: FnOnce(&mut portal_api::db::DbConnection) -> Result<T, portal_api::db::DbError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    let db = db.clone();
+    tokio::task::spawn_blocking(move || db.write_blocking(f))
+        .await
+        .expect("the database task finishes")
+        .expect("the database answers")
+}
+
 /// The address of the PostgreSQL server the tests use.
 pub fn postgres_address() -> std::net::SocketAddr {
     let base = postgres_base();
@@ -427,6 +442,18 @@ impl TestApp {
     }
 
     /// A separate connection pool on the test's database (for the command-line code paths).
+    /// Runs `f` as one write transaction on this app's database, off the async runtime: to
+    /// arrange or look at what the API does not show. Panics on a database error.
+    pub async fn in_db<T, F>(&self, f: F) -> T
+    where
+        F: FnOnce(&mut portal_api::db::DbConnection) -> Result<T, portal_api::db::DbError>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        in_db(&self.db(), f).await
+    }
+
     pub fn db(&self) -> portal_api::db::Db {
         let target = match &self.pg_database {
             Some(name) => {
