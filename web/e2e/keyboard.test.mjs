@@ -78,7 +78,11 @@ test('sign up, verify and sign in by keyboard alone, in Bahasa Indonesia, at 390
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(await page.getByTestId(`consent-${kind}`).isChecked(), true);
-    // The focus came back to where it was.
+    // The focus came back to where it was (the dialog hands it back as it closes: wait for
+    // that frame rather than read the focus in the same instant).
+    await page
+      .waitForFunction((k) => document.activeElement?.getAttribute('data-testid') === `consent-${k}`, kind, { timeout: 2_000 })
+      .catch(() => {});
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), `consent-${kind}`);
   }
   await shoot(page, 'id-keyboard-sign-up-filled');
