@@ -326,6 +326,194 @@ def cmd_openloop(a):
     print(json.dumps(out))
 
 
+# ---------------------------------------------------------------- project to "ready" email
+
+
+def read_headers(path):
+    """(To, Subject) of an email file, or None while the file is still being written."""
+    try:
+        with open(path, "rb") as f:
+            msg = email.message_from_binary_file(f, policy=email.policy.default)
+        return str(msg["To"] or ""), str(msg["Subject"] or "")
+    except (OSError, ValueError, LookupError):
+        return None
+
+
+def cmd_project_ready(a):
+    """Takes the last account of `creds` through the rest of onboarding (legal documents if any
+    are outstanding, an organization), then creates `runs` projects one after another and times
+    each from the POST to the moment its "cluster ready" email file appears in the mail
+    directory (polled every 2 ms). MFA is not activated: a project comes before it."""
+    acc = json.load(open(a.creds))["accounts"][-1]
+    st, _, s = request(a.port, "POST", "/v1/sessions", {
+        "email": acc["email"], "password": acc["password"], "device_token": acc["device_token"]})
+    expect(st, 200, "POST /v1/sessions (trusted device)", s)
+    auth = {"Authorization": f"Bearer {s['access_token']}"}
+    st, _, ob = request(a.port, "GET", "/v1/me/onboarding", headers=auth)
+    expect(st, 200, "GET /v1/me/onboarding", ob)
+    if "accept_legal_documents" in ob["remaining_steps"]:
+        st, _, docs = request(a.port, "GET", "/v1/legal-documents")
+        expect(st, 200, "GET /v1/legal-documents", docs)
+        consents = [{"kind": d["kind"], "version": d["version"]} for d in docs["items"]
+                    if d["kind"] in ("terms", "privacy")]
+        st, _, ob = request(a.port, "POST", "/v1/me/consents", {"consents": consents}, headers=auth)
+        expect(st, 200, "POST /v1/me/consents", ob)
+    st, _, reps = request(a.port, "GET", "/v1/sales-representatives", headers=auth)
+    expect(st, 200, "GET /v1/sales-representatives", reps)
+    if not reps["items"]:
+        raise SystemExit("GET /v1/sales-representatives: none to choose from")
+    st, _, org = request(a.port, "POST", "/v1/organizations", {
+        "name": f"PT Bench Analitika {os.getpid()}", "address": "Jl. Jend. Sudirman Kav. 52-53",
+        "country": "ID", "description": "Benchmark organization", "business_phone": "+62 21 5150 1234",
+        "city": "Jakarta Selatan", "region": "DKI Jakarta", "zip": "12190",
+        "sales_representative_id": reps["items"][0]["id"]}, headers=auth)
+    expect(st, 201, "POST /v1/organizations", org)
+
+    times, post_ms = [], []
+    for i in range(a.runs):
+        name = f"Bench Project {i + 1}"
+        before = set(os.listdir(a.mail_dir))
+        first_seen = {}
+        t0 = time.perf_counter()
+        st, _, project = request(a.port, "POST", f"/v1/organizations/{org['id']}/projects", {
+            "name": name, "description": "Benchmark project", "vat_id": "01.234.567.8-901.000",
+            "vat_name": "PT Bench Analitika", "vat_address": "Jl. Jend. Sudirman Kav. 52-53, Jakarta 12190"},
+            headers=auth)
+        posted = time.perf_counter()
+        expect(st, 201, "POST /v1/organizations/{id}/projects", project)
+        found = None
+        while found is None:
+            now = time.perf_counter()
+            if now - t0 > a.timeout:
+                raise SystemExit(f"no \"ready\" email for {name} in {a.timeout} s")
+            for f in os.listdir(a.mail_dir):
+                if f in before or not f.endswith(".eml"):
+                    continue
+                first_seen.setdefault(f, now)
+                h = read_headers(os.path.join(a.mail_dir, f))
+                if h is None or not h[1]:
+                    continue  # still being written: look again
+                before.add(f)  # read: not looked at again
+                if acc["email"] in h[0] and name in h[1] and "ready" in h[1]:
+                    found = first_seen[f]
+                    break
+            else:
+                time.sleep(0.002)
+        st, _, got = request(a.port, "GET", f"/v1/projects/{project['id']}", headers=auth)
+        expect(st, 200, "GET /v1/projects/{id}", got)
+        if got["cluster_status"] != "ready":
+            raise SystemExit(f"project {name}: cluster_status {got['cluster_status']}, not ready")
+        times.append((found - t0) * 1000)
+        post_ms.append((posted - t0) * 1000)
+        log(f"  project #{i + 1}: POST {post_ms[-1]:.1f} ms, \"ready\" email after {times[-1]:.1f} ms")
+        time.sleep(0.2)
+    st, _, ob = request(a.port, "GET", "/v1/me/onboarding", headers=auth)
+    print(json.dumps({"ms": [round(t, 1) for t in times],
+                      "median_ms": round(sorted(times)[len(times) // 2], 1),
+                      "max_ms": round(max(times), 1),
+                      "post_median_ms": round(sorted(post_ms)[len(post_ms) // 2], 1),
+                      "remaining_steps": ob.get("remaining_steps") if st == 200 else None}))
+
+
+# ---------------------------------------------------------------- closed-loop sign-ups
+
+# RFC 2544's benchmarking network (198.18.0.0/15), one address per sign-up: the X-Forwarded-For
+# of a population of clients, each far under the per-client sign-up limit.
+BENCH_NET = 0xC6120000
+
+
+def forwarded_for(n):
+    n %= 1 << 17
+    return ".".join(str((BENCH_NET + n) >> s & 255) for s in (24, 16, 8, 0))
+
+
+async def read_response(reader, timeout):
+    """(status, keep_alive) of one HTTP/1.1 answer, its body read and dropped."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+    n = int(headers.get("content-length", "0"))
+    if n:
+        await asyncio.wait_for(reader.readexactly(n), timeout)
+    return status, headers.get("connection", "").lower() != "close"
+
+
+def cmd_signup(a):
+    """Closed loop: `connections` keep-alive connections, each sending a sign-up (POST
+    /v1/accounts, a new address every time) as soon as the previous one is answered, for
+    `seconds`. Counts the 202s (sign-ups) apart from every other answer; latency per request."""
+    st, _, cfg = request(a.port, "GET", "/v1/config")
+    expect(st, 200, "GET /v1/config", cfg)
+    consents = [{"kind": d["kind"], "version": d["version"]}
+                for d in cfg["legal_documents"] if d["kind"] in ("terms", "privacy")]
+    results = []  # (status, ms, completed_in_time)
+
+    def payload(w, i):
+        n = a.first + i * a.connections + w
+        body = json.dumps({
+            "full_name": "Budi Santoso", "email": f"signup-{a.tag}-{w}-{i}@example.co.id",
+            "password": PASSWORD, "phone_number": "+62 812 3456 7890", "consents": consents,
+            "locale": "en"}).encode()
+        xff = f"X-Forwarded-For: {forwarded_for(n)}\r\n" if a.forwarded else ""
+        return (f"POST /v1/accounts HTTP/1.1\r\nHost: 127.0.0.1:{a.port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{xff}\r\n"
+                ).encode() + body
+
+    async def client(w, deadline):
+        reader = writer = None
+        i = 0
+        while time.perf_counter() < deadline:
+            data = payload(w, i)
+            i += 1
+            t = time.perf_counter()
+            keep = False
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.wait_for(
+                        asyncio.open_connection("127.0.0.1", a.port), a.timeout)
+                writer.write(data)
+                await writer.drain()
+                status, keep = await read_response(reader, a.timeout)
+            except Exception as e:  # noqa: BLE001 - every failure is counted and reported
+                status = f"error:{type(e).__name__}"
+            end = time.perf_counter()
+            results.append((status, (end - t) * 1000, end <= deadline))
+            if not keep and writer is not None:
+                writer.close()
+                reader = writer = None
+        if writer is not None:
+            writer.close()
+
+    async def run():
+        deadline = time.perf_counter() + a.seconds
+        await asyncio.gather(*(client(w, deadline) for w in range(a.connections)))
+
+    asyncio.run(run())
+    timed = [r for r in results if r[2]]
+    by_status = {}
+    for status, *_ in timed:
+        by_status[str(status)] = by_status.get(str(status), 0) + 1
+    ok = [r[1] for r in timed if r[0] == 202]
+    every = [r[1] for r in timed]
+    print(json.dumps({
+        "connections": a.connections, "seconds": a.seconds, "forwarded_for": a.forwarded,
+        "requests": len(timed), "statuses": by_status,
+        "signups": len(ok), "signups_per_s": round(len(ok) / a.seconds, 2),
+        "refused": len(timed) - len(ok),
+        "p50_ms": round(pct(ok, 50), 1) if ok else None,
+        "p99_ms": round(pct(ok, 99), 1) if ok else None,
+        "max_ms": round(max(ok), 1) if ok else None,
+        "all_p50_ms": round(pct(every, 50), 1) if every else None,
+        "all_p99_ms": round(pct(every, 99), 1) if every else None,
+        # Answered after the deadline: not counted above.
+        "late": len(results) - len(timed)}))
+
+
 # ---------------------------------------------------------------- memory
 
 
@@ -435,17 +623,30 @@ def cmd_report(a):
                  f" = {100 * cpu['ceiling_cpu_ms_per_hash'] / cpu['portal_cpu_ms_per_signin']:.1f} %", "(information)", "info"))
     rows.append(("  overload: admitted p50",
                  f"{over['admitted_p50_ms']} ms (unloaded p50 {seq['p50_ms']} ms)", "(information)", "info"))
+    su = j("signup")
+    refused = ", ".join(f"{n} x {k}" for k, n in sorted(su["statuses"].items()) if k != "202")
+    rows.append(("  sign-up POST /v1/accounts",
+                 f"{su['signups_per_s']:.1f}/s = {100 * su['signups_per_s'] / ceiling:.1f} % of {ceiling:.1f} hashes/s"
+                 + (f", p50 {su['p50_ms']} ms, p99 {su['p99_ms']} ms" if su["signups"] else "")
+                 + f", memory max {mb(mem['signup_max_kib']):.1f} MB"
+                 + (f"; not counted: {refused} (all answers p50 {su['all_p50_ms']} ms)" if refused else ""),
+                 "(information)", "info"))
+    pr = j("project")
+    rows.append(('  project to "ready" email',
+                 f"{pr['median_ms']:.1f} ms median, {pr['max_ms']:.1f} ms max of {len(pr['ms'])}"
+                 " (simulated provisioner, no delay)", "(information)", "info"))
     w = [max(len(r[i]) for r in rows + [("measure", "value", "target", "result")]) for i in range(4)]
     line = "  ".join("-" * x for x in w)
     print()
+    print(f"Portal on {a.backend}")
     print("  ".join(h.ljust(w[i]) for i, h in enumerate(("measure", "value", "target", "result"))))
     print(line)
     for r in rows:
         print("  ".join(c.ljust(w[i]) for i, c in enumerate(r)))
     print()
-    print(f"MB = 10^6 bytes (VmRSS). cores={a.cores}. Raw numbers:")
+    print(f"Database: {a.backend}. MB = 10^6 bytes (VmRSS). cores={a.cores}. Raw numbers:")
     for name in ("ready_first", "ready", "hash_before", "hash_after", "signin", "cpu", "bare", "me",
-                 "sequential", "overload", "memory"):
+                 "sequential", "overload", "memory", "project", "signup"):
         path = os.path.join(d, name + ".json")
         if os.path.exists(path):
             with open(path) as f:
@@ -492,17 +693,34 @@ def main():
     w.add_argument("--port", type=int, required=True)
     w.add_argument("--path", default="/readyz")
     w.add_argument("--timeout", type=float, default=30)
+    pj = sub.add_parser("project-ready")
+    pj.add_argument("--port", type=int, required=True)
+    pj.add_argument("--mail-dir", required=True)
+    pj.add_argument("--creds", required=True)
+    pj.add_argument("--runs", type=int, default=5)
+    pj.add_argument("--timeout", type=float, default=30)
+    su = sub.add_parser("signup")
+    su.add_argument("--port", type=int, required=True)
+    su.add_argument("--connections", type=int, required=True)
+    su.add_argument("--seconds", type=float, default=10)
+    su.add_argument("--tag", required=True, help="makes this run's addresses unique")
+    su.add_argument("--first", type=int, default=0, help="first client address of the run")
+    su.add_argument("--forwarded", type=int, default=1,
+                    help="1: each sign-up from its own X-Forwarded-For address; 0: all from loopback")
+    su.add_argument("--timeout", type=float, default=30)
     rp = sub.add_parser("report")
     rp.add_argument("--dir", required=True)
     rp.add_argument("--cores", type=int, required=True)
     rp.add_argument("--at-once-ms", type=float, default=25)
+    rp.add_argument("--backend", default="SQLite")
     a = p.parse_args()
     if a.cmd == "free-port":
         print(free_port())
     else:
         {"ready": cmd_ready, "setup": cmd_setup, "sequential": cmd_sequential,
          "openloop": cmd_openloop, "rss": cmd_rss, "sample-rss": cmd_sample,
-         "wait-ready": cmd_wait_ready, "report": cmd_report}[a.cmd](a)
+         "wait-ready": cmd_wait_ready, "project-ready": cmd_project_ready, "signup": cmd_signup,
+         "report": cmd_report}[a.cmd](a)
 
 
 if __name__ == "__main__":

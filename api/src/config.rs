@@ -29,6 +29,9 @@ pub struct HashSettings {
     pub workers: usize,
     /// Sign-ins allowed to wait for a worker before the rest are answered 503.
     pub queue: usize,
+    /// The longest a sign-in may expect to wait for a worker (estimated from the recent hash
+    /// duration) before it is answered 503 instead.
+    pub max_wait: std::time::Duration,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -203,6 +206,7 @@ const KNOWN: &[&str] = &[
     "PORTAL_ARGON2_PARALLELISM",
     "PORTAL_HASH_WORKERS",
     "PORTAL_HASH_QUEUE",
+    "PORTAL_HASH_MAX_WAIT_MS",
     "PORTAL_JWT_KEY_FILE",
     "PORTAL_JWT_AUDIENCE",
     "PORTAL_ACCESS_TOKEN_TTL",
@@ -438,7 +442,8 @@ impl Settings {
             iterations: src.parse("PORTAL_ARGON2_ITERATIONS", 2)?,
             parallelism: src.parse("PORTAL_ARGON2_PARALLELISM", 1)?,
             workers: src.parse("PORTAL_HASH_WORKERS", cores)?,
-            queue: src.parse("PORTAL_HASH_QUEUE", cores * 2)?,
+            queue: src.parse("PORTAL_HASH_QUEUE", cores)?,
+            max_wait: std::time::Duration::from_millis(src.parse("PORTAL_HASH_MAX_WAIT_MS", 100)?),
         };
         if argon2::Params::new(hash.memory_kib, hash.iterations, hash.parallelism, None).is_err() {
             return Err(err(

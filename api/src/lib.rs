@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod memory;
 pub mod openapi;
 pub mod services;
 pub mod startup;

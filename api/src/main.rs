@@ -6,8 +6,8 @@ use portal_api::config::Settings;
 use portal_api::db::Db;
 use portal_api::startup::Application;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    portal_api::memory::tune_allocator();
     let cli = Cli::parse();
     if let Some(Command::Openapi { output }) = &cli.command {
         let doc = portal_api::openapi::document_json();
@@ -42,7 +42,22 @@ async fn main() -> std::process::ExitCode {
         }
     };
     portal_api::telemetry::init(settings.log_format);
-    match run(cli.command.unwrap_or(Command::Serve), settings).await {
+    // The main runtime only runs the outbox and job workers and waits for the server (whose
+    // workers have runtimes of their own): one thread, and no more blocking threads than
+    // database connections can use.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(settings.database_pool_size as usize + 2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), settings)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -174,7 +174,10 @@ impl Application {
         // The phone metadata takes ~100 ms to load: do it beside the server, not before it.
         tokio::task::spawn_blocking(crate::domain::phone::warm_up);
         let app_state = state.clone();
+        // Blocking work on a server worker is database calls: no more threads than connections.
+        let blocking = state.settings.database_pool_size as usize + 2;
         let server = HttpServer::new(move || build_app(app_state.clone()))
+            .worker_max_blocking_threads(blocking)
             .listen(listener)?
             .shutdown_timeout(10)
             .run();
@@ -228,13 +231,7 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
     let keys = KeyMaterial::load(&settings)?;
     let jwt = JwtKeys::new(&keys, &settings.issuer(), &settings.jwt_audience)?;
     let jwks_body = Bytes::from(serde_json::to_vec(jwt.jwks())?);
-    let captcha = Captcha::new(
-        settings.captcha.clone(),
-        keys.derive("captcha"),
-        reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(5))
-            .build()?,
-    );
+    let captcha = Captcha::new(settings.captcha.clone(), keys.derive("captcha"), None);
     let hasher = PasswordHasher::new(&settings.hash)?;
     let document = crate::openapi::document();
     Ok(AppState {

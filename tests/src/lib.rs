@@ -120,6 +120,8 @@ fn base_settings(
         ("PORTAL_ARGON2_ITERATIONS", "1".to_owned()),
         ("PORTAL_HASH_WORKERS", "2".to_owned()),
         ("PORTAL_HASH_QUEUE", "64".to_owned()),
+        // Tests that race requests must not meet the overload refusal of a busy test machine.
+        ("PORTAL_HASH_MAX_WAIT_MS", "60000".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -233,7 +233,9 @@ pub struct Captcha {
     settings: CaptchaSettings,
     /// HMAC state already keyed, cloned for each use rather than re-keyed.
     mac: HmacSha256,
-    http: reqwest::Client,
+    /// Built on first use: only the remote providers need it, and building it (the system's
+    /// certificates) costs tens of milliseconds and a megabyte at start.
+    http: std::sync::OnceLock<reqwest::Client>,
 }
 
 impl fmt::Debug for Captcha {
@@ -265,11 +267,13 @@ struct SiteVerify {
 
 impl Captcha {
     /// `key` signs proof-of-work challenges; every replica must share it.
-    pub fn new(settings: CaptchaSettings, key: [u8; 32], http: reqwest::Client) -> Self {
+    /// A captcha whose remote verification calls go through `http` (`None`: a client with a
+    /// 5-second timeout, built when first needed).
+    pub fn new(settings: CaptchaSettings, key: [u8; 32], http: Option<reqwest::Client>) -> Self {
         Self {
             settings,
             mac: keyed_mac(&key),
-            http,
+            http: http.map(std::sync::OnceLock::from).unwrap_or_default(),
         }
     }
 
@@ -428,8 +432,17 @@ impl Captcha {
             CaptchaError::Unavailable
         };
 
-        let mut reply = self
-            .http
+        let http = match self.http.get() {
+            Some(client) => client,
+            None => {
+                let client = reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(5))
+                    .build()
+                    .map_err(|e| unavailable("cannot build the HTTP client", &e))?;
+                self.http.get_or_init(|| client)
+            }
+        };
+        let mut reply = http
             .post(url)
             .timeout(SITEVERIFY_TIMEOUT)
             .form(&form)
@@ -578,7 +591,7 @@ mod tests {
             pow_difficulty: difficulty,
             ..CaptchaSettings::default()
         };
-        Captcha::new(settings, KEY, client())
+        Captcha::new(settings, KEY, Some(client()))
     }
 
     fn third_party(provider: CaptchaProvider, verify_url: String) -> Captcha {
@@ -589,7 +602,7 @@ mod tests {
             verify_url: Some(verify_url),
             ..CaptchaSettings::default()
         };
-        Captcha::new(settings, KEY, client())
+        Captcha::new(settings, KEY, Some(client()))
     }
 
     fn solved(challenge: &PowChallenge) -> String {
@@ -682,7 +695,7 @@ mod tests {
     #[tokio::test]
     async fn a_challenge_signed_with_another_key_is_invalid() {
         let challenge = pow(8).issue(now()).unwrap();
-        let other = Captcha::new(CaptchaSettings::default(), [8; 32], client());
+        let other = Captcha::new(CaptchaSettings::default(), [8; 32], Some(client()));
         assert_eq!(
             other.verify(Some(&solved(&challenge)), None, now()).await,
             Err(CaptchaError::Invalid)
@@ -781,7 +794,7 @@ mod tests {
             provider: CaptchaProvider::Off,
             ..CaptchaSettings::default()
         };
-        let captcha = Captcha::new(settings, KEY, client());
+        let captcha = Captcha::new(settings, KEY, Some(client()));
         for response in [None, Some(""), Some("anything")] {
             assert_eq!(
                 captcha.verify(response, None, now()).await,
@@ -855,7 +868,7 @@ mod tests {
         let printed = format!("{settings:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(printed.contains("<redacted>"));
-        let captcha = Captcha::new(settings, KEY, client());
+        let captcha = Captcha::new(settings, KEY, Some(client()));
         assert!(!format!("{captcha:?}").contains("hunter2"));
     }
 
@@ -1059,7 +1072,7 @@ mod tests {
             verify_url: Some(closed_port_url().await),
             ..CaptchaSettings::default()
         };
-        let no_secret = Captcha::new(settings, KEY, client());
+        let no_secret = Captcha::new(settings, KEY, Some(client()));
         assert_eq!(
             no_secret.verify(Some("t"), None, now()).await,
             Err(CaptchaError::Unavailable)

@@ -1,19 +1,39 @@
-//! Argon2id password hashing on a bounded pool.
+//! Argon2id password hashing on a fixed set of dedicated threads.
 //!
-//! Hashing is the whole cost of a sign-in, so it never runs on the async executor: at most
-//! `workers` hashes run at once on blocking threads, at most `queue` more wait for a turn, and
-//! anything beyond is refused at once ([`HashError::Overloaded`], answered 503 + Retry-After)
-//! instead of piling up memory (each hash holds `memory_kib` of RAM).
+//! Hashing is the whole cost of a sign-in, so it never runs on the async executor nor on the
+//! general blocking pool. `workers` threads (one per core by default) each own one reusable
+//! argon2 memory block (`memory_kib`, 19 MiB by default), so a hash never allocates: memory under
+//! any load is `workers` blocks, not one per request. A thread hands its block back to the
+//! operating system after [`IDLE_RELEASE`] without work, so an idle server holds none.
+//!
+//! Admission is decided before anything else of a sign-in, at once: a request is admitted when
+//! fewer than `workers + queue` are admitted already *and* the wait it would have, estimated from
+//! the recent hash duration, fits within `max_wait`. Anything else is refused at once
+//! ([`HashError::Overloaded`], answered 503 + Retry-After), so the admitted keep their latency
+//! under overload and nothing piles up.
+//!
 //! Unknown accounts are verified against a dummy hash so that the answer takes the same time
-//! (OWASP ASVS 5.0 V6.3; NIST SP 800-63B-4 §3.1.1.2 on salted, costly hashing).
+//! (OWASP ASVS 5.0 V6.3; NIST SP 800-63B-4 §3.1.1.2 on salted, costly hashing). The dummy is a
+//! well-formed PHC string with random salt and output: verifying against it costs one full hash,
+//! making it costs nothing at start.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use rand::RngCore as _;
 
 use crate::config::HashSettings;
+
+/// How long a hashing thread keeps its memory block without work before handing it back.
+pub const IDLE_RELEASE: Duration = Duration::from_secs(2);
+
+/// Length of the hash output we store (bytes).
+const OUTPUT_LEN: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -21,6 +41,18 @@ pub enum HashError {
     Overloaded,
     #[error("password hashing failed: {0}")]
     Failed(String),
+}
+
+impl From<argon2::password_hash::Error> for HashError {
+    fn from(e: argon2::password_hash::Error) -> Self {
+        HashError::Failed(e.to_string())
+    }
+}
+
+impl From<argon2::Error> for HashError {
+    fn from(e: argon2::Error) -> Self {
+        HashError::Failed(e.to_string())
+    }
 }
 
 /// The outcome of checking a password.
@@ -31,19 +63,105 @@ pub struct Verified {
     pub needs_rehash: bool,
 }
 
-/// A place among the running and waiting hashes, held until the hash is done.
+/// What the pool is doing, for metrics and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashStats {
+    /// Admitted and not finished (running, waiting, or doing the request's other work).
+    pub admitted: usize,
+    /// Hashes running now.
+    pub running: usize,
+    /// Jobs waiting for a thread.
+    pub queued: usize,
+    /// The most hashes that ever ran at once.
+    pub peak_running: usize,
+    /// Requests refused since start.
+    pub refused: u64,
+    /// Recent hash duration (exponentially weighted), microseconds; 0 before the first hash.
+    pub recent_hash_us: u64,
+}
+
+/// A place among the admitted requests, held until the request's hash is done.
 #[derive(Debug)]
 pub struct Admission {
-    _permit: tokio::sync::OwnedSemaphorePermit,
+    shared: Arc<Shared>,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.shared.admitted.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+
+struct Queue {
+    jobs: VecDeque<Job>,
+    closed: bool,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+    workers: usize,
+    capacity: usize,
+    max_wait_us: u64,
+    admitted: AtomicUsize,
+    running: AtomicUsize,
+    peak_running: AtomicUsize,
+    refused: AtomicU64,
+    recent_hash_us: AtomicU64,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("workers", &self.workers)
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Closes the queue when the last handle goes, so the threads end (tests start many servers).
+struct Pool {
+    shared: Arc<Shared>,
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        if let Ok(mut queue) = self.shared.queue.lock() {
+            queue.closed = true;
+        }
+        self.shared.ready.notify_all();
+    }
+}
+
+/// One thread's argon2 working memory, kept between hashes.
+#[derive(Default)]
+struct Memory(Vec<Block>);
+
+impl Memory {
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        if self.0.len() != count {
+            self.0 = Vec::new();
+            self.0 = vec![Block::default(); count];
+        }
+        &mut self.0
+    }
+
+    fn is_held(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    fn release(&mut self) {
+        self.0 = Vec::new();
+    }
 }
 
 #[derive(Clone)]
 pub struct PasswordHasher {
-    argon: Argon2<'static>,
     params: Params,
-    admission: Arc<Semaphore>,
-    running: Arc<Semaphore>,
-    dummy_hash: Arc<String>,
+    pool: Arc<Pool>,
+    dummy_hash: Arc<str>,
 }
 
 impl PasswordHasher {
@@ -52,33 +170,58 @@ impl PasswordHasher {
             settings.memory_kib,
             settings.iterations,
             settings.parallelism,
-            None,
-        )
-        .map_err(|e| HashError::Failed(e.to_string()))?;
-        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        let dummy_hash = argon
-            .hash_password(b"dummy password for unknown accounts", &salt)
-            .map_err(|e| HashError::Failed(e.to_string()))?
-            .to_string();
+            Some(OUTPUT_LEN),
+        )?;
+        let workers = settings.workers.max(1);
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue {
+                jobs: VecDeque::new(),
+                closed: false,
+            }),
+            ready: Condvar::new(),
+            workers,
+            capacity: workers + settings.queue,
+            max_wait_us: u64::try_from(settings.max_wait.as_micros()).unwrap_or(u64::MAX),
+            admitted: AtomicUsize::new(0),
+            running: AtomicUsize::new(0),
+            peak_running: AtomicUsize::new(0),
+            refused: AtomicU64::new(0),
+            recent_hash_us: AtomicU64::new(0),
+        });
+        for i in 0..workers {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name(format!("portal-hash-{i}"))
+                .spawn(move || work(&shared))
+                .map_err(|e| HashError::Failed(format!("cannot start a hashing thread: {e}")))?;
+        }
+        let mut salt = [0u8; 16];
+        let mut output = [0u8; OUTPUT_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut salt);
+        rand::rngs::OsRng.fill_bytes(&mut output);
+        let dummy_hash = phc(&params, &salt, &output)?.into();
         Ok(Self {
-            argon,
             params,
-            admission: Arc::new(Semaphore::new(settings.workers + settings.queue)),
-            running: Arc::new(Semaphore::new(settings.workers)),
-            dummy_hash: Arc::new(dummy_hash),
+            pool: Arc::new(Pool { shared }),
+            dummy_hash,
         })
     }
 
     /// Hashes a new password (PHC string with a random salt).
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        let argon = self.argon.clone();
-        self.run(move || {
-            let salt = SaltString::generate(&mut rand::rngs::OsRng);
-            argon
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(|e| HashError::Failed(e.to_string()))
+        let admission = self.admit()?;
+        let params = self.params.clone();
+        self.run_admitted(admission, move |memory| {
+            let mut salt = [0u8; 16];
+            rand::rngs::OsRng.fill_bytes(&mut salt);
+            let mut output = [0u8; OUTPUT_LEN];
+            argon2id(&params).hash_password_into_with_memory(
+                password.as_bytes(),
+                &salt,
+                &mut output,
+                memory.blocks(params.block_count()),
+            )?;
+            phc(&params, &salt, &output)
         })
         .await
     }
@@ -94,15 +237,33 @@ impl PasswordHasher {
         self.verify_admitted(admission, stored, password).await
     }
 
-    /// Takes a place among the running and waiting hashes, or refuses at once. A sign-in takes
-    /// it before any other work, so that an overloaded server answers 503 immediately and a
-    /// refused attempt is never counted against the account.
+    /// Takes a place among the admitted requests, or refuses at once: when `workers + queue`
+    /// are admitted already, or when the wait for a thread, estimated from the recent hash
+    /// duration, would pass `max_wait`. A sign-in takes it before any other work, so that an
+    /// overloaded server answers 503 immediately and a refused attempt is never counted
+    /// against the account.
     pub fn admit(&self) -> Result<Admission, HashError> {
-        self.admission
-            .clone()
-            .try_acquire_owned()
-            .map(|permit| Admission { _permit: permit })
-            .map_err(|_| HashError::Overloaded)
+        let shared = &self.pool.shared;
+        let mut ahead = shared.admitted.load(Ordering::Acquire);
+        loop {
+            if ahead >= shared.capacity || !shared.fits_deadline(ahead) {
+                shared.refused.fetch_add(1, Ordering::Relaxed);
+                return Err(HashError::Overloaded);
+            }
+            match shared.admitted.compare_exchange_weak(
+                ahead,
+                ahead + 1,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    return Ok(Admission {
+                        shared: shared.clone(),
+                    })
+                }
+                Err(now) => ahead = now,
+            }
+        }
     }
 
     /// [`PasswordHasher::verify`] with a place already taken by [`PasswordHasher::admit`].
@@ -112,52 +273,183 @@ impl PasswordHasher {
         stored: Option<String>,
         password: String,
     ) -> Result<Verified, HashError> {
-        let argon = self.argon.clone();
         let params = self.params.clone();
         let known = stored.is_some();
-        let phc = stored.unwrap_or_else(|| self.dummy_hash.as_str().to_owned());
-        self.run_admitted(admission, move || {
-            let parsed = PasswordHash::new(&phc).map_err(|e| HashError::Failed(e.to_string()))?;
-            let matches = argon.verify_password(password.as_bytes(), &parsed).is_ok() && known;
+        let phc = stored.unwrap_or_else(|| self.dummy_hash.to_string());
+        self.run_admitted(admission, move |memory| {
+            let (matches, same) = check(memory, &phc, password.as_bytes(), &params)?;
+            let matches = matches && known;
             Ok(Verified {
                 matches,
-                needs_rehash: matches && !same_parameters(&parsed, &params),
+                needs_rehash: matches && !same,
             })
         })
         .await
     }
 
-    /// Admits the job if a worker or a queue slot is free, then runs it on a blocking thread.
-    async fn run<T, F>(&self, job: F) -> Result<T, HashError>
-    where
-        F: FnOnce() -> Result<T, HashError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let admission = self.admit()?;
-        self.run_admitted(admission, job).await
+    /// What the pool is doing now.
+    pub fn stats(&self) -> HashStats {
+        let shared = &self.pool.shared;
+        HashStats {
+            admitted: shared.admitted.load(Ordering::Relaxed),
+            running: shared.running.load(Ordering::Relaxed),
+            queued: shared.queue.lock().map(|q| q.jobs.len()).unwrap_or(0),
+            peak_running: shared.peak_running.load(Ordering::Relaxed),
+            refused: shared.refused.load(Ordering::Relaxed),
+            recent_hash_us: shared.recent_hash_us.load(Ordering::Relaxed),
+        }
     }
 
+    /// Runs `job` on a hashing thread; the admission is given back when the job is done (even
+    /// if the caller stopped waiting).
     async fn run_admitted<T, F>(&self, admission: Admission, job: F) -> Result<T, HashError>
     where
-        F: FnOnce() -> Result<T, HashError> + Send + 'static,
+        F: FnOnce(&mut Memory) -> Result<T, HashError> + Send + 'static,
         T: Send + 'static,
     {
-        let _admitted = admission;
-        let _running = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| HashError::Overloaded)?;
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(|e| HashError::Failed(e.to_string()))?
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let shared = &self.pool.shared;
+        {
+            let mut queue = shared
+                .queue
+                .lock()
+                .map_err(|_| HashError::Failed("the hashing queue is poisoned".into()))?;
+            queue.jobs.push_back(Box::new(move |memory: &mut Memory| {
+                let result = job(memory);
+                drop(admission);
+                let _ = tx.send(result);
+            }));
+        }
+        shared.ready.notify_one();
+        rx.await
+            .map_err(|_| HashError::Failed("the hashing thread stopped".into()))?
     }
 }
 
-/// True when the stored hash is argon2id with the configured cost.
+impl Shared {
+    /// Whether a request with `ahead` others admitted before it would get a thread within
+    /// `max_wait`, at the recent hash duration.
+    fn fits_deadline(&self, ahead: usize) -> bool {
+        if ahead < self.workers {
+            return true;
+        }
+        let rounds = (ahead + 1 - self.workers).div_ceil(self.workers) as u64;
+        rounds.saturating_mul(self.recent_hash_us.load(Ordering::Relaxed)) <= self.max_wait_us
+    }
+}
+
+/// A hashing thread: takes jobs in order, keeps its memory block between them, hands it back
+/// after [`IDLE_RELEASE`] without work, ends when the pool is dropped.
+fn work(shared: &Shared) {
+    let mut memory = Memory::default();
+    loop {
+        let job = {
+            let Ok(mut queue) = shared.queue.lock() else {
+                return;
+            };
+            loop {
+                if let Some(job) = queue.jobs.pop_front() {
+                    break job;
+                }
+                if queue.closed {
+                    return;
+                }
+                if memory.is_held() {
+                    let Ok((q, timeout)) = shared.ready.wait_timeout(queue, IDLE_RELEASE) else {
+                        return;
+                    };
+                    queue = q;
+                    if timeout.timed_out() && queue.jobs.is_empty() {
+                        memory.release();
+                        crate::memory::release_free_memory();
+                    }
+                } else {
+                    let Ok(q) = shared.ready.wait(queue) else {
+                        return;
+                    };
+                    queue = q;
+                }
+            }
+        };
+        let running = shared.running.fetch_add(1, Ordering::AcqRel) + 1;
+        shared.peak_running.fetch_max(running, Ordering::AcqRel);
+        let started = Instant::now();
+        // A panicking job drops its reply sender: its caller gets `Failed`, the thread goes on.
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut memory)));
+        let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let recent = shared.recent_hash_us.load(Ordering::Relaxed);
+        let next = if recent == 0 {
+            took
+        } else {
+            (recent * 4 + took) / 5
+        };
+        shared.recent_hash_us.store(next, Ordering::Relaxed);
+        shared.running.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn argon2id(params: &Params) -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+}
+
+/// The PHC string of an argon2id hash.
+fn phc(params: &Params, salt: &[u8], output: &[u8]) -> Result<String, HashError> {
+    let salt = SaltString::encode_b64(salt)?;
+    let hash = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(output)?),
+    };
+    Ok(hash.to_string())
+}
+
+/// Checks `password` against the PHC string `stored` with the thread's memory block; returns
+/// whether it matches and whether `stored` was made with the configured parameters.
+fn check(
+    memory: &mut Memory,
+    stored: &str,
+    password: &[u8],
+    params: &Params,
+) -> Result<(bool, bool), HashError> {
+    let parsed = PasswordHash::new(stored)?;
+    let same = same_parameters(&parsed, params);
+    if parsed.algorithm != argon2::ARGON2ID_IDENT {
+        // Another argon2 variant (never written by this server): the library's own check.
+        use argon2::password_hash::PasswordVerifier as _;
+        let matches = Argon2::default().verify_password(password, &parsed).is_ok();
+        return Ok((matches, false));
+    }
+    let expected = parsed
+        .hash
+        .ok_or_else(|| HashError::Failed("the stored hash has no output".into()))?;
+    let salt = parsed
+        .salt
+        .ok_or_else(|| HashError::Failed("the stored hash has no salt".into()))?;
+    let mut salt_buf = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_buf)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()?
+        .unwrap_or_default();
+    let stored_params = Params::try_from(&parsed)?;
+    let blocks = stored_params.block_count();
+    let mut output = vec![0u8; expected.len()];
+    Argon2::new(Algorithm::Argon2id, version, stored_params).hash_password_into_with_memory(
+        password,
+        salt,
+        &mut output,
+        memory.blocks(blocks),
+    )?;
+    // `Output`'s equality is constant-time.
+    Ok((Output::new(&output)? == expected, same))
+}
+
+/// True when the stored hash is argon2id, version 0x13, with the configured cost.
 fn same_parameters(hash: &PasswordHash<'_>, params: &Params) -> bool {
-    if hash.algorithm.as_str() != "argon2id" {
+    if hash.algorithm != argon2::ARGON2ID_IDENT || hash.version != Some(Version::V0x13.into()) {
         return false;
     }
     match Params::try_from(hash) {
@@ -173,23 +465,28 @@ fn same_parameters(hash: &PasswordHash<'_>, params: &Params) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 
-    fn cheap(workers: usize, queue: usize) -> PasswordHasher {
-        PasswordHasher::new(&HashSettings {
+    fn settings(workers: usize, queue: usize) -> HashSettings {
+        HashSettings {
             memory_kib: 1024,
             iterations: 1,
             parallelism: 1,
             workers,
             queue,
-        })
-        .unwrap()
+            max_wait: Duration::from_secs(60),
+        }
+    }
+
+    fn cheap(workers: usize, queue: usize) -> PasswordHasher {
+        PasswordHasher::new(&settings(workers, queue)).unwrap()
     }
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_and_nothing_else() {
         let h = cheap(1, 1);
         let phc = h.hash("Correct horse 1!".into()).await.unwrap();
-        assert!(phc.starts_with("$argon2id$"));
+        assert!(phc.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
         assert!(
             h.verify(Some(phc.clone()), "Correct horse 1!".into())
                 .await
@@ -200,8 +497,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn hashes_agree_with_the_argon2_library_both_ways() {
+        let h = cheap(1, 1);
+        let ours = h.hash("Correct horse 1!".into()).await.unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"Correct horse 1!", &parsed)
+            .is_ok());
+        let params = Params::new(1024, 1, 1, None).unwrap();
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let theirs = argon2id(&params)
+            .hash_password(b"Correct horse 1!", &salt)
+            .unwrap()
+            .to_string();
+        let v = h
+            .verify(Some(theirs), "Correct horse 1!".into())
+            .await
+            .unwrap();
+        assert_eq!(
+            v,
+            Verified {
+                matches: true,
+                needs_rehash: false
+            }
+        );
+    }
+
+    #[tokio::test]
     async fn an_unknown_account_never_matches() {
         let h = cheap(1, 1);
+        assert!(h.dummy_hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
         let v = h
             .verify(None, "dummy password for unknown accounts".into())
             .await
@@ -215,10 +540,7 @@ mod tests {
         let phc = old.hash("Correct horse 1!".into()).await.unwrap();
         let new = PasswordHasher::new(&HashSettings {
             memory_kib: 2048,
-            iterations: 1,
-            parallelism: 1,
-            workers: 1,
-            queue: 1,
+            ..settings(1, 1)
         })
         .unwrap();
         let v = new
@@ -228,15 +550,115 @@ mod tests {
         assert!(v.matches && v.needs_rehash);
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_pool_never_runs_more_hashes_than_its_workers() {
+        let h = PasswordHasher::new(&HashSettings {
+            memory_kib: 8 * 1024,
+            ..settings(2, 30)
+        })
+        .unwrap();
+        let tasks: Vec<_> = (0..24)
+            .map(|i| {
+                let h = h.clone();
+                tokio::spawn(async move { h.hash(format!("password {i}")).await })
+            })
+            .collect();
+        for t in tasks {
+            assert!(t.await.unwrap().is_ok());
+        }
+        let stats = h.stats();
+        assert_eq!(stats.peak_running, 2, "{stats:?}");
+        assert_eq!((stats.admitted, stats.queued), (0, 0), "{stats:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn jobs_wait_their_turn_and_each_thread_keeps_one_block() {
+        let h = cheap(3, 20);
+        let now = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..15)
+            .map(|_| {
+                let (h, now, most) = (h.clone(), now.clone(), most.clone());
+                tokio::spawn(async move {
+                    let admission = h.admit().unwrap();
+                    h.run_admitted(admission, move |memory| {
+                        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(n, Ordering::SeqCst);
+                        let first = memory.blocks(1024).as_ptr() as usize;
+                        std::thread::sleep(Duration::from_millis(20));
+                        let again = memory.blocks(1024).as_ptr() as usize;
+                        now.fetch_sub(1, Ordering::SeqCst);
+                        Ok(first == again)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert!(t.await.unwrap().unwrap(), "the block was reallocated");
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 3);
+        assert_eq!(h.stats().peak_running, 3);
+    }
+
     #[tokio::test]
     async fn beyond_workers_and_queue_the_hasher_refuses_at_once() {
-        let h = cheap(1, 0);
-        let held = h.admission.clone().try_acquire_owned().unwrap();
+        let h = cheap(2, 3);
+        let held: Vec<_> = (0..5).map(|_| h.admit().unwrap()).collect();
+        assert!(matches!(h.admit(), Err(HashError::Overloaded)));
         assert!(matches!(
             h.hash("x".into()).await,
             Err(HashError::Overloaded)
         ));
+        assert!(matches!(
+            h.verify(None, "x".into()).await,
+            Err(HashError::Overloaded)
+        ));
+        assert_eq!(h.stats().refused, 3);
+        assert_eq!(h.stats().admitted, 5);
         drop(held);
+        assert_eq!(h.stats().admitted, 0);
         assert!(h.hash("x".into()).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_wait_past_the_deadline_is_refused_before_the_queue_is_full() {
+        let h = PasswordHasher::new(&HashSettings {
+            max_wait: Duration::from_millis(50),
+            ..settings(2, 10)
+        })
+        .unwrap();
+        // Recent hashes took 30 ms: the 3rd and 4th request would wait one round (30 ms, fits),
+        // the 5th two rounds (60 ms, does not), although the queue has room for 10.
+        h.pool
+            .shared
+            .recent_hash_us
+            .store(30_000, Ordering::Relaxed);
+        let held: Vec<_> = (0..4).map(|_| h.admit().unwrap()).collect();
+        assert!(matches!(h.admit(), Err(HashError::Overloaded)));
+        drop(held);
+        assert!(h.admit().is_ok());
+    }
+
+    #[test]
+    fn an_idle_thread_hands_its_block_back() {
+        let mut memory = Memory::default();
+        assert!(!memory.is_held());
+        assert_eq!(memory.blocks(16).len(), 16);
+        assert!(memory.is_held());
+        memory.release();
+        assert!(!memory.is_held());
+    }
+
+    #[test]
+    fn dropping_the_hasher_ends_its_threads() {
+        let h = cheap(2, 0);
+        let shared = Arc::downgrade(&h.pool.shared);
+        drop(h);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while shared.strong_count() > 0 {
+            assert!(Instant::now() < deadline, "hashing threads still running");
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Email templates: one folder per message and language with `subject.txt`, `body.txt` and
-//! `body.html` (which extends the shared `layout.html`), compiled into the binary and loaded
-//! into one minijinja environment at start. HTML is auto-escaped.
+//! `body.html` (which extends the shared `layout.html`), compiled into the binary. A template
+//! is parsed the first time a message uses it and kept (a server that sends three kinds of
+//! email holds three, not all of them); the tests render every one. HTML is auto-escaped.
 
 use minijinja::Environment;
 use serde_json::Value;
@@ -40,6 +41,8 @@ const SOURCES: &[(&str, &str)] = message_templates!(
     "account_closed",
 );
 
+const LAYOUT: &str = include_str!("templates/layout.html");
+
 /// A rendered message.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -55,10 +58,15 @@ pub struct Templates {
 impl Templates {
     pub fn load() -> Result<Self, minijinja::Error> {
         let mut env = Environment::new();
-        env.add_template("layout.html", include_str!("templates/layout.html"))?;
-        for (name, source) in SOURCES {
-            env.add_template(name, source)?;
-        }
+        env.set_loader(|name| {
+            if name == "layout.html" {
+                return Ok(Some(LAYOUT.to_owned()));
+            }
+            Ok(SOURCES
+                .iter()
+                .find(|(source_name, _)| *source_name == name)
+                .map(|(_, source)| (*source).to_owned()))
+        });
         Ok(Self { env })
     }
 
@@ -131,6 +139,17 @@ mod tests {
         vars.insert("grace_days".into(), Value::from(30));
         vars.insert("erase_on".into(), Value::String("2027-01-05".into()));
         vars
+    }
+
+    #[test]
+    fn every_template_parses() {
+        let t = Templates::load().unwrap();
+        t.env.get_template("layout.html").unwrap();
+        for (name, _) in SOURCES {
+            if let Err(e) = t.env.get_template(name) {
+                panic!("{name}: {e:#}");
+            }
+        }
     }
 
     #[test]
