@@ -1,6 +1,6 @@
 # Production image of the API (serving the web app when it has been built into web/dist).
 FROM rust:1-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev libsqlite3-dev pkg-config && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-dev libssl-dev pkg-config && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Cargo.toml Cargo.lock clippy.toml ./
 COPY api api
@@ -15,7 +15,7 @@ COPY openapi /openapi
 RUN if [ -f package.json ]; then npm ci && npm run build; else mkdir -p dist; fi
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libpq5 libsqlite3-0 libssl3 ca-certificates && rm -rf /var/lib/apt/lists/* \
+RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-0 libssl3 ca-certificates && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/portal portal && mkdir -p /var/lib/portal && chown portal /var/lib/portal
 COPY --from=build /src/target/release/portal /usr/local/bin/portal
 COPY --from=web /web/dist /usr/share/portal/web

@@ -254,6 +254,10 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+/// The problem code of an error response, kept in the response's extensions.
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemCode(pub &'static str);
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.0.status
@@ -261,6 +265,8 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut builder = HttpResponse::build(self.0.status);
+        // For the request middleware (metrics), which sees the response but not this error.
+        builder.extensions_mut().insert(ProblemCode(self.0.code));
         builder.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         builder.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         if matches!(

@@ -15,6 +15,7 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod memory;
+pub mod metrics;
 pub mod openapi;
 pub mod services;
 pub mod startup;

@@ -311,42 +311,137 @@ both_backends!(health_and_readiness_answer_ok, |app: TestApp| async move {
     }
 });
 
-both_backends!(metrics_are_prometheus_text, |app: TestApp| async move {
-    app.get("/healthz").await;
-    app.get("/v1/nothing").await;
+/// Reads `/metrics` with a Prometheus text-format parser.
+async fn scrape(app: &TestApp) -> prometheus_parse::Scrape {
     let res = app.get("/metrics").await;
     assert_eq!(res.status(), 200);
     let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(content_type.starts_with("text/plain"), "{content_type}");
     assert!(content_type.contains("version=0.0.4"), "{content_type}");
     let text = res.text().await.unwrap();
-    assert!(text.contains("# TYPE portal_http_requests_total counter"));
+    prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned()))).unwrap()
+}
+
+/// The value of the sample `metric` whose labels include `labels`.
+fn sample(scrape: &prometheus_parse::Scrape, metric: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    use prometheus_parse::Value;
+    scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == metric && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .and_then(|s| match &s.value {
+            Value::Counter(v) | Value::Gauge(v) | Value::Untyped(v) => Some(*v),
+            Value::Histogram(buckets) => buckets.iter().map(|b| b.count).reduce(f64::max),
+            Value::Summary(_) => None,
+        })
+}
+
+both_backends!(metrics_are_prometheus_text, |app: TestApp| async move {
+    app.get("/healthz").await;
+    app.get("/v1/nothing").await;
+    // One email through the outbox, and a throttle refusal: a second link within the minute.
+    let body = app.sign_up_body("metrics@example.com", PASSWORD).await;
+    assert_eq!(app.post("/v1/accounts", &body).await.status(), 202);
+    nth_mail(&app, "metrics@example.com", 1).await;
+    let resend = json!({ "email": "metrics@example.com" });
+    let mut refused = false;
+    for _ in 0..3 {
+        let res = app.post("/v1/email-verifications/resend", &resend).await;
+        refused |= res.status() == 429;
+    }
+    assert!(refused, "a resend within the minute is refused");
+
+    let scrape = scrape(&app).await;
     let database = match app.backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
-    assert!(text.contains(&format!("database=\"{database}\"")), "{text}");
-    // Every sample line is `name{labels} number`.
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let (name, value) = line.rsplit_once(' ').unwrap();
-        assert!(
-            name.starts_with("portal_"),
-            "metric names are prefixed: {line}"
-        );
-        value
-            .parse::<f64>()
-            .unwrap_or_else(|_| panic!("a number: {line}"));
+    assert_eq!(
+        sample(&scrape, "portal_info", &[("database", database)]),
+        Some(1.0)
+    );
+    for s in &scrape.samples {
+        assert!(s.metric.starts_with("portal_"), "prefixed: {}", s.metric);
     }
-    let count = |class: &str| -> u64 {
-        text.lines()
-            .find(|l| l.starts_with(&format!("portal_http_requests_total{{class=\"{class}\"}}")))
-            .and_then(|l| l.rsplit_once(' '))
-            .map(|(_, v)| v.parse().unwrap())
-            .unwrap_or(0)
-    };
-    assert!(count("2xx") >= 1);
-    assert!(count("4xx") >= 1);
+    // Request durations by method, route template and status.
+    let healthz = [("method", "GET"), ("route", "/healthz"), ("status", "200")];
+    assert!(
+        sample(
+            &scrape,
+            "portal_http_request_duration_seconds_count",
+            &healthz
+        )
+        .unwrap()
+            >= 1.0
+    );
+    assert!(sample(&scrape, "portal_http_request_duration_seconds", &healthz).is_some());
+    let signup = [
+        ("method", "POST"),
+        ("route", "/v1/accounts"),
+        ("status", "202"),
+    ];
+    assert_eq!(
+        sample(
+            &scrape,
+            "portal_http_request_duration_seconds_count",
+            &signup
+        ),
+        Some(1.0)
+    );
+    // Throttle refusals by route and problem code.
+    let refusals = scrape
+        .samples
+        .iter()
+        .find(|s| {
+            s.metric == "portal_throttle_refusals_total"
+                && s.labels.get("route") == Some("/v1/email-verifications/resend")
+        })
+        .unwrap_or_else(|| panic!("a refusal counted: {:?}", scrape.samples));
+    assert!(refusals.labels.get("code").is_some_and(|c| c != "-"));
+    // The hashing pool, the outbox, the connection pool.
+    for gauge in [
+        "portal_hash_running",
+        "portal_hash_queued",
+        "portal_hash_admitted",
+        "portal_hash_refused_total",
+        "portal_outbox_pending",
+        "portal_outbox_oldest_pending_seconds",
+        "portal_db_pool_max_connections",
+        "portal_database_up",
+    ] {
+        assert!(sample(&scrape, gauge, &[]).is_some(), "{gauge}");
+    }
+    assert_eq!(sample(&scrape, "portal_database_up", &[]), Some(1.0));
+    assert!(sample(&scrape, "portal_outbox_delivered_total", &[]).unwrap() >= 1.0);
+    assert!(sample(&scrape, "portal_db_pool_wait_seconds_count", &[]).unwrap() >= 1.0);
+    assert!(sample(&scrape, "portal_db_pool_connections", &[("state", "idle")]).is_some());
+    assert!(sample(&scrape, "portal_hash_recent_seconds", &[]).unwrap() > 0.0);
+});
+
+both_backends!(metrics_count_jobs_by_state, |app: TestApp| async move {
+    use portal_api::db::models::jobs;
+    // A job as a project would queue it, straight into the table.
+    let now = chrono::Utc::now().naive_utc();
+    app.in_db(move |c| {
+        jobs::insert(
+            c,
+            &jobs::NewJob {
+                id: &uuid::Uuid::now_v7().to_string(),
+                kind: "provision_cluster",
+                subject_id: "no-such-project",
+                status: "failed",
+                attempts: 0,
+                next_run_at: now,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .map_err(portal_api::db::DbError::from)
+    })
+    .await;
+    let scrape = scrape(&app).await;
+    assert_eq!(
+        sample(&scrape, "portal_jobs", &[("state", "failed")]),
+        Some(1.0)
+    );
 });

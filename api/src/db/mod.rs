@@ -208,6 +208,8 @@ pub struct Db {
     pool: r2d2::Pool<ConnectionManager>,
     backend: &'static str,
     timeout: Duration,
+    /// Observes how long each checkout waited for a connection (`/metrics`).
+    pool_wait: Option<prometheus::Histogram>,
 }
 
 impl Db {
@@ -242,7 +244,37 @@ impl Db {
             pool,
             backend: target.backend_name(),
             timeout,
+            pool_wait: None,
         })
+    }
+
+    /// From now on, every checkout's wait for a connection is observed in `histogram`. Call
+    /// before the handle is cloned: clones made earlier do not observe.
+    pub fn observe_pool_wait(&mut self, histogram: prometheus::Histogram) {
+        self.pool_wait = Some(histogram);
+    }
+
+    /// The pool's size, open connections and idle ones (`/metrics`).
+    pub fn pool_state(&self) -> crate::metrics::PoolSnapshot {
+        let state = self.pool.state();
+        crate::metrics::PoolSnapshot {
+            size: self.pool.max_size(),
+            connections: state.connections,
+            idle: state.idle_connections,
+        }
+    }
+
+    /// A connection from the pool, the wait observed.
+    fn checkout(
+        pool: &r2d2::Pool<ConnectionManager>,
+        pool_wait: Option<&prometheus::Histogram>,
+    ) -> Result<r2d2::PooledConnection<ConnectionManager>, DbError> {
+        let started = std::time::Instant::now();
+        let conn = pool.get();
+        if let Some(histogram) = pool_wait {
+            histogram.observe(started.elapsed().as_secs_f64());
+        }
+        Ok(conn?)
     }
 
     pub fn backend(&self) -> &'static str {
@@ -285,8 +317,9 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let pool_wait = self.pool_wait.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
+            let mut conn = Self::checkout(&pool, pool_wait.as_ref())?;
             f(&mut conn)
         })
         .await
@@ -302,8 +335,9 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let pool_wait = self.pool_wait.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
+            let mut conn = Self::checkout(&pool, pool_wait.as_ref())?;
             write_transaction(&mut conn, f)
         })
         .await
@@ -316,7 +350,7 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
         E: From<DbError>,
     {
-        let mut conn = self.pool.get().map_err(DbError::from)?;
+        let mut conn = Self::checkout(&self.pool, self.pool_wait.as_ref())?;
         write_transaction(&mut conn, f)
     }
 

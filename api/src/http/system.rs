@@ -1,7 +1,5 @@
 //! Keys, health and metrics.
 
-use std::sync::atomic::Ordering;
-
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -64,27 +62,25 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     }))
 }
 
-/// Prometheus metrics (text exposition format).
+/// Prometheus metrics (text exposition format 0.0.4). The state gauges are read now: the hashing
+/// pool and connection pool from memory, the outbox and jobs with one short query each.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let m = &state.metrics;
-    let body = format!(
-        "# HELP portal_http_requests_total HTTP requests answered, by status class.\n\
-         # TYPE portal_http_requests_total counter\n\
-         portal_http_requests_total{{class=\"2xx\"}} {}\n\
-         portal_http_requests_total{{class=\"3xx\"}} {}\n\
-         portal_http_requests_total{{class=\"4xx\"}} {}\n\
-         portal_http_requests_total{{class=\"5xx\"}} {}\n\
-         # HELP portal_info Build information.\n\
-         # TYPE portal_info gauge\n\
-         portal_info{{version=\"{}\",database=\"{}\"}} 1\n",
-        m.responses[0].load(Ordering::Relaxed),
-        m.responses[1].load(Ordering::Relaxed),
-        m.responses[2].load(Ordering::Relaxed),
-        m.responses[3].load(Ordering::Relaxed),
-        env!("CARGO_PKG_VERSION"),
-        state.db.backend(),
-    );
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(body)
+    let now = state.clock.now().naive_utc();
+    let db = state
+        .db
+        .read(move |conn| crate::metrics::db_snapshot(conn, now))
+        .await
+        .ok();
+    match state
+        .metrics
+        .render(&state.hasher.stats(), state.db.pool_state(), db.as_ref())
+    {
+        Ok(body) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics could not be rendered");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
 }

@@ -48,6 +48,8 @@ pub struct MailWorker {
     pub common: CommonVars,
     pub wake: Arc<Notify>,
     pub worker_id: String,
+    /// Counts deliveries and failed attempts (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Delay before attempt `attempts + 1`.
@@ -130,6 +132,7 @@ impl MailWorker {
         let done_at = self.clock.now();
         match outcome {
             Ok(()) => {
+                self.metrics.outbox_delivered.inc();
                 tracing::info!(message_id = %id, template = %message.template, "email sent");
                 self.db
                     .write(move |c| {
@@ -139,6 +142,7 @@ impl MailWorker {
                     .await?;
             }
             Err(error) => {
+                self.metrics.outbox_failures.inc();
                 let retry = match &error {
                     SendError::Temporary(_) if message.attempts < MAX_ATTEMPTS => {
                         Some((done_at + backoff(message.attempts)).naive_utc())

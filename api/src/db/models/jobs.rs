@@ -177,10 +177,11 @@ pub fn for_subject(conn: &mut DbConnection, subject_id: &str) -> QueryResult<Vec
         .load(conn)
 }
 
-/// Number of jobs still to run (for metrics).
-pub fn pending_count(conn: &mut DbConnection) -> QueryResult<i64> {
+/// Jobs by state (for metrics).
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
     jobs::table
-        .filter(jobs::status.eq("pending"))
-        .count()
-        .get_result(conn)
+        .group_by(jobs::status)
+        .select((jobs::status, diesel::dsl::count_star()))
+        .order(jobs::status.asc())
+        .load(conn)
 }

@@ -186,10 +186,13 @@ pub fn mark_failed(
     }
 }
 
-/// Number of messages waiting for delivery (for metrics).
-pub fn pending_count(conn: &mut DbConnection) -> QueryResult<i64> {
+/// Messages waiting for delivery, and when the oldest of them was queued (for metrics).
+pub fn pending_summary(conn: &mut DbConnection) -> QueryResult<(i64, Option<NaiveDateTime>)> {
     outbox::table
         .filter(outbox::status.eq("pending"))
-        .count()
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(outbox::created_at),
+        ))
         .get_result(conn)
 }
