@@ -21,7 +21,7 @@ tmp = tempfile.mkdtemp()
 port = P.free_port()
 env = dict(os.environ, PORTAL_BIND=f"127.0.0.1:{port}", PORTAL_DATABASE_URL=f"sqlite://{tmp}/p.db",
            PORTAL_MAIL_DIR=f"{tmp}/mail", PORTAL_MAIL_CONSOLE="false", PORTAL_CAPTCHA="off",
-           PORTAL_TRUST_FORWARDED_FOR="true", RUST_LOG="warn")
+           PORTAL_TRUSTED_PROXIES="127.0.0.1/32", RUST_LOG="warn")
 proc = subprocess.Popen([os.environ.get("PORTAL_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "release", "portal"))], cwd=tmp, env=env,
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:

@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::auth::captcha::{CaptchaProvider, CaptchaSettings};
 use crate::db::DatabaseTarget;
 use crate::domain::password::PasswordPolicy;
+use crate::services::throttle::{self, Limit};
 
 /// Which portal the program is: the seeds describe two with different rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -74,7 +75,10 @@ pub struct Settings {
     pub session_ttl: Duration,
     pub secret_key: Option<[u8; 32]>,
     pub web_dir: Option<PathBuf>,
-    pub trust_forwarded_for: bool,
+    /// Proxies whose `X-Forwarded-For` is believed (`PORTAL_TRUSTED_PROXIES`); none by default.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Throttle limits (`PORTAL_THROTTLE_*`, `PORTAL_CAPTCHA_AFTER_FAILURES`).
+    pub throttles: Throttles,
     pub provisioner: Provisioner,
     /// Simulated provisioner: time from project creation to the cluster being provisioned.
     pub provision_delay: Duration,
@@ -161,6 +165,35 @@ impl Source {
         }
     }
 
+    /// A throttle limit written `MAX/WINDOW` or `MAX/WINDOW/BLOCK` (durations like `90s`, `15m`,
+    /// `1h`, `1d`, or plain seconds); the block defaults to the window.
+    fn limit(&self, name: &str, default: Limit) -> Result<Limit, ConfigError> {
+        let Some(raw) = self.get(name) else {
+            return Ok(default);
+        };
+        let bad = || {
+            err(
+                name,
+                format!("expected MAX/WINDOW[/BLOCK], e.g. 30/1h or 5/15m/30m, got {raw:?}"),
+            )
+        };
+        let mut parts = raw.trim().split('/');
+        let max: i32 = parts
+            .next()
+            .and_then(|m| m.trim().parse().ok())
+            .filter(|m| *m >= 1)
+            .ok_or_else(bad)?;
+        let window = parts.next().and_then(parse_duration).ok_or_else(bad)?;
+        let block = match parts.next() {
+            None => window,
+            Some(b) => parse_duration(b).ok_or_else(bad)?,
+        };
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        Ok(Limit { max, window, block })
+    }
+
     fn seconds(&self, name: &str, default: u64) -> Result<Duration, ConfigError> {
         let secs: u64 = self.parse(name, default)?;
         if secs == 0 {
@@ -215,6 +248,19 @@ const KNOWN: &[&str] = &[
     "PORTAL_SECRET_KEY",
     "PORTAL_WEB_DIR",
     "PORTAL_TRUST_FORWARDED_FOR",
+    "PORTAL_TRUSTED_PROXIES",
+    "PORTAL_CAPTCHA_AFTER_FAILURES",
+    "PORTAL_THROTTLE_SIGN_IN_PER_ACCOUNT",
+    "PORTAL_THROTTLE_SIGN_IN_PER_CLIENT",
+    "PORTAL_THROTTLE_DEVICE_CODES_PER_ACCOUNT",
+    "PORTAL_THROTTLE_MFA_CODES_PER_ACCOUNT",
+    "PORTAL_THROTTLE_REAUTH_PER_ACCOUNT",
+    "PORTAL_THROTTLE_RESEND_INTERVAL",
+    "PORTAL_THROTTLE_RESEND_PER_HOUR",
+    "PORTAL_THROTTLE_EMAIL_REQUESTS_PER_CLIENT",
+    "PORTAL_THROTTLE_BAD_TOKENS_PER_CLIENT",
+    "PORTAL_THROTTLE_RESETS_PER_ADDRESS",
+    "PORTAL_THROTTLE_RESETS_PER_CLIENT",
     "PORTAL_PROVISIONER",
     "PORTAL_PROVISION_DELAY_SECONDS",
     "PORTAL_PROVISION_FAILURE_RATE",
@@ -222,6 +268,106 @@ const KNOWN: &[&str] = &[
     "PORTAL_PROVISIONER_WEBHOOK_SECRET",
     "PORTAL_LOG_FORMAT",
 ];
+
+/// The throttles an operator can tune; the defaults are the limits the product ships with.
+#[derive(Debug, Clone, Copy)]
+pub struct Throttles {
+    pub sign_in_per_account: Limit,
+    pub sign_in_per_client: Limit,
+    pub device_codes_per_account: Limit,
+    pub mfa_codes_per_account: Limit,
+    pub reauth_per_account: Limit,
+    pub resend_interval: Limit,
+    pub resend_per_hour: Limit,
+    pub email_requests_per_client: Limit,
+    pub bad_tokens_per_client: Limit,
+    pub resets_per_address: Limit,
+    pub resets_per_client: Limit,
+    /// Failed sign-ins of an account after which a captcha is asked for.
+    pub captcha_after_failures: i32,
+}
+
+impl Default for Throttles {
+    fn default() -> Self {
+        Self {
+            sign_in_per_account: throttle::SIGN_IN_PER_ACCOUNT,
+            sign_in_per_client: throttle::SIGN_IN_PER_CLIENT,
+            device_codes_per_account: throttle::DEVICE_CODES_PER_ACCOUNT,
+            mfa_codes_per_account: throttle::MFA_CODES_PER_ACCOUNT,
+            reauth_per_account: throttle::REAUTH_PER_ACCOUNT,
+            resend_interval: throttle::RESEND_INTERVAL,
+            resend_per_hour: throttle::RESEND_PER_HOUR,
+            email_requests_per_client: throttle::EMAIL_REQUESTS_PER_CLIENT,
+            bad_tokens_per_client: throttle::BAD_TOKENS_PER_CLIENT,
+            resets_per_address: throttle::RESETS_PER_ADDRESS,
+            resets_per_client: throttle::RESETS_PER_CLIENT,
+            captcha_after_failures: throttle::CAPTCHA_AFTER_FAILURES,
+        }
+    }
+}
+
+impl Throttles {
+    fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let t = Self {
+            sign_in_per_account: src
+                .limit("PORTAL_THROTTLE_SIGN_IN_PER_ACCOUNT", d.sign_in_per_account)?,
+            sign_in_per_client: src
+                .limit("PORTAL_THROTTLE_SIGN_IN_PER_CLIENT", d.sign_in_per_client)?,
+            device_codes_per_account: src.limit(
+                "PORTAL_THROTTLE_DEVICE_CODES_PER_ACCOUNT",
+                d.device_codes_per_account,
+            )?,
+            mfa_codes_per_account: src.limit(
+                "PORTAL_THROTTLE_MFA_CODES_PER_ACCOUNT",
+                d.mfa_codes_per_account,
+            )?,
+            reauth_per_account: src
+                .limit("PORTAL_THROTTLE_REAUTH_PER_ACCOUNT", d.reauth_per_account)?,
+            resend_interval: src.limit("PORTAL_THROTTLE_RESEND_INTERVAL", d.resend_interval)?,
+            resend_per_hour: src.limit("PORTAL_THROTTLE_RESEND_PER_HOUR", d.resend_per_hour)?,
+            email_requests_per_client: src.limit(
+                "PORTAL_THROTTLE_EMAIL_REQUESTS_PER_CLIENT",
+                d.email_requests_per_client,
+            )?,
+            bad_tokens_per_client: src.limit(
+                "PORTAL_THROTTLE_BAD_TOKENS_PER_CLIENT",
+                d.bad_tokens_per_client,
+            )?,
+            resets_per_address: src
+                .limit("PORTAL_THROTTLE_RESETS_PER_ADDRESS", d.resets_per_address)?,
+            resets_per_client: src
+                .limit("PORTAL_THROTTLE_RESETS_PER_CLIENT", d.resets_per_client)?,
+            captcha_after_failures: src
+                .parse("PORTAL_CAPTCHA_AFTER_FAILURES", d.captcha_after_failures)?,
+        };
+        if t.captcha_after_failures < 1 {
+            return Err(err("PORTAL_CAPTCHA_AFTER_FAILURES", "must be at least 1"));
+        }
+        // Second-factor guessing must stay far below what brute force needs (RFC 6238 §5.2,
+        // NIST SP 800-63B-4 §3.2.2: no more than 100 consecutive failures).
+        for (name, limit) in [
+            ("PORTAL_THROTTLE_SIGN_IN_PER_ACCOUNT", t.sign_in_per_account),
+            (
+                "PORTAL_THROTTLE_DEVICE_CODES_PER_ACCOUNT",
+                t.device_codes_per_account,
+            ),
+            (
+                "PORTAL_THROTTLE_MFA_CODES_PER_ACCOUNT",
+                t.mfa_codes_per_account,
+            ),
+            ("PORTAL_THROTTLE_REAUTH_PER_ACCOUNT", t.reauth_per_account),
+        ] {
+            if limit.max > 100 {
+                return Err(err(
+                    name,
+                    "at most 100 failures per window (NIST SP 800-63B-4 §3.2.2)",
+                ));
+            }
+        }
+        Ok(t)
+    }
+}
 
 impl Settings {
     /// Reads the optional file named by `PORTAL_CONFIG`, then the environment.
@@ -455,6 +601,8 @@ impl Settings {
             return Err(err("PORTAL_HASH_WORKERS", "must be at least 1"));
         }
 
+        let throttles = Throttles::from_source(&src)?;
+
         let secret_key = match src.get("PORTAL_SECRET_KEY") {
             None => None,
             Some(hex_key) => {
@@ -464,12 +612,21 @@ impl Settings {
                         "must be 64 hexadecimal characters (32 bytes)",
                     )
                 })?;
-                Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+                let key = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
                     err(
                         "PORTAL_SECRET_KEY",
                         "must be 64 hexadecimal characters (32 bytes)",
                     )
-                })?)
+                })?;
+                // The all-zero example (or any one byte repeated) is no secret.
+                if key.iter().all(|b| *b == key[0]) {
+                    return Err(err(
+                        "PORTAL_SECRET_KEY",
+                        "is a placeholder (one byte repeated): generate a key with \
+                         `openssl rand -hex 32`",
+                    ));
+                }
+                Some(key)
             }
         };
 
@@ -591,7 +748,8 @@ impl Settings {
             session_ttl: src.seconds("PORTAL_SESSION_TTL", 30 * 24 * 3600)?,
             secret_key,
             web_dir,
-            trust_forwarded_for: src.bool("PORTAL_TRUST_FORWARDED_FOR", false)?,
+            trusted_proxies: trusted_proxies(&src)?,
+            throttles,
             provisioner,
             provision_delay,
             provision_failure_rate,
@@ -610,6 +768,51 @@ impl Settings {
     pub fn link(&self, path_and_query: &str) -> String {
         format!("{}{}", self.issuer(), path_and_query)
     }
+}
+
+/// `90s`, `15m`, `1h`, `1d` or plain seconds; at least one second, at most 30 days.
+fn parse_duration(raw: &str) -> Option<Duration> {
+    let raw = raw.trim();
+    let (number, unit) = match raw.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => raw.split_at(i),
+        None => (raw, "s"),
+    };
+    let n: u64 = number.parse().ok()?;
+    let seconds = n.checked_mul(match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    })?;
+    (1..=30 * 86_400)
+        .contains(&seconds)
+        .then(|| Duration::from_secs(seconds))
+}
+
+/// `PORTAL_TRUSTED_PROXIES`: comma-separated addresses or networks (`10.0.0.0/8`, `::1`).
+fn trusted_proxies(src: &Source) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    const NAME: &str = "PORTAL_TRUSTED_PROXIES";
+    if src.get("PORTAL_TRUST_FORWARDED_FOR").is_some() {
+        return Err(err(
+            "PORTAL_TRUST_FORWARDED_FOR",
+            "was replaced by PORTAL_TRUSTED_PROXIES: list the addresses or networks of the proxies \
+             in front of the portal (e.g. 10.0.0.0/8,127.0.0.1)",
+        ));
+    }
+    let Some(raw) = src.get(NAME) else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|net| net.trunc())
+                .map_err(|_| err(NAME, format!("{p:?} is not an address or network")))
+        })
+        .collect()
 }
 
 fn read_file(path: &str) -> Result<BTreeMap<String, String>, ConfigError> {
@@ -719,5 +922,74 @@ mod tests {
             let e = with(&[(k, v)]).unwrap_err();
             assert_eq!(e.variable, k, "{k}={v}");
         }
+    }
+
+    #[test]
+    fn throttles_default_to_the_shipped_limits_and_can_be_set() {
+        let t = with(&[]).unwrap().throttles;
+        assert_eq!(t.email_requests_per_client.max, 30);
+        assert_eq!(
+            t.email_requests_per_client.window,
+            Duration::from_secs(3600)
+        );
+        assert_eq!(t.captcha_after_failures, 3);
+        let t = with(&[
+            ("PORTAL_THROTTLE_EMAIL_REQUESTS_PER_CLIENT", "500/1h"),
+            ("PORTAL_THROTTLE_SIGN_IN_PER_ACCOUNT", "10/30m/1h"),
+            ("PORTAL_THROTTLE_RESEND_INTERVAL", "1/90"),
+            ("PORTAL_CAPTCHA_AFTER_FAILURES", "5"),
+        ])
+        .unwrap()
+        .throttles;
+        assert_eq!(t.email_requests_per_client.max, 500);
+        assert_eq!(t.email_requests_per_client.block, Duration::from_secs(3600));
+        assert_eq!(t.sign_in_per_account.window, Duration::from_secs(1800));
+        assert_eq!(t.sign_in_per_account.block, Duration::from_secs(3600));
+        assert_eq!(t.resend_interval.window, Duration::from_secs(90));
+        assert_eq!(t.captcha_after_failures, 5);
+    }
+
+    #[test]
+    fn bad_throttles_are_refused_with_their_variable() {
+        for (key, value) in [
+            ("PORTAL_THROTTLE_SIGN_IN_PER_CLIENT", "30"),
+            ("PORTAL_THROTTLE_SIGN_IN_PER_CLIENT", "0/1h"),
+            ("PORTAL_THROTTLE_SIGN_IN_PER_CLIENT", "30/1w"),
+            ("PORTAL_THROTTLE_SIGN_IN_PER_CLIENT", "30/1h/1h/1h"),
+            ("PORTAL_THROTTLE_SIGN_IN_PER_CLIENT", "30/0s"),
+            ("PORTAL_THROTTLE_SIGN_IN_PER_CLIENT", "30/31d"),
+            ("PORTAL_THROTTLE_MFA_CODES_PER_ACCOUNT", "1000/15m"),
+            ("PORTAL_CAPTCHA_AFTER_FAILURES", "0"),
+        ] {
+            let e = with(&[(key, value)]).unwrap_err();
+            assert!(e.to_string().contains(key), "{key}={value}: {e}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        assert!(with(&[]).unwrap().trusted_proxies.is_empty());
+        let s = with(&[("PORTAL_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")]).unwrap();
+        let nets: Vec<String> = s.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(nets, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
+        let e = with(&[("PORTAL_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")]).unwrap_err();
+        assert!(e.to_string().contains("PORTAL_TRUSTED_PROXIES"), "{e}");
+        // The old on/off switch is refused with the way forward, never silently ignored.
+        let e = with(&[("PORTAL_TRUST_FORWARDED_FOR", "true")]).unwrap_err();
+        assert!(e.to_string().contains("PORTAL_TRUSTED_PROXIES"), "{e}");
+    }
+
+    #[test]
+    fn a_placeholder_secret_key_is_refused() {
+        let e = with(&[("PORTAL_SECRET_KEY", &"0".repeat(64))]).unwrap_err();
+        assert!(e.to_string().contains("PORTAL_SECRET_KEY"), "{e}");
+        let key = "0123456789abcdef".repeat(4);
+        assert_eq!(
+            with(&[("PORTAL_SECRET_KEY", &key)])
+                .unwrap()
+                .secret_key
+                .unwrap()[1],
+            0x23
+        );
     }
 }

@@ -137,3 +137,47 @@ async fn a_cors_origin_that_is_not_an_origin_stops_the_program_at_start() {
         assert!(err.to_string().contains("PORTAL_CORS_ORIGINS"), "{err}");
     }
 }
+
+/// Signs up a new address, the request arriving through a proxy that says it forwards for
+/// `forwarded` (when given).
+async fn sign_up_via(app: &TestApp, n: usize, forwarded: Option<&str>) -> u16 {
+    let body = app
+        .sign_up_body(&format!("person{n}@example.com"), crate::support::PASSWORD)
+        .await;
+    let mut request = app.client.post(app.url("/v1/accounts")).json(&body);
+    if let Some(forwarded) = forwarded {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+both_backends!(
+    an_operator_sets_the_sign_up_limit_per_client_and_the_proxies_to_believe,
+    [
+        ("PORTAL_THROTTLE_EMAIL_REQUESTS_PER_CLIENT", "2/1h"),
+        ("PORTAL_TRUSTED_PROXIES", "127.0.0.1/32,::1")
+    ],
+    |app: TestApp| async move {
+        assert_eq!(sign_up_via(&app, 1, Some("198.51.100.7")).await, 202);
+        assert_eq!(sign_up_via(&app, 2, Some("198.51.100.7")).await, 202);
+        // The limit is the operator's (2, not 30), and a forged entry in front of what the
+        // proxy appended does not make the same client someone else.
+        assert_eq!(
+            sign_up_via(&app, 3, Some("203.0.113.1, 198.51.100.7")).await,
+            429
+        );
+        // Another client behind the same proxy is counted apart.
+        assert_eq!(sign_up_via(&app, 4, Some("198.51.100.8")).await, 202);
+    }
+);
+
+both_backends!(
+    without_trusted_proxies_the_forwarded_address_is_ignored,
+    [("PORTAL_THROTTLE_EMAIL_REQUESTS_PER_CLIENT", "2/1h")],
+    |app: TestApp| async move {
+        assert_eq!(sign_up_via(&app, 1, Some("198.51.100.1")).await, 202);
+        assert_eq!(sign_up_via(&app, 2, Some("198.51.100.2")).await, 202);
+        // All three came from this machine, whatever the header claims.
+        assert_eq!(sign_up_via(&app, 3, Some("198.51.100.3")).await, 429);
+    }
+);

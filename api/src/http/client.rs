@@ -2,6 +2,7 @@
 //! proxy), user agent and preferred language.
 
 use std::future::{ready, Ready};
+use std::net::IpAddr;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
@@ -22,20 +23,18 @@ impl FromRequest for Client {
 }
 
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
-    let trust_forwarded = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.settings.trust_forwarded_for)
-        .unwrap_or(false);
-    let forwarded = trust_forwarded
-        .then(|| req.headers().get("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .and_then(|v| v.parse::<std::net::IpAddr>().ok());
-    let ip = forwarded
-        .or_else(|| req.peer_addr().map(|a| a.ip()))
-        .map(|ip| ip.to_string());
+    let peer = req.peer_addr().map(|a| a.ip());
+    let ip = match req.app_data::<web::Data<AppState>>() {
+        Some(state) if !state.settings.trusted_proxies.is_empty() => peer.map(|peer| {
+            let forwarded = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok());
+            client_address(peer, forwarded, &state.settings.trusted_proxies)
+        }),
+        _ => peer,
+    }
+    .map(|ip| ip.to_string());
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -46,6 +45,36 @@ pub fn client_info(req: &HttpRequest) -> ClientInfo {
         user_agent,
         language: preferred_language(req),
     }
+}
+
+/// The client's address behind trusted proxies: starting from the peer, each hop that is a
+/// trusted proxy hands over to the address it forwarded for (`X-Forwarded-For` read from the
+/// right, the way each proxy appends); the first hop that is not trusted is the client. A peer
+/// that is not a trusted proxy is the client whatever the header says, and so is the left-most
+/// address when every hop is trusted. Entries that are not addresses stop the walk at the hop
+/// before them (a forged or garbled header never yields an address nobody vouched for).
+fn client_address<'a>(
+    peer: IpAddr,
+    headers: impl Iterator<Item = &'a str>,
+    trusted: &[ipnet::IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    // Several header lines are one list, in order (RFC 9110 §5.3).
+    let hops: Vec<&str> = headers.flat_map(|h| h.split(',')).map(str::trim).collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
 }
 
 /// `en` or `id` from `Accept-Language`, in the order the client prefers them.
@@ -83,5 +112,70 @@ pub fn language(req: &HttpRequest, query: Option<&str>) -> Result<&'static str, 
             Some("id") => "id",
             _ => "en",
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<ipnet::IpNet> {
+        list.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_untrusted_peer_is_the_client_whatever_it_forwards() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let got = client_address(ip("203.0.113.9"), ["198.51.100.1"].into_iter(), &trusted);
+        assert_eq!(got, ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn the_right_most_untrusted_hop_is_the_client() {
+        let trusted = nets(&["10.0.0.0/8", "127.0.0.1/32"]);
+        // The client sent a forged first entry; the proxies appended the real hops.
+        let got = client_address(
+            ip("127.0.0.1"),
+            ["1.2.3.4, 198.51.100.7, 10.1.2.3"].into_iter(),
+            &trusted,
+        );
+        assert_eq!(got, ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn several_header_lines_are_one_list() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let got = client_address(
+            ip("10.0.0.1"),
+            ["198.51.100.7", "10.9.9.9"].into_iter(),
+            &trusted,
+        );
+        assert_eq!(got, ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn all_trusted_gives_the_left_most_and_garbage_stops_the_walk() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let got = client_address(ip("10.0.0.1"), ["10.0.0.2, 10.0.0.3"].into_iter(), &trusted);
+        assert_eq!(got, ip("10.0.0.2"));
+        let got = client_address(
+            ip("10.0.0.1"),
+            ["198.51.100.7, unknown, 10.0.0.3"].into_iter(),
+            &trusted,
+        );
+        assert_eq!(got, ip("10.0.0.3"));
+        let got = client_address(ip("10.0.0.1"), std::iter::empty(), &trusted);
+        assert_eq!(got, ip("10.0.0.1"));
+    }
+
+    #[test]
+    fn ipv6_proxies() {
+        let trusted = nets(&["::1/128", "fd00::/8"]);
+        let got = client_address(ip("::1"), ["2001:db8::5, fd00::2"].into_iter(), &trusted);
+        assert_eq!(got, ip("2001:db8::5"));
     }
 }

@@ -24,6 +24,7 @@ use serde_json::json;
 use crate::auth::password::HashError;
 use crate::auth::tokens;
 use crate::auth::totp::{self, Provisioning, SecretCipher, TotpError, TotpSecret};
+use crate::config::Throttles;
 use crate::db::models::accounts as account_rows;
 use crate::db::models::mfa::{self, Totp};
 use crate::db::models::sessions as session_rows;
@@ -33,7 +34,7 @@ use crate::mail::{self, Template};
 use crate::services::accounts::{self, AccountError};
 use crate::services::events::{self, EventKind};
 use crate::services::notices::{self, Notice};
-use crate::services::throttle::{self, Limit};
+use crate::services::throttle;
 use crate::services::ClientInfo;
 use crate::startup::AppState;
 
@@ -43,20 +44,6 @@ pub const RECOVERY_CODE_COUNT: usize = 10;
 pub const RECOVERY_CODE_CHARS: usize = 24;
 /// Wrong codes against a pending secret before the enrollment must start again.
 pub const ACTIVATION_MAX_ATTEMPTS: i32 = 5;
-/// Failed re-authentications (password or code) per account: 5 in 15 minutes, then 15 minutes
-/// of refusal.
-pub const REAUTH_PER_ACCOUNT: Limit = Limit {
-    max: 5,
-    window: std::time::Duration::from_secs(15 * 60),
-    block: std::time::Duration::from_secs(15 * 60),
-};
-/// Wrong second-factor codes per account, whatever the sign-in: 10 in 15 minutes, then 15
-/// minutes of refusal (on top of 5 per sign-in challenge).
-pub const CODES_PER_ACCOUNT: Limit = Limit {
-    max: 10,
-    window: std::time::Duration::from_secs(15 * 60),
-    block: std::time::Duration::from_secs(15 * 60),
-};
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -152,7 +139,7 @@ pub fn codes_blocked(
 
 /// Checks a TOTP code (six digits) or a recovery code against the account's active
 /// authenticator, spending it on success (the TOTP step, or the recovery code) and recording the
-/// event; a failure counts towards [`CODES_PER_ACCOUNT`]. A recovery code spent is told to the
+/// event; a failure counts towards `limits.mfa_codes_per_account`. A recovery code spent is told to the
 /// person by email with how many are left. The caller commits either way.
 #[allow(clippy::too_many_arguments)]
 pub fn check_code(
@@ -164,6 +151,7 @@ pub fn check_code(
     now: DateTime<Utc>,
     purpose: &str,
     public_url: &str,
+    limits: &Throttles,
 ) -> Result<CodeCheck, MfaError> {
     let account_id = totp_row.account_id.as_str();
     let key = codes_key(account_id);
@@ -223,7 +211,7 @@ pub fn check_code(
             Ok(CodeCheck::Accepted(Factor::RecoveryCode))
         }
         None => {
-            throttle::hit(conn, &key, CODES_PER_ACCOUNT, now)?;
+            throttle::hit(conn, &key, limits.mfa_codes_per_account, now)?;
             Ok(CodeCheck::Rejected)
         }
     }
@@ -239,6 +227,7 @@ pub async fn start_totp(
     code: Option<String>,
     client: ClientInfo,
 ) -> Result<Provisioning, MfaError> {
+    let limits = state.settings.throttles;
     let now = state.clock.now();
     let account = accounts::current(state, account_id, session_id).await?;
     let active = {
@@ -280,6 +269,7 @@ pub async fn start_totp(
                 now,
                 "mfa_reset",
                 &public_url,
+                &limits,
             )? {
                 return Ok(Err(refusal));
             }
@@ -307,10 +297,11 @@ fn reauthenticate(
     now: DateTime<Utc>,
     purpose: &str,
     public_url: &str,
+    limits: &Throttles,
 ) -> Result<Option<MfaError>, MfaError> {
     let key = reauth_key(account_id);
     if !password_ok {
-        throttle::hit(conn, &key, REAUTH_PER_ACCOUNT, now)?;
+        throttle::hit(conn, &key, limits.reauth_per_account, now)?;
         return Ok(Some(MfaError::ReauthenticationFailed));
     }
     if let Some(row) = mfa::find(conn, account_id)?.filter(Totp::is_active) {
@@ -323,11 +314,12 @@ fn reauthenticate(
             now,
             purpose,
             public_url,
+            limits,
         )? {
             CodeCheck::Accepted(_) => {}
             CodeCheck::Blocked(wait) => return Ok(Some(MfaError::Throttled(wait))),
             CodeCheck::Rejected => {
-                throttle::hit(conn, &key, REAUTH_PER_ACCOUNT, now)?;
+                throttle::hit(conn, &key, limits.reauth_per_account, now)?;
                 return Ok(Some(MfaError::ReauthenticationFailed));
             }
         }
@@ -420,6 +412,7 @@ pub async fn disable_totp(
     code: String,
     client: ClientInfo,
 ) -> Result<(), MfaError> {
+    let limits = state.settings.throttles;
     let now = state.clock.now();
     let account = accounts::current(state, account_id, session_id.clone()).await?;
     {
@@ -459,6 +452,7 @@ pub async fn disable_totp(
                 now,
                 "mfa_disable",
                 &public_url,
+                &limits,
             )? {
                 return Ok(Err(refusal));
             }

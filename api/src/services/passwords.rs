@@ -33,25 +33,13 @@ use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
 use crate::services::mfa::{self as mfa_service, CodeCheck};
 use crate::services::notices::{self, Notice};
-use crate::services::signin::{spend_captcha, CAPTCHA_AFTER_FAILURES};
-use crate::services::throttle::{self, Limit};
+use crate::services::signin::spend_captcha;
+use crate::services::throttle;
 use crate::services::{describe_user_agent, email_key, ClientInfo};
 use crate::startup::AppState;
 
 /// How long a reset link works.
 pub const RESET_TTL_MINUTES: i64 = 30;
-/// Reset emails per address: three an hour (whether or not it has an account).
-pub const RESETS_PER_ADDRESS: Limit = Limit {
-    max: 3,
-    window: std::time::Duration::from_secs(3600),
-    block: std::time::Duration::from_secs(3600),
-};
-/// Reset requests per client address, across addresses.
-pub const RESETS_PER_CLIENT: Limit = Limit {
-    max: 20,
-    window: std::time::Duration::from_secs(3600),
-    block: std::time::Duration::from_secs(3600),
-};
 /// The longest token or code looked at; anything longer is simply wrong.
 const MAX_TOKEN: usize = 128;
 
@@ -92,6 +80,7 @@ pub async fn request_reset(
     captcha: Option<String>,
     client: ClientInfo,
 ) -> Result<(), PasswordError> {
+    let limits = state.settings.throttles;
     let now = state.clock.now();
     let normalized = Email::parse(&email, false)
         .map_err(|e| {
@@ -105,12 +94,12 @@ pub async fn request_reset(
         state
             .db
             .read(move |conn| {
-                throttle::hits(conn, &key, now, throttle::SIGN_IN_PER_ACCOUNT)
+                throttle::hits(conn, &key, now, limits.sign_in_per_account)
                     .map_err(PasswordError::from)
             })
             .await?
     };
-    if failures >= CAPTCHA_AFTER_FAILURES {
+    if failures >= limits.captcha_after_failures {
         spend_captcha(state, captcha.as_deref(), &client, now)
             .await?
             .map_err(PasswordError::Captcha)?;
@@ -126,8 +115,8 @@ pub async fn request_reset(
         .write(move |conn| {
             for (key, limit) in client_key
                 .iter()
-                .map(|k| (k, RESETS_PER_CLIENT))
-                .chain(std::iter::once((&address_key, RESETS_PER_ADDRESS)))
+                .map(|k| (k, limits.resets_per_client))
+                .chain(std::iter::once((&address_key, limits.resets_per_address)))
             {
                 if let Some(wait) = throttle::take(conn, key, limit, now)? {
                     return Err(PasswordError::Throttled(wait));
@@ -206,6 +195,7 @@ pub async fn confirm_reset(
     password: String,
     client: ClientInfo,
 ) -> Result<(), PasswordError> {
+    let limits = state.settings.throttles;
     let now = state.clock.now();
     let bad_key = client.ip.as_ref().map(|ip| format!("reset:bad:ip:{ip}"));
     if token.is_empty() || token.len() > MAX_TOKEN {
@@ -233,7 +223,7 @@ pub async fn confirm_reset(
                         None => {
                             // Guessing links is throttled per client (ASVS 5.0 V6.3.1).
                             if let Some(key) = &bad_key {
-                                throttle::hit(conn, key, throttle::BAD_TOKENS_PER_CLIENT, now)?;
+                                throttle::hit(conn, key, limits.bad_tokens_per_client, now)?;
                             }
                             Ok(Err(PasswordError::LinkInvalid))
                         }
@@ -314,6 +304,7 @@ pub async fn reauthenticate(
     client: &ClientInfo,
     purpose: &'static str,
 ) -> Result<(), PasswordError> {
+    let limits = state.settings.throttles;
     let now = state.clock.now();
     let key = signin_key(&account.email_normalized);
     let mfa_active = {
@@ -348,7 +339,7 @@ pub async fn reauthenticate(
         .write(
             move |conn| -> Result<Result<(), PasswordError>, PasswordError> {
                 if !matches {
-                    throttle::hit(conn, &key, throttle::SIGN_IN_PER_ACCOUNT, now)?;
+                    throttle::hit(conn, &key, limits.sign_in_per_account, now)?;
                     events::record(
                         conn,
                         &id,
@@ -370,6 +361,7 @@ pub async fn reauthenticate(
                         now,
                         purpose,
                         &public_url,
+                        &limits,
                     )? {
                         CodeCheck::Accepted(_) => {}
                         CodeCheck::Blocked(wait) => return Ok(Err(PasswordError::Throttled(wait))),

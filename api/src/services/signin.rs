@@ -40,17 +40,6 @@ pub const CODE_TTL_MINUTES: i64 = 10;
 pub const CODE_MAX_ATTEMPTS: i32 = 5;
 pub const CODE_MAX_SENDS: i32 = 5;
 pub const CODE_RESEND_SECONDS: i64 = 60;
-/// Failed sign-ins for an address after which a captcha is required too.
-pub const CAPTCHA_AFTER_FAILURES: i32 = 3;
-/// Wrong emailed device codes per account, whatever the challenge: 10 an hour, then an hour of
-/// refusal, even for the right code. A new challenge or a resent code does not reset the count
-/// (NIST SP 800-63B-4 §3.1.3.2: "generating a new authentication secret SHALL NOT reset the
-/// failed authentication count"); a correct code does.
-pub const DEVICE_CODES_PER_ACCOUNT: throttle::Limit = throttle::Limit {
-    max: 10,
-    window: std::time::Duration::from_secs(3600),
-    block: std::time::Duration::from_secs(3600),
-};
 /// Wrong MFA codes in one sign-in, after the right password, at which the person is warned by
 /// email that their password may be known to someone else.
 pub const MFA_FAILURES_NOTICE_AT: i32 = 3;
@@ -178,6 +167,7 @@ pub async fn sign_in(
     req: SignInRequest,
     client: ClientInfo,
 ) -> Result<SignInOutcome, SignInError> {
+    let limits = state.settings.throttles;
     // Admission to the hashing pool comes first: past capacity the answer is an immediate 503,
     // before any database work, and nothing is counted against the account.
     let admission = state.hasher.admit()?;
@@ -205,12 +195,12 @@ pub async fn sign_in(
                     conn,
                     &account_key,
                     now,
-                    throttle::SIGN_IN_PER_ACCOUNT,
+                    limits.sign_in_per_account,
                 )?)
             })
             .await?
     };
-    if failures >= CAPTCHA_AFTER_FAILURES {
+    if failures >= limits.captcha_after_failures {
         // Spent now, whatever the password turns out to be: a solved captcha buys one try.
         spend_captcha(state, req.captcha.as_deref(), &client, now)
             .await?
@@ -225,7 +215,7 @@ pub async fn sign_in(
             .db
             .write(move |conn| {
                 if let Some(wait) =
-                    throttle::reserve(conn, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now)?
+                    throttle::reserve(conn, &account_key, limits.sign_in_per_account, now)?
                 {
                     return Err(SignInError::Throttled(wait));
                 }
@@ -254,7 +244,7 @@ pub async fn sign_in(
             .db
             .write(move |conn| {
                 if let Some(key) = &client_key {
-                    throttle::hit(conn, key, throttle::SIGN_IN_PER_CLIENT, now)?;
+                    throttle::hit(conn, key, limits.sign_in_per_client, now)?;
                 }
                 if let Some(id) = &known_id {
                     events::record(conn, id, EventKind::SignInFailed, &client, None, now)?;
@@ -496,6 +486,7 @@ pub async fn verify_device_code(
     code: String,
     client: ClientInfo,
 ) -> Result<SignInOutcome, SignInError> {
+    let limits = state.settings.throttles;
     let now = state.clock.now();
     let st = state.clone();
     let code_key = state.code_key;
@@ -524,7 +515,8 @@ pub async fn verify_device_code(
             let expected = challenge.code_hash.clone().unwrap_or_default();
             let given = tokens::hash_code(&code_key, &challenge.id, code.trim());
             if !tokens::same(&expected, &given) {
-                if let Some(wait) = throttle::hit(conn, &budget_key, DEVICE_CODES_PER_ACCOUNT, now)?
+                if let Some(wait) =
+                    throttle::hit(conn, &budget_key, limits.device_codes_per_account, now)?
                 {
                     return Ok(Err(SignInError::Throttled(wait)));
                 }
@@ -730,6 +722,7 @@ pub async fn verify_mfa_code(
     code: String,
     client: ClientInfo,
 ) -> Result<SignInOutcome, SignInError> {
+    let limits = state.settings.throttles;
     let now = state.clock.now();
     let st = state.clone();
     let cipher = state.totp_cipher.clone();
@@ -765,6 +758,7 @@ pub async fn verify_mfa_code(
                 now,
                 "sign_in",
                 &public_url,
+                &limits,
             )? {
                 CodeCheck::Accepted(_) => {}
                 CodeCheck::Blocked(wait) => return Ok(Err(SignInError::Throttled(wait))),

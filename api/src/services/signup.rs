@@ -65,6 +65,7 @@ pub async fn sign_up(
     req: SignUpRequest,
     client: ClientInfo,
 ) -> Result<String, SignUpError> {
+    let limits = state.settings.throttles;
     let settings = &state.settings;
     let mut errors = Vec::new();
 
@@ -167,7 +168,7 @@ pub async fn sign_up(
         .db
         .write(move |conn| {
             if let Some(ip) = &client.ip {
-                if let Some(wait) = throttle::take(conn, &format!("signup:ip:{ip}"), throttle::EMAIL_REQUESTS_PER_CLIENT, now)? {
+                if let Some(wait) = throttle::take(conn, &format!("signup:ip:{ip}"), limits.email_requests_per_client, now)? {
                     return Err(SignUpError::Throttled(wait));
                 }
             }
@@ -184,12 +185,12 @@ pub async fn sign_up(
             match accounts::find_by_email(conn, &normalized)? {
                 Some(existing) if existing.email_verified_at.is_none() => {
                     // The owner never verified: a new link is the helpful answer. Throttled like a resend.
-                    if throttle::take(conn, &format!("resend:{}", email_key(&normalized)), throttle::RESEND_INTERVAL, now)?.is_none() {
+                    if throttle::take(conn, &format!("resend:{}", email_key(&normalized)), limits.resend_interval, now)?.is_none() {
                         issue_verification(conn, &existing.id, &existing.email, &existing.full_name, &existing.locale, &link_base, now)?;
                     }
                 }
                 Some(existing) => {
-                    if throttle::take(conn, &format!("exists:{}", email_key(&normalized)), throttle::RESEND_PER_HOUR, now)?.is_none() {
+                    if throttle::take(conn, &format!("exists:{}", email_key(&normalized)), limits.resend_per_hour, now)?.is_none() {
                         mail::enqueue(
                             conn,
                             &existing.email,

@@ -1,6 +1,8 @@
 //! Throttling of repeated attempts, kept in the database so every replica sees the same counts.
 //! A fixed window counts hits per key; past the limit the key is blocked for a while and the
 //! caller answers 429 with `Retry-After` (OWASP ASVS 5.0 V6.3.1; NIST SP 800-63B-4 §3.2.2).
+//! The constants below are the defaults; the limits in force are `Settings::throttles`
+//! (`PORTAL_THROTTLE_*`).
 
 use std::time::Duration;
 
@@ -52,6 +54,49 @@ pub const BAD_TOKENS_PER_CLIENT: Limit = Limit {
     max: 20,
     window: Duration::from_secs(15 * 60),
     block: Duration::from_secs(15 * 60),
+};
+
+/// Failed re-authentications (password or code) per account: 5 in 15 minutes, then 15 minutes
+/// of refusal.
+pub const REAUTH_PER_ACCOUNT: Limit = Limit {
+    max: 5,
+    window: Duration::from_secs(15 * 60),
+    block: Duration::from_secs(15 * 60),
+};
+
+/// Wrong second-factor codes per account, whatever the sign-in: 10 in 15 minutes, then 15
+/// minutes of refusal (on top of 5 per sign-in challenge).
+pub const MFA_CODES_PER_ACCOUNT: Limit = Limit {
+    max: 10,
+    window: Duration::from_secs(15 * 60),
+    block: Duration::from_secs(15 * 60),
+};
+
+/// Failed sign-ins for an address after which a captcha is required too.
+pub const CAPTCHA_AFTER_FAILURES: i32 = 3;
+
+/// Wrong emailed device codes per account, whatever the challenge: 10 an hour, then an hour of
+/// refusal, even for the right code. A new challenge or a resent code does not reset the count
+/// (NIST SP 800-63B-4 §3.1.3.2: "generating a new authentication secret SHALL NOT reset the
+/// failed authentication count"); a correct code does.
+pub const DEVICE_CODES_PER_ACCOUNT: Limit = Limit {
+    max: 10,
+    window: Duration::from_secs(3600),
+    block: Duration::from_secs(3600),
+};
+
+/// Reset emails per address: three an hour (whether or not it has an account).
+pub const RESETS_PER_ADDRESS: Limit = Limit {
+    max: 3,
+    window: Duration::from_secs(3600),
+    block: Duration::from_secs(3600),
+};
+
+/// Reset requests per client address, across addresses.
+pub const RESETS_PER_CLIENT: Limit = Limit {
+    max: 20,
+    window: Duration::from_secs(3600),
+    block: Duration::from_secs(3600),
 };
 
 fn seconds_until(until: NaiveDateTime, now: NaiveDateTime) -> u64 {

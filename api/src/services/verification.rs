@@ -40,6 +40,7 @@ pub async fn confirm(
     token: String,
     client: ClientInfo,
 ) -> Result<String, VerificationError> {
+    let limits = state.settings.throttles;
     let now = state.clock.now();
     let hash = tokens::hash_token(&token);
     state
@@ -54,7 +55,7 @@ pub async fn confirm(
                 }
                 let Some(record) = verifications::find_by_hash(conn, &hash)? else {
                     if let Some(key) = &ip_key {
-                        throttle::hit(conn, key, throttle::BAD_TOKENS_PER_CLIENT, now)?;
+                        throttle::hit(conn, key, limits.bad_tokens_per_client, now)?;
                     }
                     return Ok(Err(VerificationError::InvalidToken));
                 };
@@ -95,6 +96,7 @@ pub async fn resend(
     email: String,
     client: ClientInfo,
 ) -> Result<(), VerificationError> {
+    let limits = state.settings.throttles;
     let Ok(email) = Email::parse(&email, false) else {
         // Not an address at all: nothing to send, same answer.
         return Ok(());
@@ -108,8 +110,8 @@ pub async fn resend(
         .write(move |conn| {
             let key = email_key(&normalized);
             for (k, limit) in [
-                (format!("resend:{key}"), throttle::RESEND_INTERVAL),
-                (format!("resend-hour:{key}"), throttle::RESEND_PER_HOUR),
+                (format!("resend:{key}"), limits.resend_interval),
+                (format!("resend-hour:{key}"), limits.resend_per_hour),
             ] {
                 if let Some(wait) = throttle::take(conn, &k, limit, now)? {
                     return Err(VerificationError::Throttled(wait));
@@ -119,7 +121,7 @@ pub async fn resend(
                 if let Some(wait) = throttle::take(
                     conn,
                     &format!("email:ip:{ip}"),
-                    throttle::EMAIL_REQUESTS_PER_CLIENT,
+                    limits.email_requests_per_client,
                     now,
                 )? {
                     return Err(VerificationError::Throttled(wait));
