@@ -329,7 +329,19 @@ fn build_app(
                 .filter(|v| valid_request_id(v))
                 .map(str::to_owned)
                 .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-            let span = tracing::info_span!("request", request_id = %request_id);
+            // W3C Trace Context: this request is a span of the caller's trace, or starts one.
+            let trace = req
+                .headers()
+                .get("traceparent")
+                .and_then(|v| v.to_str().ok())
+                .and_then(crate::telemetry::TraceContext::parse)
+                .map_or_else(crate::telemetry::TraceContext::new_root, |t| t.child());
+            actix_web::HttpMessage::extensions_mut(&req).insert(trace);
+            let span = tracing::info_span!(
+                "request",
+                request_id = %request_id,
+                trace_id = %trace.trace_id_hex()
+            );
             let fut = {
                 let _entered = span.enter();
                 srv.call(req)
@@ -411,6 +423,8 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             header::ACCEPT,
             header::ACCEPT_LANGUAGE,
             header::HeaderName::from_static(REQUEST_ID),
+            header::HeaderName::from_static("traceparent"),
+            header::HeaderName::from_static("tracestate"),
         ])
         .expose_headers([
             header::RETRY_AFTER,

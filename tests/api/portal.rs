@@ -434,6 +434,7 @@ both_backends!(metrics_count_jobs_by_state, |app: TestApp| async move {
                 next_run_at: now,
                 created_at: now,
                 updated_at: now,
+                traceparent: None,
             },
         )
         .map_err(portal_api::db::DbError::from)

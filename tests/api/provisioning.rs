@@ -229,6 +229,69 @@ on_both_backends!(
     webhook_unreachable
 );
 
+on_both_backends!(
+    the_webhook_call_continues_the_trace_of_the_request_that_created_the_project,
+    webhook_traceparent
+);
+
+/// Creates a project, sending `traceparent` when given.
+async fn traced_project(
+    app: &TestApp,
+    access: &str,
+    organization_id: &str,
+    name: &str,
+    traceparent: &str,
+) {
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/organizations/{organization_id}/projects")))
+        .bearer_auth(access)
+        .header("traceparent", traceparent)
+        .json(&crate::organizations::project_form(
+            name,
+            "01.234.567.8-901.000",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+}
+
+async fn webhook_traceparent(backend: Backend) {
+    let operator = Operator::start(0).await;
+    let app = webhook_app(backend, &operator).await;
+    let person = member(&app, "trace@maju.example").await;
+    let org = organization(&app, &person.access).await;
+    let org_id = org["id"].as_str().unwrap();
+
+    let caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    traced_project(&app, &person.access, org_id, "Traced", caller).await;
+    let request = operator.wait_count(1).await.remove(0);
+    let sent: Vec<&str> = request.header("traceparent").unwrap().split('-').collect();
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert_eq!(sent[0], "00");
+    assert_eq!(
+        sent[1], "4bf92f3577b34da6a3ce929d0e0e4736",
+        "the caller's trace"
+    );
+    assert_eq!(sent[2].len(), 16);
+    assert_ne!(sent[2], "00f067aa0ba902b7", "a span of its own");
+    assert_eq!(sent[3], "01", "sampled, as the caller decided");
+
+    // A malformed traceparent is ignored: the call starts a valid trace of its own.
+    traced_project(&app, &person.access, org_id, "Untraced", "00-zz-yy-01").await;
+    let request = operator.wait_count(2).await.remove(1);
+    let sent: Vec<&str> = request.header("traceparent").unwrap().split('-').collect();
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert_eq!(sent[1].len(), 32);
+    assert_ne!(sent[1], "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_ne!(sent[1], "0".repeat(32));
+    assert!(sent[1]
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert_eq!(sent[3], "00");
+}
+
 async fn webhook_request_and_callbacks(backend: Backend) {
     let operator = Operator::start(0).await;
     let app = webhook_app(backend, &operator).await;

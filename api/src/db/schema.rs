@@ -216,6 +216,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        traceparent -> Nullable<Text>,
     }
 }
 

@@ -22,6 +22,23 @@ impl FromRequest for Client {
     }
 }
 
+/// The request's W3C trace position, set by the request middleware from `traceparent` (or new).
+pub struct Trace(pub Option<crate::telemetry::TraceContext>);
+
+impl FromRequest for Trace {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        use actix_web::HttpMessage as _;
+        let trace = req
+            .extensions()
+            .get::<crate::telemetry::TraceContext>()
+            .copied();
+        ready(Ok(Trace(trace)))
+    }
+}
+
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
     let peer = req.peer_addr().map(|a| a.ip());
     let ip = match req.app_data::<web::Data<AppState>>() {

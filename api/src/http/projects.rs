@@ -189,6 +189,7 @@ pub async fn create_project(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     path: web::Path<String>,
+    trace: crate::http::client::Trace,
     body: Json<CreateProjectBody>,
 ) -> Result<HttpResponse, ApiError> {
     let organization_id =
@@ -205,6 +206,7 @@ pub async fn create_project(
             vat_name: b.vat_name,
             vat_address: b.vat_address,
         },
+        trace.0,
     )
     .await?;
     let etag = projects::etag(&created);

@@ -29,8 +29,10 @@ pub fn schedule(
     subject_id: &str,
     run_at: NaiveDateTime,
     now: NaiveDateTime,
+    trace: Option<&crate::telemetry::TraceContext>,
 ) -> QueryResult<()> {
     let id = uuid::Uuid::now_v7().to_string();
+    let traceparent = trace.map(crate::telemetry::TraceContext::header);
     jobs::insert(
         conn,
         &NewJob {
@@ -42,6 +44,7 @@ pub fn schedule(
             next_run_at: run_at,
             created_at: now,
             updated_at: now,
+            traceparent: traceparent.as_deref(),
         },
     )
 }

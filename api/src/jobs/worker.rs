@@ -152,6 +152,10 @@ impl JobWorker {
             project_id: project.id.clone(),
             organization_id: project.organization_id.clone(),
             project_name: project.name.clone(),
+            trace: job
+                .traceparent
+                .as_deref()
+                .and_then(crate::telemetry::TraceContext::parse),
         };
         let provision = self.provisioner.provision(&request, self.clock.now());
         let outcome =

@@ -128,6 +128,7 @@ async fn close(
                 &account.id,
                 erase_after.naive_utc(),
                 at,
+                None,
             )?;
             events::record(
                 conn,

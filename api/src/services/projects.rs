@@ -150,6 +150,7 @@ pub async fn create(
     account_id: &str,
     organization_id: &OrganizationId,
     req: CreateProjectRequest,
+    trace: Option<crate::telemetry::TraceContext>,
 ) -> Result<Project, ProjectError> {
     let mut errors = Vec::new();
     let valid = parse(&req, &mut errors);
@@ -205,7 +206,15 @@ pub async fn create(
                     updated_at: now,
                 },
             )?;
-            jobs::schedule(conn, jobs::PROVISION_CLUSTER, &id, first_run, now)?;
+            // The provisioner's call carries this request's trace (W3C Trace Context).
+            jobs::schedule(
+                conn,
+                jobs::PROVISION_CLUSTER,
+                &id,
+                first_run,
+                now,
+                trace.as_ref(),
+            )?;
             projects::find(conn, &id)?.ok_or(ProjectError::NotFound)
         })
         .await;

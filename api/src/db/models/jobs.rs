@@ -26,6 +26,8 @@ pub struct Job {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The W3C `traceparent` of the request that queued the job.
+    pub traceparent: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -39,6 +41,7 @@ pub struct NewJob<'a> {
     pub next_run_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub traceparent: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewJob<'_>) -> QueryResult<()> {

@@ -26,6 +26,8 @@ pub struct ProvisionRequest {
     pub project_id: String,
     pub organization_id: String,
     pub project_name: String,
+    /// The trace of the request that asked for the cluster; each call is a child span of it.
+    pub trace: Option<crate::telemetry::TraceContext>,
 }
 
 /// How one attempt ended.

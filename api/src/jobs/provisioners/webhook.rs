@@ -174,6 +174,14 @@ impl Webhook {
             .header(TIMESTAMP_HEADER, timestamp.to_string())
             .header(SIGNATURE_HEADER, signature)
             .header(DELIVERY_HEADER, &request.job_id)
+            // A new span under the request that asked for the cluster, or a new trace.
+            .header(
+                "traceparent",
+                request
+                    .trace
+                    .map_or_else(crate::telemetry::TraceContext::new_root, |t| t.child())
+                    .header(),
+            )
             .body(body)
             .send()
             .await;
