@@ -25,6 +25,7 @@ while the database is down, restarting or locked past the bound: nothing was cha
 request again.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
+    servers((url = "/", description = "The portal that serves this document")),
     components(schemas(Problem, FieldError, NextAction)),
     modifiers(&BearerScheme),
     tags(
@@ -72,6 +73,69 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(doc)
         .configure(crate::http::routes)
         .split_for_parts();
+    finish(doc)
+}
+
+/// Bodies whose fields are all required, although a missing one is reported like an empty one
+/// (their `#[serde(default)]` would otherwise make the derived schema give each a `""` default
+/// and require none, so generated clients would make them optional).
+const ALL_FIELDS_REQUIRED: &[&str] = &["CreateOrganizationBody", "CreateProjectBody"];
+
+/// What the route annotations cannot say once for all operations: a public operation declares
+/// `security: []` (OpenAPI 3.1 §4.8.10: no requirement, rather than none stated), every `429`
+/// and `503` documents the `Retry-After` it carries, and the bodies above require every field.
+fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{schema::Schema, ObjectBuilder, RefOr, Type};
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            op.security.get_or_insert_with(Vec::new);
+            for (status, response) in &mut op.responses.responses {
+                if status != "429" && status != "503" {
+                    continue;
+                }
+                if let RefOr::T(response) = response {
+                    response
+                        .headers
+                        .entry("Retry-After".to_owned())
+                        .or_insert_with(|| {
+                            let mut header = utoipa::openapi::header::Header::new(
+                                ObjectBuilder::new()
+                                    .schema_type(Type::Integer)
+                                    .minimum(Some(1)),
+                            );
+                            header.description = Some(
+                                "Seconds to wait before sending the request again (RFC 9110 \
+                                 §10.2.3), when a wait is known."
+                                    .to_owned(),
+                            );
+                            header
+                        });
+                }
+            }
+        }
+    }
+    if let Some(components) = doc.components.as_mut() {
+        for name in ALL_FIELDS_REQUIRED {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*name) {
+                object.required = object.properties.keys().cloned().collect();
+                for property in object.properties.values_mut() {
+                    if let RefOr::T(Schema::Object(property)) = property {
+                        property.default = None;
+                    }
+                }
+            }
+        }
+    }
     doc
 }
 

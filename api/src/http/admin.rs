@@ -165,8 +165,11 @@ pub struct SalesRepresentativeChangesBody {
 }
 
 /// All sales representatives, active or not (staff).
+///
+/// Unlike the public list, includes inactive ones and their email addresses.
 #[utoipa::path(
     tag = "admin",
+    operation_id = "list_all_sales_representatives",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every representative", body = SalesRepresentativeRecords),
@@ -188,6 +191,8 @@ pub async fn list_sales_representatives(
 }
 
 /// Add a sales representative (staff).
+///
+/// Active at once: the organization form offers them from the next request.
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
@@ -213,6 +218,9 @@ pub async fn create_sales_representative(
 }
 
 /// Change a sales representative (staff).
+///
+/// Only the fields sent change. Deactivating hides them from the organization form; the
+/// organizations that named them keep them.
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
@@ -264,6 +272,9 @@ pub struct AccountRecord {
 }
 
 /// Find an account by email (staff).
+///
+/// The address is matched as sign-up normalizes it (case, and the provider's equivalent forms).
+/// For support: the account's state, MFA and open sessions, never a secret.
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),

@@ -55,6 +55,9 @@ impl From<crate::db::models::accounts::Account> for Me {
 }
 
 /// Who am I.
+///
+/// The signed-in account: email, name, phone number, account type, role, language, and when
+/// the email address was verified.
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
@@ -206,6 +209,9 @@ impl From<DeviceError> for ApiError {
 }
 
 /// Trusted devices.
+///
+/// The devices remembered after a sign-in with an emailed code: sign-ins from them skip the
+/// code. Removing one (`DELETE /v1/me/devices/{id}`) ends its sessions.
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
@@ -304,6 +310,9 @@ pub struct PageQuery {
 }
 
 /// Security events of this account, newest first.
+///
+/// Sign-ins and failed ones, new devices, MFA and password changes, consents, sessions ended,
+/// each with its time and client. Paginated by cursor.
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),

@@ -223,6 +223,9 @@ pub async fn list_legal_documents(
 }
 
 /// One current legal document with its text.
+///
+/// The version in force of a legal document (Terms, Privacy Policy, EULA) as Markdown, in the
+/// language asked for (`language`, else `Accept-Language`).
 #[utoipa::path(
     tag = "portal",
     params(

@@ -170,7 +170,10 @@ fn conditional<T: Serialize>(req: &HttpRequest, etag: String, body: &T) -> HttpR
         "vat_address": "Jl. Jend. Sudirman Kav. 52-53, Jakarta 12190"})),
     responses(
         (status = 201, description = "Created with cluster status `pending`; `Location` names it", body = Project,
-            headers(("Location" = String, description = "`/v1/projects/{id}`"))),
+            headers(
+                ("Location" = String, description = "`/v1/projects/{id}`"),
+                ("ETag" = String, description = "Weak validator of the project, for `If-None-Match` when polling it")
+            )),
         (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An earlier onboarding step is not done (`onboarding_incomplete`)", body = Problem, content_type = "application/problem+json"),
@@ -232,7 +235,8 @@ pub async fn create_project(
     responses(
         (status = 200, description = "The organization's projects", body = ProjectList,
             headers(("ETag" = String, description = "Weak validator of the list"))),
-        (status = 304, description = "Unchanged since the `ETag` given in `If-None-Match`"),
+        (status = 304, description = "Unchanged since the `ETag` given in `If-None-Match`",
+            headers(("ETag" = String, description = "The same validator"))),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An earlier onboarding step is not done (`onboarding_incomplete`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organization among the caller's", body = Problem, content_type = "application/problem+json"),
@@ -272,7 +276,8 @@ pub async fn list_projects(
     responses(
         (status = 200, description = "The project", body = Project,
             headers(("ETag" = String, description = "Weak validator: changes with the cluster status and `updated_at`"))),
-        (status = 304, description = "Unchanged since the `ETag` given in `If-None-Match`"),
+        (status = 304, description = "Unchanged since the `ETag` given in `If-None-Match`",
+            headers(("ETag" = String, description = "The same validator"))),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An earlier onboarding step is not done (`onboarding_incomplete`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project among the caller's organizations", body = Problem, content_type = "application/problem+json"),

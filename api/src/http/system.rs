@@ -14,6 +14,9 @@ pub struct Health {
 }
 
 /// Public keys for verifying access tokens (RFC 7517 JSON Web Key Set).
+///
+/// Each key's `kid` is its RFC 7638 thumbprint, the value of the `kid` header of the access
+/// tokens it signed. Cacheable; a rotated key stays listed while tokens it signed are valid.
 #[utoipa::path(
     tag = "system",
     responses((status = 200, description = "The key set", content_type = "application/jwk-set+json", body = Object)),
@@ -29,6 +32,8 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Liveness: the process answers.
+///
+/// Answers without touching the database: restart the process only when this fails.
 #[utoipa::path(tag = "system", responses((status = 200, description = "Alive", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
@@ -38,6 +43,10 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// Readiness: the database answers.
+///
+/// A connection can be had and answers within the database timeout (on SQLite, the write lock
+/// too); otherwise `503 not_ready` with `Retry-After`, and the load balancer should send
+/// requests elsewhere.
 #[utoipa::path(
     tag = "system",
     responses(
