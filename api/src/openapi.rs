@@ -81,11 +81,89 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// and require none, so generated clients would make them optional).
 const ALL_FIELDS_REQUIRED: &[&str] = &["CreateOrganizationBody", "CreateProjectBody"];
 
+/// The create operations that honour `Idempotency-Key` (`http::idempotency`).
+const IDEMPOTENT: &[&str] = &[
+    "/v1/accounts",
+    "/v1/organizations",
+    "/v1/organizations/{id}/projects",
+];
+
+/// Documents `Idempotency-Key` on one create operation: the header, the replay marker on its
+/// success answer, and the `409` of a key still in use.
+fn document_idempotency(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{
+        ContentBuilder, ObjectBuilder, Ref, RefOr, Required, ResponseBuilder, Type,
+    };
+    op.parameters.get_or_insert_with(Vec::new).push(
+        ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): the same key \
+                 with the same request within 24 hours gets the first answer again, with \
+                 `Idempotent-Replayed: true`, instead of creating a second one. 1–255 visible \
+                 ASCII characters, e.g. a UUID, bare or as a quoted string; otherwise `400 \
+                 idempotency_key_invalid`. The same key with another request is `422 \
+                 idempotency_key_reused`. Answers 429 and 5xx are not kept.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .examples(["\"9b2f6c1e-4a3d-4f7e-8c2b-5d1a0e3f4b6c\""]),
+            ))
+            .build(),
+    );
+    for (status, response) in &mut op.responses.responses {
+        if status.starts_with('2') {
+            if let RefOr::T(response) = response {
+                let mut header = utoipa::openapi::header::Header::new(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(["true"])),
+                );
+                header.description =
+                    Some("`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`.".to_owned());
+                response
+                    .headers
+                    .insert("Idempotent-Replayed".to_owned(), header);
+            }
+        }
+    }
+    let mut conflict = ResponseBuilder::new()
+        .description("The first request with this `Idempotency-Key` is still running (`idempotency_key_in_use`); retry after `Retry-After`")
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    let mut retry = utoipa::openapi::header::Header::new(
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1)),
+    );
+    retry.description = Some("Seconds to wait before sending the request again.".to_owned());
+    conflict.headers.insert("Retry-After".to_owned(), retry);
+    op.responses
+        .responses
+        .insert("409".to_owned(), RefOr::T(conflict));
+}
+
 /// What the route annotations cannot say once for all operations: a public operation declares
 /// `security: []` (OpenAPI 3.1 §4.8.10: no requirement, rather than none stated), every `429`
 /// and `503` documents the `Retry-After` it carries, and the bodies above require every field.
 fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::{schema::Schema, ObjectBuilder, RefOr, Type};
+    for path in IDEMPOTENT {
+        if let Some(op) = doc.paths.paths.get_mut(*path).and_then(|i| i.post.as_mut()) {
+            document_idempotency(op);
+        }
+    }
     for item in doc.paths.paths.values_mut() {
         let operations = [
             &mut item.get,

@@ -181,3 +181,146 @@ both_backends!(
         assert_eq!(sign_up_via(&app, 3, Some("198.51.100.3")).await, 429);
     }
 );
+
+/// Sends `body` to `path` with an `Idempotency-Key` (and a bearer token when given).
+async fn post_with_key(
+    app: &TestApp,
+    path: &str,
+    access: Option<&str>,
+    key: &str,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .header("idempotency-key", key)
+        .json(body);
+    if let Some(access) = access {
+        request = request.bearer_auth(access);
+    }
+    request.send().await.unwrap()
+}
+
+fn replayed(res: &reqwest::Response) -> bool {
+    res.headers()
+        .get("idempotent-replayed")
+        .is_some_and(|v| v == "true")
+}
+
+/// Emails queued for `recipient`, read from the outbox.
+async fn emails_queued(app: &TestApp, recipient: &str) -> i64 {
+    use diesel::prelude::*;
+    use portal_api::db::schema::outbox;
+    let recipient = recipient.to_owned();
+    app.in_db(move |c| {
+        outbox::table
+            .filter(outbox::recipient.eq(recipient))
+            .count()
+            .get_result::<i64>(c)
+            .map_err(portal_api::db::DbError::from)
+    })
+    .await
+}
+
+both_backends!(
+    a_sign_up_retried_with_its_idempotency_key_is_answered_once,
+    |app: TestApp| async move {
+        let body = app
+            .sign_up_body("retry@example.com", crate::support::PASSWORD)
+            .await;
+        let key = "\"5f0c2a4e-7d1b-4c3e-9a8f-2b6d1e0c4a7f\"";
+        let first = post_with_key(&app, "/v1/accounts", None, key, &body).await;
+        assert_eq!(first.status(), 202);
+        assert!(!replayed(&first));
+        let first: serde_json::Value = first.json().await.unwrap();
+        let again = post_with_key(&app, "/v1/accounts", None, key, &body).await;
+        assert_eq!(again.status(), 202);
+        assert!(replayed(&again), "the stored answer");
+        assert_eq!(again.json::<serde_json::Value>().await.unwrap(), first);
+        // One account, one email: the retry did nothing.
+        crate::support::nth_mail(&app, "retry@example.com", 1).await;
+        assert_eq!(emails_queued(&app, "retry@example.com").await, 1);
+
+        // The same key with another request is refused, and changes nothing.
+        let other = app
+            .sign_up_body("other@example.com", crate::support::PASSWORD)
+            .await;
+        let res = post_with_key(&app, "/v1/accounts", None, key, &other).await;
+        crate::support::problem(res, 422, "idempotency_key_reused").await;
+        assert_eq!(emails_queued(&app, "other@example.com").await, 0);
+
+        // A key that is not one is refused before anything happens.
+        for bad in ["", "with space", &"k".repeat(256)] {
+            let res = post_with_key(&app, "/v1/accounts", None, bad, &other).await;
+            crate::support::problem(res, 400, "idempotency_key_invalid").await;
+        }
+        assert_eq!(emails_queued(&app, "other@example.com").await, 0);
+    }
+);
+
+both_backends!(
+    organizations_and_projects_retried_with_their_key_are_created_once,
+    |app: TestApp| async move {
+        use crate::organizations::{
+            member, organization_form, project_form, sales_representatives,
+        };
+        let person = member(&app, "keys@maju.example").await;
+        let rep = sales_representatives(&app, &person.access).await[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let form = organization_form(&rep);
+        let key = "org-7c1d";
+        let first =
+            post_with_key(&app, "/v1/organizations", Some(&person.access), key, &form).await;
+        assert_eq!(first.status(), 201);
+        let location = first.headers()["location"].to_str().unwrap().to_owned();
+        let org: serde_json::Value = first.json().await.unwrap();
+        let again =
+            post_with_key(&app, "/v1/organizations", Some(&person.access), key, &form).await;
+        assert_eq!(again.status(), 201);
+        assert!(replayed(&again));
+        assert_eq!(again.headers()["location"].to_str().unwrap(), location);
+        assert_eq!(
+            again.json::<serde_json::Value>().await.unwrap()["id"],
+            org["id"]
+        );
+        let list: serde_json::Value = app
+            .get_auth("/v1/organizations", &person.access)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+
+        // Keys are the caller's own: another person's same key is a new request.
+        let someone = member(&app, "else@maju.example").await;
+        let theirs =
+            post_with_key(&app, "/v1/organizations", Some(&someone.access), key, &form).await;
+        assert_eq!(theirs.status(), 201);
+        assert!(!replayed(&theirs));
+
+        // A project: the retry gets the same project and its ETag; the same key and body for
+        // another path is another request.
+        let path = format!("/v1/organizations/{}/projects", org["id"].as_str().unwrap());
+        let project = project_form("Keyed", "01.234.567.8-901.000");
+        let first = post_with_key(&app, &path, Some(&person.access), "p-1", &project).await;
+        assert_eq!(first.status(), 201);
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let again = post_with_key(&app, &path, Some(&person.access), "p-1", &project).await;
+        assert_eq!(again.status(), 201);
+        assert!(replayed(&again));
+        assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+        let renamed = project_form("Keyed again", "01.234.567.8-901.000");
+        let res = post_with_key(&app, &path, Some(&person.access), "p-1", &renamed).await;
+        crate::support::problem(res, 422, "idempotency_key_reused").await;
+
+        // An answer that says the request was wrong is kept too: the retry is as wrong.
+        let bad = project_form("", "01.234.567.8-901.000");
+        let res = post_with_key(&app, &path, Some(&person.access), "p-2", &bad).await;
+        assert_eq!(res.status(), 422);
+        let res = post_with_key(&app, &path, Some(&person.access), "p-2", &bad).await;
+        assert!(replayed(&res));
+        crate::support::problem(res, 422, "validation_failed").await;
+    }
+);

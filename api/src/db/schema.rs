@@ -329,8 +329,24 @@ diesel::joinable!(mfa_totp -> accounts (account_id));
 diesel::joinable!(recovery_codes -> accounts (account_id));
 diesel::joinable!(security_events -> accounts (account_id));
 
+diesel::table! {
+    idempotency_keys (scope, operation, idempotency_key) {
+        scope -> Text,
+        operation -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        locked_until -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    idempotency_keys,
     legal_documents,
     consents,
     email_verifications,

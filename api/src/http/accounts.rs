@@ -8,12 +8,13 @@ use utoipa::ToSchema;
 use crate::auth::captcha::CaptchaError;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::client::Client;
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::Json;
 use crate::services::signup::{self, SignUpError, SignUpRequest};
 use crate::startup::AppState;
 
 /// Acceptance of one legal document version.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentInput {
     /// `terms` or `privacy`.
@@ -25,7 +26,7 @@ pub struct ConsentInput {
 }
 
 /// A new self-service (SME) account.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignUpBody {
     #[schema(example = "Budi Santoso", max_length = 100)]
@@ -108,29 +109,42 @@ impl From<SignUpError> for ApiError {
 pub async fn sign_up(
     state: web::Data<AppState>,
     Client(client): Client,
+    idempotency_key: IdempotencyKey,
     body: Json<SignUpBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let email = signup::sign_up(
+    let fingerprint = serde_json::to_vec(&body).unwrap_or_default();
+    let st = state.clone();
+    idempotency::run(
         &state,
-        SignUpRequest {
-            full_name: body.full_name,
-            email: body.email,
-            password: body.password,
-            phone_number: body.phone_number,
-            captcha: body.captcha,
-            consents: body
-                .consents
-                .into_iter()
-                .map(|c| (c.kind, c.version))
-                .collect(),
-            locale: body.locale,
+        idempotency_key,
+        idempotency::ANONYMOUS,
+        "POST /v1/accounts",
+        &fingerprint,
+        || async move {
+            let email = signup::sign_up(
+                &st,
+                SignUpRequest {
+                    full_name: body.full_name,
+                    email: body.email,
+                    password: body.password,
+                    phone_number: body.phone_number,
+                    captcha: body.captcha,
+                    consents: body
+                        .consents
+                        .into_iter()
+                        .map(|c| (c.kind, c.version))
+                        .collect(),
+                    locale: body.locale,
+                },
+                client,
+            )
+            .await?;
+            Ok(HttpResponse::Accepted().json(SignUpAccepted {
+                status: "verification_email_sent".into(),
+                email,
+            }))
         },
-        client,
     )
-    .await?;
-    Ok(HttpResponse::Accepted().json(SignUpAccepted {
-        status: "verification_email_sent".into(),
-        email,
-    }))
+    .await
 }

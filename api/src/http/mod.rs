@@ -6,6 +6,7 @@ pub mod account_settings;
 pub mod accounts;
 pub mod admin;
 pub mod client;
+pub mod idempotency;
 pub mod invitations;
 pub mod json;
 pub mod me;

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::extract::{steps, Reached};
 use crate::db::models::organizations::MemberView;
 use crate::error::{ApiError, Problem};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::Json;
 use crate::http::sales::SalesRepresentativeSummary;
 use crate::services::organizations::{
@@ -29,7 +30,7 @@ impl From<OrganizationError> for ApiError {
 }
 
 /// A new organization. Every field is required; a missing one is reported like an empty one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateOrganizationBody {
     /// The organization's official name.
@@ -173,15 +174,29 @@ pub struct OrganizationList {
 pub async fn create_organization(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateOrganization>,
+    idempotency_key: IdempotencyKey,
     body: Json<CreateOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let created = organizations::create(&state, &auth.0.account.id, b.into()).await?;
-    let body = Organization::from(created);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/organizations/{}", body.id)))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(body))
+    let fingerprint = serde_json::to_vec(&b).unwrap_or_default();
+    let account_id = auth.0.account.id.clone();
+    let st = state.clone();
+    idempotency::run(
+        &state,
+        idempotency_key,
+        &account_id,
+        "POST /v1/organizations",
+        &fingerprint,
+        || async move {
+            let created = organizations::create(&st, &auth.0.account.id, b.into()).await?;
+            let body = Organization::from(created);
+            Ok(HttpResponse::Created()
+                .insert_header((header::LOCATION, format!("/v1/organizations/{}", body.id)))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .json(body))
+        },
+    )
+    .await
 }
 
 /// List my organizations.

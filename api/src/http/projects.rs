@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::auth::extract::{steps, Reached};
 use crate::db::models::projects::Project as ProjectRow;
 use crate::error::{ApiError, Problem};
+use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::Json;
 use crate::services::organizations::OrganizationId;
 use crate::services::projects::{self, utc, CreateProjectRequest, ProjectError, ProjectId};
@@ -53,7 +54,7 @@ impl ClusterStatus {
 }
 
 /// A new project. Every field is required; a missing one is reported like an empty one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateProjectBody {
     /// Unique within the organization (case and spacing ignored).
@@ -193,32 +194,49 @@ pub async fn create_project(
     auth: Reached<steps::CreateProject>,
     path: web::Path<String>,
     trace: crate::http::client::Trace,
+    idempotency_key: IdempotencyKey,
     body: Json<CreateProjectBody>,
 ) -> Result<HttpResponse, ApiError> {
     let organization_id =
         OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
     let b = body.into_inner();
-    let created = projects::create(
+    // The same body for another organization is another request.
+    let mut fingerprint = organization_id.as_str().as_bytes().to_vec();
+    fingerprint.push(0);
+    fingerprint.extend(serde_json::to_vec(&b).unwrap_or_default());
+    let account_id = auth.0.account.id.clone();
+    let st = state.clone();
+    idempotency::run(
         &state,
-        &auth.0.account.id,
-        &organization_id,
-        CreateProjectRequest {
-            name: b.name,
-            description: b.description,
-            vat_id: b.vat_id,
-            vat_name: b.vat_name,
-            vat_address: b.vat_address,
+        idempotency_key,
+        &account_id,
+        "POST /v1/organizations/{id}/projects",
+        &fingerprint,
+        || async move {
+            let created = projects::create(
+                &st,
+                &auth.0.account.id,
+                &organization_id,
+                CreateProjectRequest {
+                    name: b.name,
+                    description: b.description,
+                    vat_id: b.vat_id,
+                    vat_name: b.vat_name,
+                    vat_address: b.vat_address,
+                },
+                trace.0,
+            )
+            .await?;
+            let etag = projects::etag(&created);
+            let body = Project::from(created);
+            Ok(HttpResponse::Created()
+                .insert_header((header::LOCATION, format!("/v1/projects/{}", body.id)))
+                .insert_header((header::ETAG, etag))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .json(body))
         },
-        trace.0,
     )
-    .await?;
-    let etag = projects::etag(&created);
-    let body = Project::from(created);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/projects/{}", body.id)))
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(body))
+    .await
 }
 
 /// List an organization's projects.

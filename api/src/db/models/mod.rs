@@ -6,6 +6,7 @@ pub mod captcha;
 pub mod challenges;
 pub mod devices;
 pub mod email_changes;
+pub mod idempotency;
 pub mod invitations;
 pub mod jobs;
 pub mod legal;
