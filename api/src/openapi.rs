@@ -88,13 +88,27 @@ const IDEMPOTENT: &[&str] = &[
     "/v1/organizations/{id}/projects",
 ];
 
+/// A response whose body is problem details.
+fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    utoipa::openapi::RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
 /// Documents `Idempotency-Key` on one create operation: the header, the replay marker on its
 /// success answer, and the `409` of a key still in use.
 fn document_idempotency(op: &mut utoipa::openapi::path::Operation) {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-    use utoipa::openapi::{
-        ContentBuilder, ObjectBuilder, Ref, RefOr, Required, ResponseBuilder, Type,
-    };
+    use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
     op.parameters.get_or_insert_with(Vec::new).push(
         ParameterBuilder::new()
             .name("Idempotency-Key")
@@ -133,15 +147,12 @@ fn document_idempotency(op: &mut utoipa::openapi::path::Operation) {
             }
         }
     }
-    let mut conflict = ResponseBuilder::new()
-        .description("The first request with this `Idempotency-Key` is still running (`idempotency_key_in_use`); retry after `Retry-After`")
-        .content(
-            "application/problem+json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
+    let RefOr::T(mut conflict) = problem_response(
+        "The first request with this `Idempotency-Key` is still running \
+         (`idempotency_key_in_use`); retry after `Retry-After`",
+    ) else {
+        return;
+    };
     let mut retry = utoipa::openapi::header::Header::new(
         ObjectBuilder::new()
             .schema_type(Type::Integer)
@@ -177,6 +188,19 @@ fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         ];
         for op in operations.into_iter().flatten() {
             op.security.get_or_insert_with(Vec::new);
+            if op.request_body.is_some() {
+                // What the JSON extractor answers for any body, before the handler runs.
+                for (status, description) in [
+                    ("400", "Malformed body or unknown field"),
+                    ("413", "Body too large"),
+                    ("415", "Not JSON"),
+                ] {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem_response(description));
+                }
+            }
             for (status, response) in &mut op.responses.responses {
                 if status != "429" && status != "503" {
                     continue;

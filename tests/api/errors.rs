@@ -20,6 +20,8 @@ pub struct Operation {
     pub auth: bool,
     /// The JSON body's schema (with `$ref` resolved), for operations that take one.
     pub body: Option<Value>,
+    /// Every status the document says the operation can answer.
+    pub statuses: Vec<u16>,
 }
 
 impl Operation {
@@ -88,6 +90,10 @@ pub async fn operations(app: &TestApp) -> Vec<Operation> {
                 template: template.clone(),
                 auth: op["security"].as_array().is_some_and(|s| !s.is_empty()),
                 body,
+                statuses: op["responses"]
+                    .as_object()
+                    .map(|r| r.keys().filter_map(|k| k.parse().ok()).collect())
+                    .unwrap_or_default(),
             });
         }
     }
