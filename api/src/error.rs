@@ -69,6 +69,7 @@ pub struct Problem {
     /// For `onboarding_incomplete`: the next onboarding step (`accept_legal_documents`,
     /// `create_organization`, `create_project`, `activate_mfa`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::services::onboarding::Step>)]
     pub next_step: Option<String>,
 }
 

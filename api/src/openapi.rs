@@ -7,6 +7,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, NextAction, Problem};
+use crate::jobs::provisioners::webhook::ProvisionEvent;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,7 +27,7 @@ request again.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     servers((url = "/", description = "The portal that serves this document")),
-    components(schemas(Problem, FieldError, NextAction)),
+    components(schemas(Problem, FieldError, NextAction, ProvisionEvent)),
     modifiers(&BearerScheme),
     tags(
         (name = "portal", description = "Public portal settings, legal documents and captcha challenges"),
@@ -246,9 +247,67 @@ pub fn document_json() -> String {
     to_json(&document())
 }
 
-/// Pretty JSON with a trailing newline.
+/// Pretty JSON with a trailing newline, with the `webhooks` the portal calls (which the
+/// derive cannot describe).
 pub fn to_json(doc: &utoipa::openapi::OpenApi) -> String {
-    let mut text = doc.to_pretty_json().unwrap_or_default();
+    #[derive(serde::Serialize)]
+    struct WithWebhooks<'a> {
+        #[serde(flatten)]
+        doc: &'a utoipa::openapi::OpenApi,
+        webhooks: serde_json::Value,
+    }
+    let mut text = serde_json::to_string_pretty(&WithWebhooks {
+        doc,
+        webhooks: webhooks(),
+    })
+    .unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The webhook provisioner's call to the operator (`PORTAL_PROVISIONER=webhook`).
+fn webhooks() -> serde_json::Value {
+    let header = |name: &str, description: &str, example: &str| {
+        serde_json::json!({
+            "name": name,
+            "in": "header",
+            "required": true,
+            "description": description,
+            "schema": { "type": "string" },
+            "example": example,
+        })
+    };
+    serde_json::json!({
+        "cluster.provision": {
+            "post": {
+                "operationId": "cluster_provision",
+                "tags": ["provisioning"],
+                "summary": "Create a project's cluster (sent to the operator).",
+                "description": "With `PORTAL_PROVISIONER=webhook`, the portal POSTs this to \
+    `PORTAL_PROVISIONER_WEBHOOK_URL` for each new project. A 2xx answer means accepted: the project \
+    stays `provisioning` until the operator POSTs the signed outcome to `callback_url` \
+    (`POST /v1/provisioning/callbacks`). Any other answer, a timeout (10 s) or a connection error \
+    is retried with backoff (30 s doubling to 30 min, 8 attempts), then the project fails.",
+                "security": [],
+                "parameters": [
+                    header("X-Portal-Timestamp", "Unix seconds when the request was signed; refuse it when more than five minutes from your clock.", "1765000000"),
+                    header("X-Portal-Signature", "`v1=` and the hex HMAC-SHA256, under the shared secret, of `<timestamp>.<body>`; compare in constant time.", "v1=5d41402abc4b2a76b9719d911017c592ae1f4c3b2a1d0e9f8c7b6a5d4c3b2a1f"),
+                    header("X-Portal-Delivery", "The same on every retry of one project's request: deduplicate with it.", "01938a6e-9b8c-7d6e-8f1a-2b3c4d5e6f70"),
+                    header("traceparent", "W3C Trace Context: a child span of the request that created the project.", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+                ],
+                "requestBody": {
+                    "required": true,
+                    "content": {
+                        "application/json": {
+                            "schema": { "$ref": "#/components/schemas/ProvisionEvent" }
+                        }
+                    }
+                },
+                "responses": {
+                    "2XX": { "description": "Accepted: the outcome follows by callback." },
+                    "default": { "description": "Not accepted: the request is sent again later." }
+                }
+            }
+        }
+    })
 }

@@ -109,13 +109,22 @@ pub fn verify(
     }
 }
 
-/// The request body sent to the operator.
-#[derive(Debug, serde::Serialize)]
-struct ProvisionEvent<'a> {
+/// The request body sent to the operator (the `cluster.provision` webhook of the OpenAPI
+/// document).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ProvisionEvent<'a> {
+    /// Always `cluster.provision`.
+    #[schema(example = "cluster.provision", pattern = "^cluster\\.provision$")]
     event: &'static str,
+    /// The project whose cluster to create; report the outcome for it.
+    #[schema(example = "01938a6e-7c1d-7b3e-9f2a-5d4c3b2a1f0e")]
     project_id: &'a str,
+    #[schema(example = "01938a6e-1a2b-7c3d-8e4f-5a6b7c8d9e0f")]
     organization_id: &'a str,
+    #[schema(example = "Retail Analytics")]
     project_name: &'a str,
+    /// Where to POST the signed outcome (`POST /v1/provisioning/callbacks`).
+    #[schema(example = "https://portal.example/v1/provisioning/callbacks")]
     callback_url: &'a str,
 }
 
