@@ -55,8 +55,7 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Stable machine-readable error code.
-    #[schema(example = "validation_failed")]
-    pub code: String,
+    pub code: ProblemCode,
     /// Per-field messages (validation problems).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -71,6 +70,102 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::services::onboarding::Step>)]
     pub next_step: Option<String>,
+}
+
+/// Every `code` a problem answer can carry: the single list the OpenAPI document's enum, the
+/// web app's messages (a test checks each has an English and an Indonesian one) and the server
+/// share.
+macro_rules! problem_codes {
+    ($($variant:ident => $code:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ProblemCode {
+            $($variant,)*
+        }
+
+        impl ProblemCode {
+            /// Every code, in the order of the list.
+            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ProblemCode::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+problem_codes! {
+    AccountClosed => "account_closed",
+    BadRequest => "bad_request",
+    CallbacksDisabled => "callbacks_disabled",
+    CaptchaNotPow => "captcha_not_pow",
+    CaptchaUnavailable => "captcha_unavailable",
+    ChallengeExpired => "challenge_expired",
+    ChallengeNotFound => "challenge_not_found",
+    ClusterAlreadySettled => "cluster_already_settled",
+    CrossSiteRequest => "cross_site_request",
+    DatabaseUnavailable => "database_unavailable",
+    EmailAlreadyVerified => "email_already_verified",
+    EmailChangeLinkInvalid => "email_change_link_invalid",
+    EmailNotVerified => "email_not_verified",
+    EmailTaken => "email_taken",
+    Forbidden => "forbidden",
+    IdempotencyKeyInUse => "idempotency_key_in_use",
+    IdempotencyKeyInvalid => "idempotency_key_invalid",
+    IdempotencyKeyReused => "idempotency_key_reused",
+    InternalError => "internal_error",
+    InvalidBody => "invalid_body",
+    InvalidCode => "invalid_code",
+    InvalidCredentials => "invalid_credentials",
+    InvalidQuery => "invalid_query",
+    InvalidRefreshToken => "invalid_refresh_token",
+    InvalidToken => "invalid_token",
+    InvitationExpired => "invitation_expired",
+    InvitationInvalid => "invitation_invalid",
+    InvitationUsed => "invitation_used",
+    LanguageUnsupported => "language_unsupported",
+    MalformedJson => "malformed_json",
+    MethodNotAllowed => "method_not_allowed",
+    MfaCodeRequired => "mfa_code_required",
+    MfaEnrollmentNotStarted => "mfa_enrollment_not_started",
+    MfaNotActive => "mfa_not_active",
+    MissingToken => "missing_token",
+    NotFound => "not_found",
+    NotReady => "not_ready",
+    OnboardingIncomplete => "onboarding_incomplete",
+    Overloaded => "overloaded",
+    PayloadTooLarge => "payload_too_large",
+    ReauthenticationFailed => "reauthentication_failed",
+    ReauthenticationRequired => "reauthentication_required",
+    RefreshTokenReused => "refresh_token_reused",
+    RequestFailed => "request_failed",
+    ResendTooSoon => "resend_too_soon",
+    ResetLinkInvalid => "reset_link_invalid",
+    RestoreLinkInvalid => "restore_link_invalid",
+    SessionEnded => "session_ended",
+    SignatureExpired => "signature_expired",
+    SignatureInvalid => "signature_invalid",
+    SignatureMissing => "signature_missing",
+    SoleOwner => "sole_owner",
+    TokenExpired => "token_expired",
+    TooManyAttempts => "too_many_attempts",
+    TooManyRequests => "too_many_requests",
+    TooManyResends => "too_many_resends",
+    Unauthorized => "unauthorized",
+    UnsupportedMediaType => "unsupported_media_type",
+    ValidationFailed => "validation_failed",
+    VerificationTokenExpired => "verification_token_expired",
+    VerificationTokenInvalid => "verification_token_invalid",
+    VerificationTokenUsed => "verification_token_used",
+    VersionExists => "version_exists",
+}
+
+impl std::fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A pointer to the request that resolves the problem.
@@ -89,7 +184,7 @@ pub struct ApiError(Box<Inner>);
 #[derive(Debug, Clone)]
 struct Inner {
     status: StatusCode,
-    code: &'static str,
+    code: ProblemCode,
     title: &'static str,
     detail: Option<String>,
     errors: Vec<FieldError>,
@@ -100,7 +195,7 @@ struct Inner {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
+    pub fn new(status: StatusCode, code: ProblemCode, title: &'static str) -> Self {
         Self(Box::new(Inner {
             status,
             code,
@@ -145,14 +240,14 @@ impl ApiError {
     }
 
     pub fn code(&self) -> &'static str {
-        self.0.code
+        self.0.code.as_str()
     }
 
     /// 422 with one message per field.
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ProblemCode::ValidationFailed,
             "The request is not valid",
         )
         .detail("One or more fields are not valid; see `errors`.");
@@ -166,20 +261,20 @@ impl ApiError {
         self
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, "The request is not valid").detail(detail)
     }
 
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, "Authentication required").detail(detail)
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found")
+        Self::new(StatusCode::NOT_FOUND, ProblemCode::NotFound, "Not found")
             .detail("There is nothing at this address.")
     }
 
-    pub fn too_many(code: &'static str, seconds: u64) -> Self {
+    pub fn too_many(code: ProblemCode, seconds: u64) -> Self {
         Self::new(StatusCode::TOO_MANY_REQUESTS, code, "Too many requests")
             .detail(format!(
                 "Too many attempts; try again in {} seconds.",
@@ -192,7 +287,7 @@ impl ApiError {
     pub fn database_unavailable() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ProblemCode::DatabaseUnavailable,
             "The service is temporarily unavailable",
         )
         .detail("The database did not answer in time; nothing was changed. Try again shortly.")
@@ -202,7 +297,7 @@ impl ApiError {
     pub fn overloaded() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "overloaded",
+            ProblemCode::Overloaded,
             "The service is busy",
         )
         .detail("Too many sign-ins are being processed; try again shortly.")
@@ -228,7 +323,7 @@ impl ApiError {
         tracing::error!(error = %chain, "request failed");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ProblemCode::InternalError,
             "Something went wrong",
         )
         .detail("The server could not complete the request; it has been logged.")
@@ -240,7 +335,7 @@ impl ApiError {
             title: self.0.title.to_owned(),
             status: self.0.status.as_u16(),
             detail: self.0.detail.clone(),
-            code: self.0.code.to_owned(),
+            code: self.0.code,
             errors: self.0.errors.clone(),
             retry_after: self.0.retry_after,
             next: self.0.next.clone(),
@@ -255,10 +350,6 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-/// The problem code of an error response, kept in the response's extensions.
-#[derive(Debug, Clone, Copy)]
-pub struct ProblemCode(pub &'static str);
-
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.0.status
@@ -267,15 +358,15 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut builder = HttpResponse::build(self.0.status);
         // For the request middleware (metrics), which sees the response but not this error.
-        builder.extensions_mut().insert(ProblemCode(self.0.code));
+        builder.extensions_mut().insert(self.0.code);
         builder.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         builder.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         if matches!(
             self.0.code,
-            "missing_token" | "invalid_token" | "token_expired"
+            ProblemCode::MissingToken | ProblemCode::InvalidToken | ProblemCode::TokenExpired
         ) {
             // RFC 6750 §3: tell the client which scheme and why.
-            let value = if self.0.code == "missing_token" {
+            let value = if self.0.code == ProblemCode::MissingToken {
                 "Bearer".to_owned()
             } else {
                 format!(
@@ -299,18 +390,26 @@ impl ResponseError for ApiError {
 pub fn for_status(status: StatusCode) -> ApiError {
     match status.as_u16() {
         404 => ApiError::not_found(),
-        405 => ApiError::new(status, "method_not_allowed", "Method not allowed")
+        405 => ApiError::new(status, ProblemCode::MethodNotAllowed, "Method not allowed")
             .detail("This address does not accept this method."),
-        413 => ApiError::new(status, "payload_too_large", "Request body too large")
-            .detail("The request body is larger than this endpoint accepts."),
-        415 => ApiError::new(status, "unsupported_media_type", "Unsupported media type")
-            .detail("Send the body as application/json."),
-        400 => ApiError::new(status, "bad_request", "The request is not valid")
+        413 => ApiError::new(
+            status,
+            ProblemCode::PayloadTooLarge,
+            "Request body too large",
+        )
+        .detail("The request body is larger than this endpoint accepts."),
+        415 => ApiError::new(
+            status,
+            ProblemCode::UnsupportedMediaType,
+            "Unsupported media type",
+        )
+        .detail("Send the body as application/json."),
+        400 => ApiError::new(status, ProblemCode::BadRequest, "The request is not valid")
             .detail("The request could not be understood."),
-        401 => ApiError::unauthorized("unauthorized", "Sign in to continue."),
-        403 => ApiError::new(status, "forbidden", "Forbidden"),
-        s if s >= 500 => ApiError::new(status, "internal_error", "Something went wrong"),
-        _ => ApiError::new(status, "request_failed", "The request failed"),
+        401 => ApiError::unauthorized(ProblemCode::Unauthorized, "Sign in to continue."),
+        403 => ApiError::new(status, ProblemCode::Forbidden, "Forbidden"),
+        s if s >= 500 => ApiError::new(status, ProblemCode::InternalError, "Something went wrong"),
+        _ => ApiError::new(status, ProblemCode::RequestFailed, "The request failed"),
     }
 }
 
@@ -319,5 +418,5 @@ pub fn path_error(_err: actix_web::error::PathError) -> ApiError {
 }
 
 pub fn query_error(_err: actix_web::error::QueryPayloadError) -> ApiError {
-    ApiError::bad_request("invalid_query", "The query string is not valid.")
+    ApiError::bad_request(ProblemCode::InvalidQuery, "The query string is not valid.")
 }

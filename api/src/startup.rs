@@ -362,7 +362,7 @@ fn build_app(
                         .response()
                         .extensions()
                         .get::<crate::error::ProblemCode>()
-                        .map(|c| c.0);
+                        .map(|c| c.as_str());
                     metrics.observe_request(
                         method.as_str(),
                         &route,

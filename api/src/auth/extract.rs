@@ -26,7 +26,7 @@ use tokio::sync::watch;
 use crate::db::models::accounts::Account;
 use crate::db::models::sessions as session_rows;
 use crate::db::DbError;
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::services::onboarding::{self, Step};
 use crate::startup::AppState;
 
@@ -190,12 +190,15 @@ impl FromRequest for Staff {
 
 /// The problem for a session that is over: signed out, revoked, expired or its device removed.
 pub fn session_ended() -> ApiError {
-    ApiError::unauthorized("session_ended", "This session has ended; sign in again.")
-        .next("POST", "/v1/sessions")
+    ApiError::unauthorized(
+        ProblemCode::SessionEnded,
+        "This session has ended; sign in again.",
+    )
+    .next("POST", "/v1/sessions")
 }
 
 fn forbidden_for_customers() -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden")
+    ApiError::new(StatusCode::FORBIDDEN, ProblemCode::Forbidden, "Forbidden")
         .detail("This endpoint is for the provider's staff.")
 }
 
@@ -261,7 +264,7 @@ fn verify_token(
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
             ApiError::unauthorized(
-                "missing_token",
+                ProblemCode::MissingToken,
                 "Send an access token: `Authorization: Bearer <token>`.",
             )
         })?;
@@ -272,19 +275,19 @@ fn verify_token(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             ApiError::unauthorized(
-                "invalid_token",
+                ProblemCode::InvalidToken,
                 "The Authorization header must use the Bearer scheme.",
             )
         })?;
     match state.jwt.verify(token, state.clock.now()) {
         Ok(claims) => Ok(claims),
         Err(crate::auth::jwt::TokenError::Expired) => Err(ApiError::unauthorized(
-            "token_expired",
+            ProblemCode::TokenExpired,
             "The access token has expired; refresh it with POST /v1/sessions/refresh.",
         )
         .next("POST", "/v1/sessions/refresh")),
         Err(_) => Err(ApiError::unauthorized(
-            "invalid_token",
+            ProblemCode::InvalidToken,
             "The access token is not valid.",
         )),
     }
@@ -300,7 +303,7 @@ pub fn onboarding_incomplete(next: Step) -> ApiError {
     };
     ApiError::new(
         StatusCode::FORBIDDEN,
-        "onboarding_incomplete",
+        ProblemCode::OnboardingIncomplete,
         "Onboarding incomplete",
     )
     .detail(format!(

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::extract::{Caller, Onboarded, Staff};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::Json;
 use crate::http::me::Me;
@@ -27,7 +27,7 @@ impl From<ProfileError> for ApiError {
             ProfileError::Invalid(errors) => ApiError::validation(errors),
             ProfileError::ReauthenticationRequired => ApiError::new(
                 StatusCode::FORBIDDEN,
-                "reauthentication_required",
+                ProblemCode::ReauthenticationRequired,
                 "Confirm it is you",
             )
             .detail(
@@ -58,14 +58,16 @@ impl From<EmailChangeError> for ApiError {
             EmailChangeError::Invalid(errors) => ApiError::validation(errors),
             EmailChangeError::Reauthentication(p) => reauthentication_problem(p),
             EmailChangeError::LinkInvalid => ApiError::bad_request(
-                "email_change_link_invalid",
+                ProblemCode::EmailChangeLinkInvalid,
                 "This link is not valid: it was used, replaced by a newer one, cancelled, or it \
                  expired.",
             ),
-            EmailChangeError::Taken => {
-                ApiError::new(StatusCode::CONFLICT, "email_taken", "The address is taken")
-                    .detail("This address is already used by another account.")
-            }
+            EmailChangeError::Taken => ApiError::new(
+                StatusCode::CONFLICT,
+                ProblemCode::EmailTaken,
+                "The address is taken",
+            )
+            .detail("This address is already used by another account."),
             EmailChangeError::Database(db) => ApiError::internal(&db),
         }
     }
@@ -383,7 +385,7 @@ impl From<ClosureError> for ApiError {
             ClosureError::Reauthentication(p) => reauthentication_problem(p),
             ClosureError::SoleOwner(names) => ApiError::new(
                 StatusCode::CONFLICT,
-                "sole_owner",
+                ProblemCode::SoleOwner,
                 "Organizations would be left without an owner",
             )
             .detail(format!(
@@ -393,7 +395,7 @@ impl From<ClosureError> for ApiError {
             )),
             ClosureError::NotFound => ApiError::not_found(),
             ClosureError::LinkInvalid => ApiError::bad_request(
-                "restore_link_invalid",
+                ProblemCode::RestoreLinkInvalid,
                 "This link is not valid: it was used, or the account's data was already erased.",
             ),
             ClosureError::Database(db) => ApiError::internal(&db),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::captcha::CaptchaError;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::Json;
@@ -62,7 +62,7 @@ pub fn captcha_problem(e: CaptchaError) -> ApiError {
     if matches!(e, CaptchaError::Unavailable) {
         return ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "captcha_unavailable",
+            ProblemCode::CaptchaUnavailable,
             "Captcha check unavailable",
         )
         .detail("The captcha could not be checked right now; try again shortly.")
@@ -76,7 +76,7 @@ impl From<SignUpError> for ApiError {
         match e {
             SignUpError::Invalid(errors) => ApiError::validation(errors),
             SignUpError::Captcha(c) => captcha_problem(c),
-            SignUpError::Throttled(wait) => ApiError::too_many("too_many_requests", wait),
+            SignUpError::Throttled(wait) => ApiError::too_many(ProblemCode::TooManyRequests, wait),
             SignUpError::Hash(crate::auth::password::HashError::Overloaded) => {
                 ApiError::overloaded()
             }

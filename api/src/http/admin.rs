@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::Staff;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::{Json, Query};
 use crate::http::organizations::CreateOrganizationBody;
@@ -57,7 +57,7 @@ impl From<PublishError> for ApiError {
             PublishError::Invalid(errors) => ApiError::validation(errors),
             PublishError::VersionExists => ApiError::new(
                 StatusCode::CONFLICT,
-                "version_exists",
+                ProblemCode::VersionExists,
                 "Version exists",
             )
             .detail(
@@ -376,7 +376,7 @@ impl From<StaffError> for ApiError {
             StaffError::Invalid(errors) => ApiError::validation(errors),
             StaffError::EmailTaken => ApiError::new(
                 StatusCode::CONFLICT,
-                "email_taken",
+                ProblemCode::EmailTaken,
                 "Email already registered",
             )
             .detail("An account with this email address already exists."),

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::services::ClientInfo;
 use crate::startup::AppState;
 
@@ -122,7 +122,7 @@ pub fn language(req: &HttpRequest, query: Option<&str>) -> Result<&'static str, 
         Some("en") => Ok("en"),
         Some("id") => Ok("id"),
         Some(_) => Err(ApiError::bad_request(
-            "language_unsupported",
+            ProblemCode::LanguageUnsupported,
             "language must be \"en\" or \"id\".",
         )),
         None => Ok(match preferred_language(req).as_deref() {

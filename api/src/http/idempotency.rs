@@ -26,7 +26,7 @@ use sha2::Sha256;
 
 use crate::db::models::idempotency::{self as records, IdempotencyRecord, KeyRef};
 use crate::db::DbError;
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
 
 pub const HEADER: &str = "idempotency-key";
@@ -60,7 +60,7 @@ impl FromRequest for IdempotencyKey {
         };
         ready(key.map(|k| Self(Some(k))).ok_or_else(|| {
             ApiError::bad_request(
-                "idempotency_key_invalid",
+                ProblemCode::IdempotencyKeyInvalid,
                 "Idempotency-Key must be one value of 1 to 255 visible ASCII characters, \
                  e.g. a UUID.",
             )
@@ -145,13 +145,13 @@ where
         Claim::Replay(row) => Ok(replay(&row)),
         Claim::Mismatch => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
+            ProblemCode::IdempotencyKeyReused,
             "Idempotency key used for another request",
         )
         .detail("This Idempotency-Key was sent with a different request; use a new key.")),
         Claim::Busy => Err(ApiError::new(
             StatusCode::CONFLICT,
-            "idempotency_key_in_use",
+            ProblemCode::IdempotencyKeyInUse,
             "The first request with this key is still running",
         )
         .detail("Wait for the first request with this Idempotency-Key, then send it again.")

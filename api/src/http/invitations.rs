@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::password::HashError;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::Json;
 use crate::services::invitations::{self, InvitationError};
@@ -48,16 +48,19 @@ pub struct InvitationAccepted {
 impl From<InvitationError> for ApiError {
     fn from(e: InvitationError) -> Self {
         match e {
-            InvitationError::Invalid => {
-                ApiError::bad_request("invitation_invalid", "This invitation link is not valid.")
-            }
-            InvitationError::Expired => {
-                ApiError::new(StatusCode::GONE, "invitation_expired", "Invitation expired")
-                    .detail("This invitation has expired; ask your contact for a new one.")
-            }
+            InvitationError::Invalid => ApiError::bad_request(
+                ProblemCode::InvitationInvalid,
+                "This invitation link is not valid.",
+            ),
+            InvitationError::Expired => ApiError::new(
+                StatusCode::GONE,
+                ProblemCode::InvitationExpired,
+                "Invitation expired",
+            )
+            .detail("This invitation has expired; ask your contact for a new one."),
             InvitationError::Used => ApiError::new(
                 StatusCode::GONE,
-                "invitation_used",
+                ProblemCode::InvitationUsed,
                 "Invitation already used",
             )
             .detail("This invitation was already used; sign in with your password.")

@@ -17,7 +17,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use crate::auth::extract::BodyGate;
-use crate::error::{self, ApiError, FieldError};
+use crate::error::{self, ApiError, FieldError, ProblemCode};
 
 /// A request body parsed from JSON into `T`.
 #[derive(Debug)]
@@ -63,15 +63,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
                     error::for_status(StatusCode::PAYLOAD_TOO_LARGE)
                 } else {
-                    ApiError::bad_request("invalid_body", "The body could not be read.")
+                    ApiError::bad_request(ProblemCode::InvalidBody, "The body could not be read.")
                 }
             })?;
             let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| {
-                ApiError::bad_request("malformed_json", "The body is not valid JSON.")
+                ApiError::bad_request(ProblemCode::MalformedJson, "The body is not valid JSON.")
             })?;
             if !value.is_object() {
                 return Err(ApiError::bad_request(
-                    "invalid_body",
+                    ProblemCode::InvalidBody,
                     "The body must be a JSON object.",
                 ));
             }
@@ -80,7 +80,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 .map_err(|e| {
                     let field = field_error(e.path(), &e.inner().to_string());
                     ApiError::bad_request(
-                        "invalid_body",
+                        ProblemCode::InvalidBody,
                         format!(
                             "The body does not match the schema: `{}` {}.",
                             field.field, field.message
@@ -125,7 +125,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
                 .map_err(|e| {
                     let field = field_error(e.path(), &e.inner().to_string());
                     ApiError::bad_request(
-                        "invalid_query",
+                        ProblemCode::InvalidQuery,
                         format!(
                             "The query string is not valid: `{}` {}.",
                             field.field, field.message

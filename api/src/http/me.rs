@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::{Caller, Onboarded};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::accounts::ConsentInput;
 use crate::http::client::Client;
 use crate::http::json::{Json, Query};
@@ -125,9 +125,10 @@ impl From<ConsentError> for ApiError {
     fn from(e: ConsentError) -> Self {
         match e {
             ConsentError::Invalid(errors) => ApiError::validation(errors),
-            ConsentError::UnknownAccount => {
-                ApiError::unauthorized("session_ended", "This session has ended; sign in again.")
-            }
+            ConsentError::UnknownAccount => ApiError::unauthorized(
+                ProblemCode::SessionEnded,
+                "This session has ended; sign in again.",
+            ),
             ConsentError::Database(db) => ApiError::internal(&db),
         }
     }
@@ -334,7 +335,7 @@ pub async fn list_security_events(
     let limit = query.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            ProblemCode::InvalidQuery,
             "limit must be between 1 and 100.",
         ));
     }
@@ -344,7 +345,7 @@ pub async fn list_security_events(
         .is_some_and(|b| uuid::Uuid::try_parse(b).is_err())
     {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            ProblemCode::InvalidQuery,
             "before is not a valid cursor.",
         ));
     }

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use crate::auth::extract::{steps, Onboarded, Reached};
 use crate::auth::password::HashError;
 use crate::auth::totp;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::Json;
 use crate::services::mfa::{self, MfaError};
@@ -100,20 +100,21 @@ pub struct TotpActivated {
 impl From<MfaError> for ApiError {
     fn from(e: MfaError) -> Self {
         match e {
-            MfaError::SessionEnded => {
-                ApiError::unauthorized("session_ended", "This session has ended; sign in again.")
-                    .next("POST", "/v1/sessions")
-            }
+            MfaError::SessionEnded => ApiError::unauthorized(
+                ProblemCode::SessionEnded,
+                "This session has ended; sign in again.",
+            )
+            .next("POST", "/v1/sessions"),
             MfaError::AccountNotFound => ApiError::not_found(),
             MfaError::ReauthenticationFailed => ApiError::new(
                 StatusCode::FORBIDDEN,
-                "reauthentication_failed",
+                ProblemCode::ReauthenticationFailed,
                 "Password or code not accepted",
             )
             .detail("The password or the code is not correct."),
             MfaError::CodeRequired => ApiError::new(
                 StatusCode::FORBIDDEN,
-                "mfa_code_required",
+                ProblemCode::MfaCodeRequired,
                 "A code is required",
             )
             .detail(
@@ -122,28 +123,33 @@ impl From<MfaError> for ApiError {
             ),
             MfaError::NotEnrolled => ApiError::new(
                 StatusCode::CONFLICT,
-                "mfa_enrollment_not_started",
+                ProblemCode::MfaEnrollmentNotStarted,
                 "No authenticator to activate",
             )
             .detail("Start by confirming your password to get a new secret.")
             .next("POST", "/v1/me/mfa/totp"),
-            MfaError::NotActive => {
-                ApiError::new(StatusCode::CONFLICT, "mfa_not_active", "MFA is not active")
-                    .detail("There is no active authenticator on this account.")
-            }
-            MfaError::WrongCode { attempts_left } => {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_code", "Wrong code").detail(
-                    format!("The code is not correct. {attempts_left} attempts left."),
-                )
-            }
+            MfaError::NotActive => ApiError::new(
+                StatusCode::CONFLICT,
+                ProblemCode::MfaNotActive,
+                "MFA is not active",
+            )
+            .detail("There is no active authenticator on this account."),
+            MfaError::WrongCode { attempts_left } => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ProblemCode::InvalidCode,
+                "Wrong code",
+            )
+            .detail(format!(
+                "The code is not correct. {attempts_left} attempts left."
+            )),
             MfaError::AttemptsExhausted => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
+                ProblemCode::TooManyAttempts,
                 "Too many attempts",
             )
             .detail("Too many wrong codes; start again to get a new secret.")
             .next("POST", "/v1/me/mfa/totp"),
-            MfaError::Throttled(wait) => ApiError::too_many("too_many_attempts", wait),
+            MfaError::Throttled(wait) => ApiError::too_many(ProblemCode::TooManyAttempts, wait),
             MfaError::Hash(HashError::Overloaded) => ApiError::overloaded(),
             MfaError::Hash(h) => ApiError::internal(&h),
             MfaError::Totp(t) => ApiError::internal(&t),

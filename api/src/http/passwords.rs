@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::extract::Onboarded;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError, Problem, ProblemCode};
 use crate::http::accounts::captcha_problem;
 use crate::http::client::Client;
 use crate::http::json::Json;
@@ -19,9 +19,11 @@ impl From<PasswordError> for ApiError {
         match e {
             PasswordError::Invalid(errors) => ApiError::validation(errors),
             PasswordError::Captcha(c) => captcha_problem(c),
-            PasswordError::Throttled(wait) => ApiError::too_many("too_many_requests", wait),
+            PasswordError::Throttled(wait) => {
+                ApiError::too_many(ProblemCode::TooManyRequests, wait)
+            }
             PasswordError::LinkInvalid => ApiError::bad_request(
-                "reset_link_invalid",
+                ProblemCode::ResetLinkInvalid,
                 "This password reset link is not valid: it was used, replaced by a newer one, or \
                  it expired. Ask for a new one.",
             )

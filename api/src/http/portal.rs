@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::captcha::CaptchaProvider;
 use crate::config::Profile;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::language;
 use crate::http::json::Query;
 use crate::services::legal::{self, LegalError};
@@ -289,7 +289,7 @@ pub async fn create_captcha_challenge(
     let c = state.captcha.issue(state.clock.now()).map_err(|_| {
         ApiError::new(
             actix_web::http::StatusCode::CONFLICT,
-            "captcha_not_pow",
+            ProblemCode::CaptchaNotPow,
             "Captcha provider mismatch",
         )
         .detail("This portal does not use the built-in proof-of-work captcha; see GET /v1/config.")

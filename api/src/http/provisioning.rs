@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{self, ApiError, Problem};
+use crate::error::{self, ApiError, Problem, ProblemCode};
 use crate::http::projects::ClusterStatus;
 use crate::jobs::provisioners::webhook::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::services::projects::{self, utc, CallbackError, ProvisioningReport, ReportedStatus};
@@ -21,7 +21,7 @@ impl From<CallbackError> for ApiError {
     fn from(e: CallbackError) -> Self {
         match e {
             CallbackError::NotEnabled => ApiError::unauthorized(
-                "callbacks_disabled",
+                ProblemCode::CallbacksDisabled,
                 "Provisioning callbacks are accepted only with the webhook provisioner.",
             ),
             CallbackError::Signature(s) => ApiError::unauthorized(s.code(), s.to_string()),
@@ -29,7 +29,7 @@ impl From<CallbackError> for ApiError {
             CallbackError::NotFound => ApiError::not_found(),
             CallbackError::AlreadySettled(status) => ApiError::new(
                 StatusCode::CONFLICT,
-                "cluster_already_settled",
+                ProblemCode::ClusterAlreadySettled,
                 "Already reported",
             )
             .detail(format!(
@@ -105,7 +105,7 @@ pub async fn provisioning_callback(
         Ok(Ok(body)) => body,
         Ok(Err(_)) => {
             return Err(ApiError::bad_request(
-                "invalid_body",
+                ProblemCode::InvalidBody,
                 "The body could not be read.",
             ))
         }
@@ -120,10 +120,10 @@ pub async fn provisioning_callback(
     )?;
     let report: ProvisioningCallback = serde_json::from_slice(&body).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
-            ApiError::bad_request("malformed_json", "The body is not valid JSON.")
+            ApiError::bad_request(ProblemCode::MalformedJson, "The body is not valid JSON.")
         } else {
             ApiError::bad_request(
-                "invalid_body",
+                ProblemCode::InvalidBody,
                 format!(
                     "The body does not match the schema: {}",
                     e.to_string()

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::auth::extract::Caller;
 use crate::auth::password::HashError;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::accounts::captcha_problem;
 use crate::http::client::Client;
 use crate::http::json::Json;
@@ -111,22 +111,23 @@ pub struct CodeResent {
 impl From<SignInError> for ApiError {
     fn from(e: SignInError) -> Self {
         match e {
-            SignInError::InvalidCredentials => {
-                ApiError::unauthorized("invalid_credentials", "The email or password is incorrect.")
-            }
+            SignInError::InvalidCredentials => ApiError::unauthorized(
+                ProblemCode::InvalidCredentials,
+                "The email or password is incorrect.",
+            ),
             SignInError::EmailNotVerified => ApiError::new(
                 StatusCode::FORBIDDEN,
-                "email_not_verified",
+                ProblemCode::EmailNotVerified,
                 "Email not verified",
             )
             .detail(
                 "Verify your email address first: follow the link we sent, or ask for a new one.",
             )
             .next("POST", "/v1/email-verifications/resend"),
-            SignInError::Throttled(wait) => ApiError::too_many("too_many_attempts", wait),
+            SignInError::Throttled(wait) => ApiError::too_many(ProblemCode::TooManyAttempts, wait),
             SignInError::AccountClosed => ApiError::new(
                 StatusCode::FORBIDDEN,
-                "account_closed",
+                ProblemCode::AccountClosed,
                 "The account is closed",
             )
             .detail(
@@ -136,32 +137,39 @@ impl From<SignInError> for ApiError {
             SignInError::Captcha(c) => captcha_problem(c),
             SignInError::UnknownChallenge => ApiError::new(
                 StatusCode::NOT_FOUND,
-                "challenge_not_found",
+                ProblemCode::ChallengeNotFound,
                 "Unknown sign-in",
             )
             .detail("This sign-in is unknown or already finished; sign in again.")
             .next("POST", "/v1/sessions"),
-            SignInError::ChallengeExpired => {
-                ApiError::new(StatusCode::GONE, "challenge_expired", "Sign-in expired")
-                    .detail("This sign-in has expired; sign in again.")
-                    .next("POST", "/v1/sessions")
-            }
-            SignInError::WrongCode { attempts_left } => {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_code", "Wrong code").detail(
-                    format!("The code is not correct. {attempts_left} attempts left."),
-                )
-            }
+            SignInError::ChallengeExpired => ApiError::new(
+                StatusCode::GONE,
+                ProblemCode::ChallengeExpired,
+                "Sign-in expired",
+            )
+            .detail("This sign-in has expired; sign in again.")
+            .next("POST", "/v1/sessions"),
+            SignInError::WrongCode { attempts_left } => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ProblemCode::InvalidCode,
+                "Wrong code",
+            )
+            .detail(format!(
+                "The code is not correct. {attempts_left} attempts left."
+            )),
             SignInError::AttemptsExhausted => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
+                ProblemCode::TooManyAttempts,
                 "Too many attempts",
             )
             .detail("Too many wrong codes; sign in again to get a new one.")
             .next("POST", "/v1/sessions"),
-            SignInError::ResendTooSoon(wait) => ApiError::too_many("resend_too_soon", wait),
+            SignInError::ResendTooSoon(wait) => {
+                ApiError::too_many(ProblemCode::ResendTooSoon, wait)
+            }
             SignInError::ResendsExhausted => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_resends",
+                ProblemCode::TooManyResends,
                 "Too many codes sent",
             )
             .detail("No more codes can be sent for this sign-in; sign in again.")
@@ -179,11 +187,11 @@ impl From<SessionError> for ApiError {
     fn from(e: SessionError) -> Self {
         match e {
             SessionError::InvalidRefreshToken | SessionError::SessionEnded => {
-                ApiError::unauthorized("invalid_refresh_token", "The refresh token is not valid; sign in again.")
+                ApiError::unauthorized(ProblemCode::InvalidRefreshToken, "The refresh token is not valid; sign in again.")
                     .next("POST", "/v1/sessions")
             }
             SessionError::Reused => ApiError::unauthorized(
-                "refresh_token_reused",
+                ProblemCode::RefreshTokenReused,
                 "This refresh token was already used; the session has been ended for safety. Sign in again.",
             )
             .next("POST", "/v1/sessions"),
@@ -219,7 +227,7 @@ pub fn refuse_cross_site(req: &HttpRequest, state: &AppState) -> Result<(), ApiE
     let refused = || {
         ApiError::new(
             StatusCode::FORBIDDEN,
-            "cross_site_request",
+            ProblemCode::CrossSiteRequest,
             "Cross-site request refused",
         )
         .detail("This request came from another site; sessions are only managed from the portal itself.")

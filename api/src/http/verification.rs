@@ -5,7 +5,7 @@ use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::Json;
 use crate::services::verification::{self, VerificationError};
@@ -48,23 +48,23 @@ impl From<VerificationError> for ApiError {
         }
         match e {
             VerificationError::InvalidToken => resend(ApiError::bad_request(
-                "verification_token_invalid",
+                ProblemCode::VerificationTokenInvalid,
                 "This verification link is not valid. Request a new one.",
             )),
             VerificationError::Expired => resend(
-                ApiError::new(StatusCode::GONE, "verification_token_expired", "Verification link expired")
+                ApiError::new(StatusCode::GONE, ProblemCode::VerificationTokenExpired, "Verification link expired")
                     .detail("This verification link has expired. Request a new one."),
             ),
             VerificationError::Used => resend(
-                ApiError::new(StatusCode::GONE, "verification_token_used", "Verification link already used")
+                ApiError::new(StatusCode::GONE, ProblemCode::VerificationTokenUsed, "Verification link already used")
                     .detail("This verification link was replaced by a newer one. Use the latest email or request a new link."),
             ),
             VerificationError::AlreadyVerified => {
-                ApiError::new(StatusCode::CONFLICT, "email_already_verified", "Email already verified")
+                ApiError::new(StatusCode::CONFLICT, ProblemCode::EmailAlreadyVerified, "Email already verified")
                     .detail("This email address is already verified; you can sign in.")
                     .next("POST", "/v1/sessions")
             }
-            VerificationError::Throttled(wait) => ApiError::too_many("too_many_requests", wait),
+            VerificationError::Throttled(wait) => ApiError::too_many(ProblemCode::TooManyRequests, wait),
             VerificationError::Database(db) => ApiError::internal(&db),
         }
     }

@@ -103,3 +103,20 @@ describe('problem → messages', () => {
     expect(fieldMessage(en, 'nope', 'must be nice')).toBe('Must be nice.');
   });
 });
+
+describe('problem codes', () => {
+  it('has an English and an Indonesian message for every code the API can send', async () => {
+    const { readFileSync } = await import('node:fs');
+    const spec = JSON.parse(
+      readFileSync(new URL('../../../openapi/openapi.json', import.meta.url), 'utf8'),
+    ) as { components: { schemas: { ProblemCode: { enum: string[] } } } };
+    const codes = spec.components.schemas.ProblemCode.enum;
+    expect(codes.length).toBeGreaterThan(50);
+    const english: Record<string, string> = (await import('../i18n/en')).en;
+    const indonesian: Record<string, string> = (await import('../i18n/id')).id;
+    const missing = codes.filter(
+      (code) => !(`problem.${code}` in english) || !(`problem.${code}` in indonesian),
+    );
+    expect(missing).toEqual([]);
+  });
+});

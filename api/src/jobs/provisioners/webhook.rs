@@ -49,11 +49,12 @@ pub enum SignatureError {
 
 impl SignatureError {
     /// Stable machine-readable code, shared with clients.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ProblemCode {
+        use crate::error::ProblemCode;
         match self {
-            Self::Missing => "signature_missing",
-            Self::Stale => "signature_expired",
-            Self::Mismatch => "signature_invalid",
+            Self::Missing => ProblemCode::SignatureMissing,
+            Self::Stale => ProblemCode::SignatureExpired,
+            Self::Mismatch => ProblemCode::SignatureInvalid,
         }
     }
 }
