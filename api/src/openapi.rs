@@ -89,6 +89,209 @@ const IDEMPOTENT: &[&str] = &[
     "/v1/organizations/{id}/projects",
 ];
 
+/// Gives every request and response body an example in OpenAPI 3.1 `examples`: the route's own
+/// where it has one, else one built from the field examples of its schema; a problem answer's
+/// example carries its status and the code its description names.
+fn add_examples(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::example::ExampleBuilder;
+    use utoipa::openapi::RefOr;
+    let schemas = serde_json::to_value(&doc.components)
+        .ok()
+        .and_then(|c| c.get("schemas").cloned())
+        .unwrap_or_default();
+    let example_for = |content: &utoipa::openapi::Content, problem: Option<(&str, &str)>| {
+        if let Some(value) = &content.example {
+            return Some(value.clone());
+        }
+        if let Some((status, description)) = problem {
+            return Some(problem_example(status, description));
+        }
+        let schema = serde_json::to_value(content.schema.as_ref()?).ok()?;
+        example_of(&schema, &schemas, 0)
+    };
+    let set = |content: &mut utoipa::openapi::Content, value: serde_json::Value| {
+        content.example = None;
+        content
+            .examples
+            .entry("example".to_owned())
+            .or_insert_with(|| RefOr::T(ExampleBuilder::new().value(Some(value)).build()));
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            if let Some(body) = op.request_body.as_mut() {
+                for content in body.content.values_mut() {
+                    if let Some(value) = example_for(content, None) {
+                        set(content, value);
+                    }
+                }
+            }
+            for (status, response) in &mut op.responses.responses {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let description = response.description.clone();
+                for (media, content) in &mut response.content {
+                    let problem = (media == crate::error::PROBLEM_JSON)
+                        .then_some((status.as_str(), description.as_str()));
+                    if let Some(value) = example_for(content, problem) {
+                        set(content, value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A problem answer as the server would send it for `status`, with the code the description
+/// names in backquotes (e.g. "… (`onboarding_incomplete`)") or the usual one for the status.
+fn problem_example(status: &str, description: &str) -> serde_json::Value {
+    use crate::error::ProblemCode;
+    let named = description.split('`').skip(1).step_by(2).find_map(|word| {
+        ProblemCode::ALL
+            .iter()
+            .find(|c| c.as_str() == word)
+            .copied()
+    });
+    let code = named.unwrap_or(match status {
+        "400" => ProblemCode::MalformedJson,
+        "401" => ProblemCode::InvalidToken,
+        "403" => ProblemCode::Forbidden,
+        "404" => ProblemCode::NotFound,
+        "405" => ProblemCode::MethodNotAllowed,
+        "409" => ProblemCode::IdempotencyKeyInUse,
+        "413" => ProblemCode::PayloadTooLarge,
+        "415" => ProblemCode::UnsupportedMediaType,
+        "422" => ProblemCode::ValidationFailed,
+        "429" => ProblemCode::TooManyRequests,
+        "503" => ProblemCode::DatabaseUnavailable,
+        _ => ProblemCode::InternalError,
+    });
+    let status_number: u16 = status.parse().unwrap_or(500);
+    let mut example = serde_json::json!({
+        "type": format!("urn:service-portal:problem:{code}"),
+        "title": actix_web::http::StatusCode::from_u16(status_number)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error"),
+        "status": status_number,
+        "detail": description,
+        "code": code,
+    });
+    if code == ProblemCode::ValidationFailed {
+        example["errors"] = serde_json::json!([
+            { "field": "name", "code": "required", "message": "Enter a name." }
+        ]);
+    }
+    if status == "429" || status == "503" {
+        example["retry_after"] = serde_json::json!(30);
+    }
+    example
+}
+
+/// An example value for a JSON schema: its own example, else one built from its parts (field
+/// examples, the first enum value, a value of its type and format).
+fn example_of(
+    schema: &serde_json::Value,
+    schemas: &serde_json::Value,
+    depth: usize,
+) -> Option<serde_json::Value> {
+    use serde_json::{json, Value};
+    if depth > 8 {
+        return None;
+    }
+    if let Some(example) = schema.get("example") {
+        return Some(example.clone());
+    }
+    if let Some(example) = schema.get("examples").and_then(|e| e.get(0)) {
+        return Some(example.clone());
+    }
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next()?;
+        return example_of(schemas.get(name)?, schemas, depth + 1);
+    }
+    if let Some(value) = schema.get("default") {
+        return Some(value.clone());
+    }
+    if let Some(value) = schema.get("enum").and_then(|e| e.get(0)) {
+        return Some(value.clone());
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(options) = schema.get(key).and_then(Value::as_array) {
+            return options
+                .iter()
+                .filter(|s| s.get("type") != Some(&json!("null")))
+                .find_map(|s| example_of(s, schemas, depth + 1));
+        }
+    }
+    let kind = match schema.get("type") {
+        Some(Value::String(t)) => t.as_str(),
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("null"),
+        _ if schema.get("properties").is_some() => "object",
+        _ => return None,
+    };
+    Some(match kind {
+        "object" => Value::Object(
+            schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|properties| {
+                    properties
+                        .iter()
+                        .filter_map(|(k, p)| {
+                            let plain_string = p.get("example").is_none()
+                                && p.get("$ref").is_none()
+                                && p.get("format").is_none()
+                                && p.get("type").is_some_and(|t| {
+                                    t == "string"
+                                        || t.as_array()
+                                            .is_some_and(|a| a.contains(&json!("string")))
+                                });
+                            // Ids are UUIDv7 text.
+                            if plain_string && (k == "id" || k.ends_with("_id")) {
+                                return Some((
+                                    k.clone(),
+                                    json!("01938a6e-7c1d-7b3e-9f2a-5d4c3b2a1f0e"),
+                                ));
+                            }
+                            Some((k.clone(), example_of(p, schemas, depth + 1)?))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        "array" => Value::Array(
+            schema
+                .get("items")
+                .and_then(|items| example_of(items, schemas, depth + 1))
+                .into_iter()
+                .collect(),
+        ),
+        "string" => json!(match schema.get("format").and_then(Value::as_str) {
+            Some("date-time") => "2026-12-06T09:30:00Z",
+            Some("date") => "2026-12-06",
+            Some("uuid") => "01938a6e-7c1d-7b3e-9f2a-5d4c3b2a1f0e",
+            Some("email") => "budi@example.com",
+            Some("uri") => "https://portal.example/",
+            _ => "string",
+        }),
+        "integer" => schema.get("minimum").cloned().unwrap_or(json!(1)),
+        "number" => json!(1.5),
+        "boolean" => json!(true),
+        _ => Value::Null,
+    })
+}
+
 /// A response whose body is problem details.
 fn problem_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
@@ -239,6 +442,7 @@ fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             }
         }
     }
+    add_examples(&mut doc);
     doc
 }
 

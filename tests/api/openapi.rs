@@ -42,3 +42,58 @@ async fn the_server_serves_the_same_document_and_a_reference_page() {
     assert!(html.contains("/docs/reference.js"));
     assert_eq!(app.get("/docs/reference.js").await.status(), 200);
 }
+
+/// What integrators' tools need of every operation: a unique operationId, a description, a
+/// stated security (`[]` when public), examples of every body sent and received, and
+/// `Retry-After` on every 429 and 503.
+#[test]
+fn every_operation_is_described_with_examples() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&portal_api::openapi::document_json()).unwrap();
+    let mut ids = std::collections::HashSet::new();
+    let mut faults = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let what = format!("{method} {path}");
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            if id.is_empty() || !ids.insert(id.clone()) {
+                faults.push(format!("{what}: operationId {id:?} missing or repeated"));
+            }
+            if op["description"].as_str().is_none_or(str::is_empty) {
+                faults.push(format!("{what}: no description"));
+            }
+            if !op["security"].is_array() {
+                faults.push(format!("{what}: no security"));
+            }
+            let bodies = op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten();
+            for (media, content) in bodies {
+                if !content["examples"].is_object() {
+                    faults.push(format!("{what}: no example of the {media} request"));
+                }
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                for (media, content) in response["content"].as_object().into_iter().flatten() {
+                    if !content["examples"].is_object() {
+                        faults.push(format!("{what} {status}: no example of {media}"));
+                    }
+                }
+                if (status == "429" || status == "503")
+                    && response["headers"]["Retry-After"].is_null()
+                {
+                    faults.push(format!("{what} {status}: Retry-After not documented"));
+                }
+            }
+        }
+    }
+    assert!(ids.len() > 50, "{} operations", ids.len());
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+    // The call the portal makes to the operator is documented too.
+    assert!(doc["webhooks"]["cluster.provision"]["post"]["requestBody"].is_object());
+    let codes = doc["components"]["schemas"]["ProblemCode"]["enum"]
+        .as_array()
+        .unwrap();
+    assert!(codes.iter().any(|c| c == "onboarding_incomplete"));
+}
