@@ -5,8 +5,9 @@ import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // The API base URL is fixed at build time (VITE_API_BASE_URL); empty means "same origin", which
-// is how the API serves the built app at `/`. In development, `npm run dev` proxies /v1 to a local
-// API (PORTAL_API, default http://127.0.0.1:8080).
+// is how the API serves the built app at `/`. In development, `npm run dev` proxies /v1 and
+// /openapi.json (read by the API reference at /docs) to a local API (PORTAL_API, default
+// http://127.0.0.1:8080).
 const api = process.env.PORTAL_API ?? 'http://127.0.0.1:8080';
 
 const require = createRequire(import.meta.url);
@@ -43,6 +44,8 @@ function redoc(): Plugin {
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
         const fileName = (req.url ?? '').split('?')[0]!.slice(1);
+        // The page itself (public/docs/index.html), not the app's index.html.
+        if (fileName === 'docs' || fileName === 'docs/') req.url = '/docs/index.html';
         if (!(fileName in redocFiles)) return next();
         res.setHeader('Content-Type', fileName.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/plain; charset=utf-8');
         res.end(redocFile(fileName as keyof typeof redocFiles));

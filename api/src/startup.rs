@@ -35,8 +35,15 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 
 /// Content-Security-Policy of API answers.
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
-/// Content-Security-Policy of the web app and the API reference page: no inline scripts or
-/// styles; the third-party captcha's own hosts only when that captcha is configured.
+/// Content-Security-Policy of the API reference under `/docs` (Redoc) only: its scripts from
+/// here and nothing inline, but styled-components injects `<style>` elements and search runs in
+/// a worker made from a `blob:`. Nothing is fetched from anywhere else.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src blob:; \
+     object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Content-Security-Policy of the web app: no inline scripts or styles; the third-party
+/// captcha's own hosts only when that captcha is configured.
 pub fn page_csp(provider: crate::auth::captcha::CaptchaProvider) -> String {
     use crate::auth::captcha::CaptchaProvider as P;
     let (scripts, frames, connect) = match provider {
@@ -281,9 +288,7 @@ fn build_app(
         .route("/openapi.json", web::get().to(openapi_json))
         .route("/metrics", web::get().to(crate::http::system::metrics))
         .route("/docs", web::get().to(docs_page))
-        .route("/docs/", web::get().to(docs_page))
-        .route("/docs/reference.js", web::get().to(docs_js))
-        .route("/docs/reference.css", web::get().to(docs_css));
+        .route("/docs/", web::get().to(docs_page));
     // Requests under /v1 that match no route reach the default service (through the scope),
     // so it is set in both cases.
     let app = app.default_service(web::to(not_found));
@@ -318,6 +323,7 @@ fn build_app(
                 req.head_mut().method = actix_web::http::Method::GET;
             }
             let method = req.method().clone();
+            let docs = req.path() == "/docs" || req.path().starts_with("/docs/");
             let started = std::time::Instant::now();
             let metrics = metrics.clone();
             // A request id from the caller is kept when it is safe to echo and log; otherwise
@@ -390,16 +396,21 @@ fn build_app(
                         res.headers_mut()
                             .insert(header::HeaderName::from_static(REQUEST_ID), value);
                     }
-                    // Pages and scripts (the web app, its worker, the API reference) get the page
-                    // policy; everything else keeps the API's `default-src 'none'`.
+                    // Pages and scripts get the page policy (the API reference its own); everything
+                    // else keeps the API's `default-src 'none'`.
                     let page = res
                         .headers()
                         .get(header::CONTENT_TYPE)
                         .and_then(|v| v.to_str().ok())
                         .is_some_and(|ct| ct.starts_with("text/html") || ct.contains("javascript"));
                     if page {
+                        let policy = if docs {
+                            HeaderValue::from_static(DOCS_CSP)
+                        } else {
+                            page_csp
+                        };
                         res.headers_mut()
-                            .insert(header::CONTENT_SECURITY_POLICY, page_csp);
+                            .insert(header::CONTENT_SECURITY_POLICY, policy);
                     }
                     if head {
                         return Ok(res.map_body(|_, _| EitherBody::new(BoxBody::new(()))));
@@ -516,16 +527,9 @@ impl KnownRoutes {
             })
             .collect::<Vec<_>>();
         // Routes outside the document (served beside the API).
-        let extra = [
-            "/openapi.json",
-            "/metrics",
-            "/docs",
-            "/docs/",
-            "/docs/reference.js",
-            "/docs/reference.css",
-        ]
-        .into_iter()
-        .map(|path| (actix_web::dev::ResourceDef::new(path), "GET".to_owned()));
+        let extra = ["/openapi.json", "/metrics", "/docs", "/docs/"]
+            .into_iter()
+            .map(|path| (actix_web::dev::ResourceDef::new(path), "GET".to_owned()));
         Self(routes.into_iter().chain(extra).collect())
     }
 
@@ -608,23 +612,20 @@ async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
         .body(state.openapi_body.clone())
 }
 
-async fn docs_page() -> HttpResponse {
-    page_response(
-        "text/html; charset=utf-8",
-        include_str!("../static/docs/index.html"),
-    )
-}
-
-async fn docs_js() -> HttpResponse {
-    page_response(
-        "text/javascript; charset=utf-8",
-        include_str!("../static/docs/reference.js"),
-    )
-}
-
-async fn docs_css() -> HttpResponse {
-    page_response(
-        "text/css; charset=utf-8",
-        include_str!("../static/docs/reference.css"),
-    )
+/// The API reference (Redoc, built into the web app's files by `npm run build` in `web/`), or a
+/// problem saying where the document is when the web app is not served.
+async fn docs_page(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let page = match &state.settings.web_dir {
+        Some(dir) => tokio::fs::read(dir.join("docs").join("index.html"))
+            .await
+            .ok(),
+        None => None,
+    };
+    match page {
+        Some(page) => Ok(page_response("text/html; charset=utf-8", page)),
+        None => Err(ApiError::not_found().detail(
+            "The API reference comes with the web app's files (npm run build in web/); the \
+             OpenAPI document itself is at /openapi.json.",
+        )),
+    }
 }

@@ -488,9 +488,10 @@ both_backends!(
 
 both_backends!(
     wrong_methods_on_metrics_openapi_and_docs_are_405_too,
+    [("PORTAL_WEB_DIR", web_dir())],
     |app: TestApp| async move {
         let mut wrong = Vec::new();
-        for path in ["/metrics", "/openapi.json", "/docs", "/docs/reference.js"] {
+        for path in ["/metrics", "/openapi.json", "/docs", "/docs/"] {
             assert_eq!(app.get(path).await.status(), 200, "{path} exists");
             let res = app.post(path, &json!({})).await;
             let allow = res
@@ -540,15 +541,22 @@ both_backends!(
 );
 
 /// A stand-in for the built web app, for the server to serve at `/`.
-fn web_dir() -> &'static str {
+/// A stand-in for the built web app: its page, and the API reference page and script.
+pub fn web_dir() -> &'static str {
     static DIR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         let dir = std::env::temp_dir().join(format!("portal-test-web-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(dir.join("docs")).unwrap();
         std::fs::write(
             dir.join("index.html"),
             "<!doctype html><title>Service Portal</title>",
         )
         .unwrap();
+        std::fs::write(
+            dir.join("docs/index.html"),
+            "<!doctype html><title>API reference</title><script src=\"/docs/docs.js\"></script>",
+        )
+        .unwrap();
+        std::fs::write(dir.join("docs/docs.js"), "// Redoc.init(...)\n").unwrap();
         dir.display().to_string()
     });
     &DIR

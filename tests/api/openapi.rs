@@ -31,16 +31,54 @@ async fn the_server_serves_the_same_document_and_a_reference_page() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
-    let page = app.get("/docs").await;
-    assert_eq!(page.status(), 200);
-    let csp = page.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
-    let html = page.text().await.unwrap();
-    assert!(html.contains("/docs/reference.js"));
-    assert_eq!(app.get("/docs/reference.js").await.status(), 200);
+    // Without the web app's files there is no reference page, and the answer says where the
+    // document is.
+    let res = app.get("/docs").await;
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("/openapi.json"));
+}
+
+#[tokio::test]
+async fn the_reference_page_comes_with_the_web_app_under_its_own_policy() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[("PORTAL_WEB_DIR", crate::errors::web_dir())],
+    )
+    .await;
+    let csp = |res: &reqwest::Response| {
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    for path in ["/docs", "/docs/"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status(), 200, "{path}");
+        let policy = csp(&page);
+        // Scripts only from here; Redoc's injected styles and blob: search worker, nothing else.
+        assert!(policy.contains("script-src 'self';"), "{policy}");
+        assert!(
+            policy.contains("style-src 'self' 'unsafe-inline'"),
+            "{policy}"
+        );
+        assert!(policy.contains("worker-src blob:"), "{policy}");
+        assert!(
+            !policy.contains("unsafe-eval") && !policy.contains("http"),
+            "{policy}"
+        );
+        assert!(page.text().await.unwrap().contains("API reference"));
+    }
+    let script = app.get("/docs/docs.js").await;
+    assert_eq!(script.status(), 200);
+    assert!(csp(&script).contains("worker-src blob:"));
+    // The web app keeps its own, stricter policy.
+    let app_page = app.get("/sign-in").await;
+    assert_eq!(app_page.status(), 200);
+    let policy = csp(&app_page);
+    assert!(
+        policy.contains("style-src 'self';") && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
 }
 
 /// What integrators' tools need of every operation: a unique operationId, a description, a

@@ -11,7 +11,11 @@ import type { components, paths } from './schema';
 import { browserLock, createSession } from './session';
 
 export type Schemas = components['schemas'];
-export type Problem = Schemas['Problem'];
+/** Every code the API can send (the OpenAPI document's enum). */
+export type ProblemCode = Schemas['ProblemCode'];
+/** A problem as the app handles it: from the API, `network` when the server could not be reached,
+ * or a code newer than this app (still a string, shown with the API's own text). */
+export type Problem = Omit<Schemas['Problem'], 'code'> & { code: ProblemCode | 'network' | (string & {}) };
 
 /** Base URL of the API, fixed at build time; empty = the origin that served the app. */
 export const API_BASE: string = (import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '');

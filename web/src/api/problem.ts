@@ -3,10 +3,9 @@
 // `code` in the person's language; the API's English text is the fallback for codes this app does
 // not know yet.
 
-import type { components } from './schema';
+import type { Problem } from './client';
 import { hasMessage, type Translate, type Vars } from '../i18n/translate';
 
-type Problem = components['schemas']['Problem'];
 
 export interface FormErrors {
   /** The message shown at the top of the form, if any. */
