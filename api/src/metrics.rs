@@ -209,6 +209,12 @@ impl Metrics {
     ) {
         let digits = itoa_status(status);
         let status_text = std::str::from_utf8(&digits).unwrap_or("000");
+        // Any token is a method to HTTP: unknown ones share a label, so that a client cannot
+        // make the registry grow without bound (routes are templates, statuses three digits).
+        let method = match method {
+            "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+            _ => "other",
+        };
         self.requests
             .with_label_values(&[method, route, status_text])
             .observe(seconds);
@@ -327,6 +333,20 @@ mod tests {
             Some("too_many_attempts"),
         );
         m.observe_request("GET", "/v1/me", 200, 0.0007, None);
+        m.observe_request(
+            "BREW",
+            "(unmatched)",
+            405,
+            0.0001,
+            Some("method_not_allowed"),
+        );
+        m.observe_request(
+            "SPAM",
+            "(unmatched)",
+            405,
+            0.0001,
+            Some("method_not_allowed"),
+        );
         let pool = PoolSnapshot {
             size: 8,
             connections: 3,
@@ -349,6 +369,7 @@ mod tests {
             "portal_jobs{state=\"done\"} 9",
             "portal_db_pool_connections{state=\"in_use\"} 2",
             "portal_database_up 1",
+            "portal_http_request_duration_seconds_count{method=\"other\",route=\"(unmatched)\",status=\"405\"} 2",
             "portal_db_pool_wait_seconds_count 1",
             "portal_info{database=\"sqlite\",version=\"",
         ] {

@@ -75,7 +75,9 @@ fn client_address<'a>(
     headers: impl Iterator<Item = &'a str>,
     trusted: &[ipnet::IpNet],
 ) -> IpAddr {
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    // An IPv4 client of a dual-stack listener arrives as ::ffff:a.b.c.d; it is a.b.c.d.
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(&ip.to_canonical()));
+    let peer = peer.to_canonical();
     if !is_trusted(&peer) {
         return peer;
     }
@@ -86,7 +88,7 @@ fn client_address<'a>(
         let Ok(ip) = hop.parse::<IpAddr>() else {
             break;
         };
-        client = ip;
+        client = ip.to_canonical();
         if !is_trusted(&ip) {
             break;
         }
@@ -187,6 +189,17 @@ mod tests {
         assert_eq!(got, ip("10.0.0.3"));
         let got = client_address(ip("10.0.0.1"), std::iter::empty(), &trusted);
         assert_eq!(got, ip("10.0.0.1"));
+    }
+
+    #[test]
+    fn ipv4_mapped_peers_are_their_ipv4_address() {
+        let trusted = nets(&["127.0.0.1/32"]);
+        let got = client_address(
+            ip("::ffff:127.0.0.1"),
+            ["198.51.100.7"].into_iter(),
+            &trusted,
+        );
+        assert_eq!(got, ip("198.51.100.7"));
     }
 
     #[test]
