@@ -113,7 +113,7 @@ pub async fn sign_up(
     body: Json<SignUpBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let fingerprint = serde_json::to_vec(&body).unwrap_or_default();
+    let fingerprint = idempotency::fingerprint(&idempotency_key, "", &body);
     let st = state.clone();
     idempotency::run(
         &state,

@@ -83,6 +83,19 @@ fn parse(value: &str) -> Option<String> {
     ok.then(|| inner.to_owned())
 }
 
+/// What makes two requests the same one: `path_ids` (ids in the path, or nothing) and the body.
+/// Serialized only when a key was sent: without one nothing is stored, and a sign-up body (with
+/// its password) is not copied for nothing.
+pub fn fingerprint(key: &IdempotencyKey, path_ids: &str, body: &impl serde::Serialize) -> Vec<u8> {
+    if key.0.is_none() {
+        return Vec::new();
+    }
+    let mut out = path_ids.as_bytes().to_vec();
+    out.push(0);
+    out.extend(serde_json::to_vec(body).unwrap_or_default());
+    out
+}
+
 enum Claim {
     First,
     Replay(IdempotencyRecord),

@@ -178,7 +178,7 @@ pub async fn create_organization(
     body: Json<CreateOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let fingerprint = serde_json::to_vec(&b).unwrap_or_default();
+    let fingerprint = idempotency::fingerprint(&idempotency_key, "", &b);
     let account_id = auth.0.account.id.clone();
     let st = state.clone();
     idempotency::run(

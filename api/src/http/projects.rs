@@ -201,9 +201,7 @@ pub async fn create_project(
         OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
     let b = body.into_inner();
     // The same body for another organization is another request.
-    let mut fingerprint = organization_id.as_str().as_bytes().to_vec();
-    fingerprint.push(0);
-    fingerprint.extend(serde_json::to_vec(&b).unwrap_or_default());
+    let fingerprint = idempotency::fingerprint(&idempotency_key, organization_id.as_str(), &b);
     let account_id = auth.0.account.id.clone();
     let st = state.clone();
     idempotency::run(
