@@ -89,6 +89,22 @@ pub struct Settings {
     /// Webhook provisioner: the HMAC-SHA256 key of requests and callbacks (required with `webhook`).
     pub provisioner_webhook_secret: Option<String>,
     pub log_format: LogFormat,
+    /// OpenTelemetry trace export (`PORTAL_OTLP_*`); off unless an endpoint is set.
+    pub otlp: Option<OtlpSettings>,
+}
+
+/// Where and how spans are exported (OTLP/HTTP, JSON bodies).
+#[derive(Clone)]
+pub struct OtlpSettings {
+    /// `{PORTAL_OTLP_ENDPOINT}/v1/traces`, as the OTLP specification builds a signal's URL.
+    pub traces_url: url::Url,
+    /// Sent with every export (`PORTAL_OTLP_HEADERS`: `key=value,…`, values URL-encoded), e.g.
+    /// a collector's API key. Never logged.
+    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    /// How long spans wait to be sent in a batch (`PORTAL_OTLP_INTERVAL`, 5 s).
+    pub interval: Duration,
+    /// The `service.name` resource attribute (`PORTAL_OTLP_SERVICE_NAME`, `service-portal`).
+    pub service_name: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +125,13 @@ impl std::fmt::Debug for Settings {
             .field("captcha", &self.captcha)
             .field("hash", &self.hash)
             .field("secret_key", &self.secret_key.map(|_| "**redacted**"))
+            .field(
+                "otlp",
+                &self
+                    .otlp
+                    .as_ref()
+                    .map(|o| o.traces_url.origin().ascii_serialization()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -756,6 +779,7 @@ impl Settings {
             provisioner_webhook_url,
             provisioner_webhook_secret,
             log_format,
+            otlp: otlp(&src)?,
         })
     }
 
@@ -788,6 +812,63 @@ fn parse_duration(raw: &str) -> Option<Duration> {
     (1..=30 * 86_400)
         .contains(&seconds)
         .then(|| Duration::from_secs(seconds))
+}
+
+/// `PORTAL_OTLP_ENDPOINT` and its companions; `None` when no endpoint is set.
+fn otlp(src: &Source) -> Result<Option<OtlpSettings>, ConfigError> {
+    const ENDPOINT: &str = "PORTAL_OTLP_ENDPOINT";
+    const HEADERS: &str = "PORTAL_OTLP_HEADERS";
+    let Some(raw) = src.get(ENDPOINT) else {
+        return Ok(None);
+    };
+    let mut traces_url = url::Url::parse(raw.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .filter(|u| u.query().is_none() && u.fragment().is_none())
+        .ok_or_else(|| {
+            err(
+                ENDPOINT,
+                "expected the collector's OTLP/HTTP base URL, like http://collector:4318",
+            )
+        })?;
+    let path = format!("{}/v1/traces", traces_url.path().trim_end_matches('/'));
+    traces_url.set_path(&path);
+    let mut headers = Vec::new();
+    for pair in src
+        .string(HEADERS, "")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        // The value is not quoted back: it is usually a credential.
+        let bad = || err(HEADERS, "expected key=value pairs separated by commas");
+        let (name, value) = pair.split_once('=').ok_or_else(bad)?;
+        let value = percent_encoding::percent_decode_str(value.trim())
+            .decode_utf8()
+            .map_err(|_| bad())?;
+        let name = reqwest::header::HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| err(HEADERS, format!("{:?} is not a header name", name.trim())))?;
+        let mut value = reqwest::header::HeaderValue::from_str(&value).map_err(|_| bad())?;
+        value.set_sensitive(true);
+        headers.push((name, value));
+    }
+    let interval = match src.get("PORTAL_OTLP_INTERVAL") {
+        None => Duration::from_secs(5),
+        Some(raw) => parse_duration(raw)
+            .filter(|d| *d <= Duration::from_secs(60))
+            .ok_or_else(|| {
+                err(
+                    "PORTAL_OTLP_INTERVAL",
+                    format!("expected a duration from 1s to 60s, got {raw:?}"),
+                )
+            })?,
+    };
+    Ok(Some(OtlpSettings {
+        traces_url,
+        headers,
+        interval,
+        service_name: src.string("PORTAL_OTLP_SERVICE_NAME", "service-portal"),
+    }))
 }
 
 /// `PORTAL_TRUSTED_PROXIES`: comma-separated addresses or networks (`10.0.0.0/8`, `::1`).
@@ -977,6 +1058,56 @@ mod tests {
         // The old on/off switch is refused with the way forward, never silently ignored.
         let e = with(&[("PORTAL_TRUST_FORWARDED_FOR", "true")]).unwrap_err();
         assert!(e.to_string().contains("PORTAL_TRUSTED_PROXIES"), "{e}");
+    }
+
+    #[test]
+    fn trace_export_is_off_until_an_endpoint_is_set() {
+        assert!(with(&[]).unwrap().otlp.is_none());
+        let s = with(&[
+            ("PORTAL_OTLP_ENDPOINT", "http://collector:4318/"),
+            (
+                "PORTAL_OTLP_HEADERS",
+                "authorization=Bearer%20k1, x-tenant = acme",
+            ),
+        ])
+        .unwrap();
+        let otlp = s.otlp.unwrap();
+        assert_eq!(otlp.traces_url.as_str(), "http://collector:4318/v1/traces");
+        assert_eq!(otlp.interval, Duration::from_secs(5));
+        assert_eq!(otlp.service_name, "service-portal");
+        let headers: Vec<(&str, &str)> = otlp
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(
+            headers,
+            [("authorization", "Bearer k1"), ("x-tenant", "acme")]
+        );
+        // A path prefix is kept (a collector behind a proxy).
+        let s = with(&[("PORTAL_OTLP_ENDPOINT", "https://otel.example/ingest")]).unwrap();
+        assert_eq!(
+            s.otlp.unwrap().traces_url.as_str(),
+            "https://otel.example/ingest/v1/traces"
+        );
+        for (name, value) in [
+            ("PORTAL_OTLP_ENDPOINT", "collector:4318"),
+            ("PORTAL_OTLP_ENDPOINT", "ftp://collector"),
+            ("PORTAL_OTLP_HEADERS", "just-a-secret-token"),
+            ("PORTAL_OTLP_HEADERS", "bad header=x"),
+            ("PORTAL_OTLP_INTERVAL", "2m"),
+        ] {
+            let mut pairs = vec![(name, value)];
+            if name != "PORTAL_OTLP_ENDPOINT" {
+                pairs.push(("PORTAL_OTLP_ENDPOINT", "http://127.0.0.1:4318"));
+            }
+            let e = with(&pairs).unwrap_err().to_string();
+            assert!(e.contains(name), "{e}");
+            assert!(
+                !e.contains("just-a-secret-token"),
+                "a credential is never echoed: {e}"
+            );
+        }
     }
 
     #[test]

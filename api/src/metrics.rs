@@ -57,6 +57,8 @@ pub struct Metrics {
     /// `portal_db_pool_wait_seconds`: handed to the database handle, which observes every
     /// checkout ([`crate::db::Db::observe_pool_wait`]).
     pub pool_wait: Histogram,
+    /// `portal_trace_spans_total{outcome}`: spans exported or dropped (OTLP export on).
+    pub trace_spans: IntCounterVec,
     hash_running: IntGauge,
     hash_queued: IntGauge,
     hash_admitted: IntGauge,
@@ -105,6 +107,14 @@ impl Metrics {
                 "Time spent waiting for a pooled database connection.",
             )
             .buckets(POOL_WAIT_BUCKETS.to_vec()),
+        )?;
+        let trace_spans = IntCounterVec::new(
+            Opts::new(
+                "portal_trace_spans_total",
+                "Trace spans sent to the OpenTelemetry collector (exported) or given up (dropped: \
+                 queue full, or the collector refused them).",
+            ),
+            &["outcome"],
         )?;
         let hash_running = IntGauge::new(
             "portal_hash_running",
@@ -174,6 +184,7 @@ impl Metrics {
         registry.register(Box::new(db_connections.clone()))?;
         registry.register(Box::new(db_pool_size.clone()))?;
         registry.register(Box::new(pool_wait.clone()))?;
+        registry.register(Box::new(trace_spans.clone()))?;
         registry.register(Box::new(info))?;
 
         Ok(Self {
@@ -183,6 +194,7 @@ impl Metrics {
             outbox_delivered,
             outbox_failures,
             pool_wait,
+            trace_spans,
             hash_running,
             hash_queued,
             hash_admitted,

@@ -5,6 +5,7 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Server, ServiceResponse};
@@ -29,6 +30,7 @@ use crate::jobs::worker::JobWorker;
 use crate::mail::templates::Templates;
 use crate::mail::transport::Transport;
 use crate::mail::worker::{CommonVars, MailWorker};
+use crate::telemetry::otlp::{Span, SpanKind, Tracer};
 
 /// Request body limit for JSON endpoints.
 pub const JSON_LIMIT: usize = 64 * 1024;
@@ -92,6 +94,8 @@ pub struct AppState {
     /// Wakes the job worker after a commit that added a job.
     pub jobs_wake: Arc<Notify>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Exports spans when `PORTAL_OTLP_ENDPOINT` is set; records nothing otherwise.
+    pub tracer: Tracer,
     pub known_routes: Arc<KnownRoutes>,
 }
 
@@ -159,11 +163,12 @@ impl Application {
         let jobs = JobWorker {
             db: state.db.clone(),
             clock: state.clock.clone(),
-            provisioner: Provisioner::from_settings(&state.settings)?,
+            provisioner: Provisioner::from_settings(&state.settings, &state.tracer)?,
             public_url: state.settings.issuer(),
             wake: state.jobs_wake.clone(),
             mail_wake: state.mail_wake.clone(),
             worker_id: uuid::Uuid::now_v7().to_string(),
+            tracer: state.tracer.clone(),
         };
         let jobs_task = tokio::spawn(jobs.run()).abort_handle();
 
@@ -211,7 +216,10 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let stopped = self.server.await;
+        // The last requests' spans go out before the process ends.
+        self.state.tracer.flush(Duration::from_secs(5)).await;
+        stopped
     }
 }
 
@@ -241,6 +249,7 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
     let captcha = Captcha::new(settings.captcha.clone(), keys.derive("captcha"), None);
     let hasher = PasswordHasher::new(&settings.hash)?;
     let document = crate::openapi::document();
+    let tracer = Tracer::start(settings.otlp.as_ref(), metrics.trace_spans.clone())?;
     Ok(AppState {
         code_key: keys.derive("one-time-codes"),
         totp_cipher: Arc::new(SecretCipher::new(&keys.derive("totp-secrets"))),
@@ -256,6 +265,7 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         mail_wake: Arc::new(Notify::new()),
         jobs_wake: Arc::new(Notify::new()),
         metrics: Arc::new(metrics),
+        tracer,
     })
 }
 
@@ -275,6 +285,7 @@ fn build_app(
     let page_csp = HeaderValue::from_str(&page_csp(state.settings.captcha.provider))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     let metrics = state.metrics.clone();
+    let tracer = state.tracer.clone();
     let cors_origins = state.settings.cors_origins.clone();
     let (app, _) = App::new()
         .into_utoipa_app()
@@ -336,13 +347,17 @@ fn build_app(
                 .map(str::to_owned)
                 .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
             // W3C Trace Context: this request is a span of the caller's trace, or starts one.
-            let trace = req
+            let caller = req
                 .headers()
                 .get("traceparent")
                 .and_then(|v| v.to_str().ok())
-                .and_then(crate::telemetry::TraceContext::parse)
-                .map_or_else(crate::telemetry::TraceContext::new_root, |t| t.child());
+                .and_then(crate::telemetry::TraceContext::parse);
+            let trace = caller.map_or_else(|| tracer.root(), |t| t.child());
             actix_web::HttpMessage::extensions_mut(&req).insert(trace);
+            // Only a recorded request pays for its span (off: not even the clone).
+            let span_start = tracer
+                .records(&trace)
+                .then(|| (std::time::SystemTime::now(), tracer.clone()));
             let span = tracing::info_span!(
                 "request",
                 request_id = %request_id,
@@ -392,6 +407,18 @@ fn build_app(
                         account_id = account_id.as_deref().unwrap_or("-"),
                         "request"
                     );
+                    if let Some((start, tracer)) = span_start {
+                        tracer.record(server_span(ServerSpan {
+                            trace,
+                            parent: caller.map(|c| c.span_id),
+                            method: method.as_str(),
+                            route: res.request().match_pattern().as_deref(),
+                            status,
+                            start,
+                            request_id: &request_id,
+                            account_id: account_id.as_deref(),
+                        }));
+                    }
                     if let Ok(value) = HeaderValue::from_str(&request_id) {
                         res.headers_mut()
                             .insert(header::HeaderName::from_static(REQUEST_ID), value);
@@ -420,6 +447,45 @@ fn build_app(
                 span,
             )
         })
+}
+
+/// What the request middleware knows of a request when it ends.
+struct ServerSpan<'a> {
+    trace: crate::telemetry::TraceContext,
+    parent: Option<[u8; 8]>,
+    method: &'a str,
+    /// The route template; `None` when no route matched.
+    route: Option<&'a str>,
+    status: u16,
+    start: std::time::SystemTime,
+    request_id: &'a str,
+    account_id: Option<&'a str>,
+}
+
+/// The request's `SERVER` span, named and described as the HTTP semantic conventions say
+/// (`{method} {route}`; a 5xx is an error, a 4xx is the client's).
+fn server_span(request: ServerSpan<'_>) -> Span {
+    let name = match request.route {
+        Some(route) => format!("{} {route}", request.method),
+        None => request.method.to_owned(),
+    };
+    let mut span = Span::start(request.trace, request.parent, name, SpanKind::Server);
+    span.start = request.start;
+    span.end = std::time::SystemTime::now();
+    span.set("http.request.method", request.method);
+    if let Some(route) = request.route {
+        span.set("http.route", route);
+    }
+    span.set("http.response.status_code", i64::from(request.status));
+    span.set("portal.request_id", request.request_id);
+    if let Some(account) = request.account_id {
+        span.set("portal.account_id", account);
+    }
+    if request.status >= 500 {
+        span.set("error.type", request.status.to_string());
+        span.error = Some(format!("answered {}", request.status));
+    }
+    span
 }
 
 /// CORS for the configured origins only (`PORTAL_CORS_ORIGINS`): the exact origin is echoed

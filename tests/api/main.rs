@@ -24,4 +24,5 @@ mod settings;
 mod signin;
 mod signup;
 mod support;
+mod telemetry;
 mod verification;

@@ -6,18 +6,13 @@
 //! stale, repeated, for an unknown project. An operator that cannot be reached is retried with
 //! backoff and finally the project fails.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use portal_api::clock::Clock as _;
+use portal_tests::http_sink::HttpSink;
 use portal_tests::{both_backends, Backend, TestApp};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::Notify;
 
 use crate::organizations::{member, organization, project, wait_for_status};
 use crate::support::{problem, MAIL_WAIT};
@@ -235,7 +230,7 @@ on_both_backends!(
 );
 
 /// Creates a project, sending `traceparent` when given.
-async fn traced_project(
+pub(crate) async fn traced_project(
     app: &TestApp,
     access: &str,
     organization_id: &str,
@@ -258,7 +253,7 @@ async fn traced_project(
 }
 
 async fn webhook_traceparent(backend: Backend) {
-    let operator = Operator::start(0).await;
+    let operator = HttpSink::start(0).await;
     let app = webhook_app(backend, &operator).await;
     let person = member(&app, "trace@maju.example").await;
     let org = organization(&app, &person.access).await;
@@ -293,7 +288,7 @@ async fn webhook_traceparent(backend: Backend) {
 }
 
 async fn webhook_request_and_callbacks(backend: Backend) {
-    let operator = Operator::start(0).await;
+    let operator = HttpSink::start(0).await;
     let app = webhook_app(backend, &operator).await;
     let person = member(&app, "siti@maju.example").await;
     let org = organization(&app, &person.access).await;
@@ -477,7 +472,7 @@ async fn webhook_request_and_callbacks(backend: Backend) {
 }
 
 async fn webhook_retried_once(backend: Backend) {
-    let operator = Operator::start(1).await;
+    let operator = HttpSink::start(1).await;
     let app = webhook_app(backend, &operator).await;
     let person = member(&app, "siti@maju.example").await;
     let org = organization(&app, &person.access).await;
@@ -531,7 +526,7 @@ async fn webhook_retried_once(backend: Backend) {
 }
 
 async fn webhook_unreachable(backend: Backend) {
-    let operator = Operator::start(usize::MAX).await;
+    let operator = HttpSink::start(usize::MAX).await;
     let app = webhook_app(backend, &operator).await;
     let mut person = member(&app, "siti@maju.example").await;
     let org = organization(&app, &person.access).await;
@@ -576,7 +571,7 @@ async fn webhook_unreachable(backend: Backend) {
 // ---------------------------------------------------------------------------------------------
 // Helpers: the operator's webhook receiver, signatures computed independently of the server.
 
-async fn webhook_app(backend: Backend, operator: &Operator) -> TestApp {
+async fn webhook_app(backend: Backend, operator: &HttpSink) -> TestApp {
     let url = format!("{}/provision", operator.base);
     TestApp::spawn_with(
         backend,
@@ -660,142 +655,4 @@ fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
         .finalize();
     let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
     format!("v1={hex}")
-}
-
-/// One request the operator received.
-#[derive(Debug, Clone)]
-struct Received {
-    path: String,
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(&name.to_ascii_lowercase())
-            .map(String::as_str)
-    }
-}
-
-/// The operator's provisioning endpoint: plain HTTP/1.1 on loopback, recording every request
-/// and answering 503 to the first `fail_first` of them, 202 afterwards.
-struct Operator {
-    base: String,
-    received: Arc<Mutex<Vec<Received>>>,
-    arrived: Arc<Notify>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Operator {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl Operator {
-    async fn start(fail_first: usize) -> Operator {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let arrived = Arc::new(Notify::new());
-        let failures = Arc::new(AtomicUsize::new(fail_first));
-        let task = tokio::spawn({
-            let received = received.clone();
-            let arrived = arrived.clone();
-            async move {
-                loop {
-                    let Ok((stream, _)) = listener.accept().await else {
-                        return;
-                    };
-                    let received = received.clone();
-                    let arrived = arrived.clone();
-                    let failures = failures.clone();
-                    tokio::spawn(async move {
-                        if let Some(request) = serve(stream, &failures).await {
-                            received.lock().unwrap().push(request);
-                            arrived.notify_waiters();
-                        }
-                    });
-                }
-            }
-        });
-        Operator {
-            base,
-            received,
-            arrived,
-            task,
-        }
-    }
-
-    fn count(&self) -> usize {
-        self.received.lock().unwrap().len()
-    }
-
-    /// Waits (bounded) until at least `n` requests arrived; returns them all.
-    async fn wait_count(&self, n: usize) -> Vec<Received> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let notified = self.arrived.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            {
-                let received = self.received.lock().unwrap();
-                if received.len() >= n {
-                    return received.clone();
-                }
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!("the operator received {} request(s), not {n}", self.count());
-            }
-        }
-    }
-}
-
-/// Reads one request (headers, then `Content-Length` bytes of body) and answers it.
-async fn serve(mut stream: tokio::net::TcpStream, failures: &AtomicUsize) -> Option<Received> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let header_end = loop {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..header_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let path = lines.next()?.split(' ').nth(1)?.to_owned();
-    let headers: HashMap<String, String> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let length: usize = headers.get("content-length")?.parse().ok()?;
-    while buf.len() < header_end + length {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let body = buf[header_end..header_end + length].to_vec();
-    let fail = failures
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok();
-    let status = if fail {
-        "503 Service Unavailable"
-    } else {
-        "202 Accepted"
-    };
-    let answer = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-    let _ = stream.write_all(answer.as_bytes()).await;
-    let _ = stream.shutdown().await;
-    Some(Received {
-        path,
-        headers,
-        body,
-    })
 }

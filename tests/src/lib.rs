@@ -3,6 +3,7 @@
 //! afterwards), an SMTP server on loopback that receives what the server sends, and a clock the
 //! test can move.
 
+pub mod http_sink;
 pub mod proxy;
 pub mod smtp;
 

@@ -22,6 +22,7 @@ use crate::db::models::jobs::{self, Job};
 use crate::db::models::projects::{self as project_rows, Project};
 use crate::db::{Db, DbError, PassBackoff};
 use crate::services::projects::{self, status, ClusterOutcome};
+use crate::telemetry::otlp::{Span, SpanKind};
 
 const BATCH: i64 = 20;
 /// How long a claimed job is reserved for its worker; longer than any attempt takes.
@@ -53,6 +54,7 @@ pub struct JobWorker {
     /// Wakes the email worker after an outcome queued an email.
     pub mail_wake: Arc<Notify>,
     pub worker_id: String,
+    pub tracer: crate::telemetry::otlp::Tracer,
 }
 
 /// A job this worker holds the lease on, with its project.
@@ -146,20 +148,48 @@ impl JobWorker {
         if !status::UNSETTLED.contains(&project.cluster_status.as_str()) {
             return self.settle(&job, "done", None, None).await;
         }
+        // The attempt is a span under the request that created the project (or a new trace
+        // for a job queued without one).
+        let parent = job
+            .traceparent
+            .as_deref()
+            .and_then(crate::telemetry::TraceContext::parse);
+        let trace = parent.map_or_else(|| self.tracer.root(), |p| p.child());
         let request = ProvisionRequest {
             job_id: job.id.clone(),
             attempt: job.attempts,
             project_id: project.id.clone(),
             organization_id: project.organization_id.clone(),
             project_name: project.name.clone(),
-            trace: job
-                .traceparent
-                .as_deref()
-                .and_then(crate::telemetry::TraceContext::parse),
+            trace,
         };
+        let span = self.tracer.records(&trace).then(|| {
+            let mut span = Span::start(
+                trace,
+                parent.map(|p| p.span_id),
+                "provision cluster",
+                SpanKind::Internal,
+            );
+            span.set("portal.job.id", job.id.as_str());
+            span.set("portal.job.attempt", i64::from(job.attempts));
+            span.set("portal.project.id", project.id.as_str());
+            span.set("portal.provisioner", self.provisioner.name());
+            span
+        });
         let provision = self.provisioner.provision(&request, self.clock.now());
         let outcome =
             crate::db::while_renewing(provision, RENEW_EVERY, || self.renew(&job.id)).await;
+        if let Some(mut span) = span {
+            let (label, error) = match &outcome {
+                Outcome::Ready => ("ready", None),
+                Outcome::Failed(reason) => ("failed", Some(reason.clone())),
+                Outcome::Accepted => ("accepted", None),
+                Outcome::Retry(error) => ("retry", Some(error.clone())),
+            };
+            span.set("portal.provision.outcome", label);
+            span.error = error;
+            self.tracer.finish(span);
+        }
         match outcome {
             Outcome::Ready => {
                 tracing::info!(job_id = %job.id, project_id = %project.id, "cluster ready");

@@ -16,6 +16,7 @@ pub mod simulated;
 pub mod webhook;
 
 use crate::config::{self, Settings};
+use crate::telemetry::otlp::Tracer;
 
 /// What a provisioner is asked to create.
 #[derive(Debug, Clone)]
@@ -26,8 +27,9 @@ pub struct ProvisionRequest {
     pub project_id: String,
     pub organization_id: String,
     pub project_name: String,
-    /// The trace of the request that asked for the cluster; each call is a child span of it.
-    pub trace: Option<crate::telemetry::TraceContext>,
+    /// This attempt's span (a child of the request that asked for the cluster); each call the
+    /// provisioner makes is a child span of it.
+    pub trace: crate::telemetry::TraceContext,
 }
 
 /// How one attempt ended.
@@ -53,7 +55,7 @@ pub enum Provisioner {
 impl Provisioner {
     /// Builds the provisioner the settings name (the webhook's URL and secret are checked at
     /// configuration time).
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+    pub fn from_settings(settings: &Settings, tracer: &Tracer) -> anyhow::Result<Self> {
         Ok(match settings.provisioner {
             config::Provisioner::Simulated => Self::Simulated(simulated::Simulated {
                 failure_rate: settings.provision_failure_rate,
@@ -69,9 +71,18 @@ impl Provisioner {
                     url,
                     secret.into_bytes(),
                     settings.link("/v1/provisioning/callbacks"),
+                    tracer.clone(),
                 )?)
             }
         })
+    }
+
+    /// `simulated` or `webhook`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Simulated(_) => "simulated",
+            Self::Webhook(_) => "webhook",
+        }
     }
 
     /// Runs one attempt. `now` stamps signed requests.

@@ -43,7 +43,7 @@ mod tests {
             project_id: "p".into(),
             organization_id: "o".into(),
             project_name: "Analytics".into(),
-            trace: None,
+            trace: crate::telemetry::TraceContext::new_root(false),
         }
     }
 

@@ -24,6 +24,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::{Outcome, ProvisionRequest};
+use crate::telemetry::otlp::{Span, SpanKind, Tracer};
 
 /// How far a signed timestamp may be from the receiver's clock, either way.
 pub const TOLERANCE_SECONDS: i64 = 300;
@@ -134,6 +135,7 @@ pub struct Webhook {
     url: url::Url,
     secret: Vec<u8>,
     callback_url: String,
+    tracer: Tracer,
 }
 
 impl std::fmt::Debug for Webhook {
@@ -147,7 +149,12 @@ impl std::fmt::Debug for Webhook {
 }
 
 impl Webhook {
-    pub fn new(url: url::Url, secret: Vec<u8>, callback_url: String) -> anyhow::Result<Self> {
+    pub fn new(
+        url: url::Url,
+        secret: Vec<u8>,
+        callback_url: String,
+        tracer: Tracer,
+    ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
@@ -158,6 +165,7 @@ impl Webhook {
             url,
             secret,
             callback_url,
+            tracer,
         })
     }
 
@@ -177,6 +185,19 @@ impl Webhook {
             Ok(s) => s,
             Err(e) => return Outcome::Retry(e.to_string()),
         };
+        // The call is a span of its own under the provisioning attempt; the operator gets its id.
+        let call = request.trace.child();
+        let mut span = self.tracer.records(&call).then(|| {
+            let mut span = Span::start(call, Some(request.trace.span_id), "POST", SpanKind::Client);
+            span.set("http.request.method", "POST");
+            span.set("server.address", self.url.host_str().unwrap_or_default());
+            span.set(
+                "server.port",
+                i64::from(self.url.port_or_known_default().unwrap_or_default()),
+            );
+            span.set("portal.job.id", request.job_id.as_str());
+            span
+        });
         let sent = self
             .client
             .post(self.url.clone())
@@ -184,23 +205,40 @@ impl Webhook {
             .header(TIMESTAMP_HEADER, timestamp.to_string())
             .header(SIGNATURE_HEADER, signature)
             .header(DELIVERY_HEADER, &request.job_id)
-            // A new span under the request that asked for the cluster, or a new trace.
-            .header(
-                "traceparent",
-                request
-                    .trace
-                    .map_or_else(crate::telemetry::TraceContext::new_root, |t| t.child())
-                    .header(),
-            )
+            .header("traceparent", call.header())
             .body(body)
             .send()
             .await;
-        match sent {
-            Ok(res) if res.status().is_success() => Outcome::Accepted,
-            Ok(res) => Outcome::Retry(format!("the webhook answered {}", res.status().as_u16())),
+        let (outcome, status) = match sent {
+            Ok(res) if res.status().is_success() => (Outcome::Accepted, Some(res.status())),
+            Ok(res) => (
+                Outcome::Retry(format!("the webhook answered {}", res.status().as_u16())),
+                Some(res.status()),
+            ),
             // Without the URL: it may carry credentials.
-            Err(e) => Outcome::Retry(format!("the webhook is unreachable: {}", e.without_url())),
+            Err(e) => (
+                Outcome::Retry(format!("the webhook is unreachable: {}", e.without_url())),
+                None,
+            ),
+        };
+        if let Some(span) = span.as_mut() {
+            match status {
+                Some(status) => {
+                    span.set("http.response.status_code", i64::from(status.as_u16()));
+                    if status.as_u16() >= 400 {
+                        span.set("error.type", status.as_u16().to_string());
+                    }
+                }
+                None => span.set("error.type", "transport"),
+            }
+            if let Outcome::Retry(reason) = &outcome {
+                span.error = Some(reason.clone());
+            }
         }
+        if let Some(span) = span {
+            self.tracer.finish(span);
+        }
+        outcome
     }
 }
 
@@ -320,6 +358,7 @@ mod tests {
             url::Url::parse("https://user:pw@operator.example/hook?token=t").unwrap(),
             SECRET.to_vec(),
             "http://portal.test/v1/provisioning/callbacks".into(),
+            Tracer::disabled(),
         )
         .unwrap();
         let shown = format!("{w:?}");

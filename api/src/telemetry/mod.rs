@@ -1,5 +1,8 @@
 //! Logging: `tracing` to stderr, as text or JSON (`PORTAL_LOG_FORMAT`), filtered by `RUST_LOG`.
-//! No password, token or code is ever a field of a log event.
+//! No password, token or code is ever a field of a log event. W3C trace context, and spans
+//! exported to an OpenTelemetry collector when one is configured ([`otlp`]).
+
+pub mod otlp;
 
 use tracing_subscriber::EnvFilter;
 
@@ -67,8 +70,8 @@ impl TraceContext {
         })
     }
 
-    /// A new trace, not sampled.
-    pub fn new_root() -> Self {
+    /// A new trace; `sampled` when this process records it ([`otlp::Tracer::root`]).
+    pub fn new_root(sampled: bool) -> Self {
         use rand::RngCore as _;
         let mut trace_id = [0u8; 16];
         let mut rng = rand::thread_rng();
@@ -78,7 +81,7 @@ impl TraceContext {
         Self {
             trace_id,
             span_id: new_span_id(),
-            sampled: false,
+            sampled,
         }
     }
 
@@ -154,9 +157,14 @@ mod tests {
     }
 
     #[test]
-    fn a_new_trace_is_valid_and_not_sampled() {
-        let root = TraceContext::new_root();
+    fn a_new_trace_is_valid_and_sampled_as_asked() {
+        let root = TraceContext::new_root(false);
         assert_eq!(TraceContext::parse(&root.header()), Some(root));
         assert!(root.header().ends_with("-00"));
+        let root = TraceContext::new_root(true);
+        assert_eq!(TraceContext::parse(&root.header()), Some(root));
+        assert!(root.header().ends_with("-01"));
+        assert_eq!(root.child().trace_id, root.trace_id);
+        assert_ne!(root.child().span_id, root.span_id);
     }
 }
