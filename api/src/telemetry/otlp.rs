@@ -157,6 +157,7 @@ impl Tracer {
             headers: settings.headers.iter().cloned().collect(),
             resource: resource(&settings.service_name),
             spans: spans.clone(),
+            failing: false,
         };
         tokio::spawn(exporter.run(received, settings.interval));
         Ok(Self {
@@ -223,10 +224,12 @@ struct Exporter {
     headers: reqwest::header::HeaderMap,
     resource: Value,
     spans: IntCounterVec,
+    /// The last export failed: further failures are not logged again until one succeeds.
+    failing: bool,
 }
 
 impl Exporter {
-    async fn run(self, mut received: mpsc::Receiver<Message>, interval: Duration) {
+    async fn run(mut self, mut received: mpsc::Receiver<Message>, interval: Duration) {
         let mut batch: Vec<Span> = Vec::new();
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -254,7 +257,7 @@ impl Exporter {
     }
 
     /// Sends `batch` (emptying it), trying again when the collector asks for it.
-    async fn export(&self, batch: &mut Vec<Span>) {
+    async fn export(&mut self, batch: &mut Vec<Span>) {
         if batch.is_empty() {
             return;
         }
@@ -284,6 +287,9 @@ impl Exporter {
             match sent {
                 Ok(res) if res.status().is_success() => {
                     self.spans.with_label_values(&["exported"]).inc_by(count);
+                    if std::mem::take(&mut self.failing) {
+                        tracing::info!("trace export works again");
+                    }
                     return;
                 }
                 Ok(res) => {
@@ -296,7 +302,13 @@ impl Exporter {
                 Err(e) => failure = format!("the collector is unreachable: {}", e.without_url()),
             }
         }
-        tracing::warn!(spans = count, reason = %failure, "trace export failed; spans dropped");
+        if self.failing {
+            tracing::debug!(spans = count, reason = %failure, "trace export failed; spans dropped");
+        } else {
+            tracing::warn!(spans = count, reason = %failure,
+                "trace export failed; spans dropped (not logged again until an export succeeds)");
+            self.failing = true;
+        }
         self.spans.with_label_values(&["dropped"]).inc_by(count);
     }
 }
