@@ -98,6 +98,7 @@ macro_rules! problem_codes {
 
 problem_codes! {
     AccountClosed => "account_closed",
+    AlreadyMember => "already_member",
     BadRequest => "bad_request",
     CallbacksDisabled => "callbacks_disabled",
     CaptchaNotPow => "captcha_not_pow",
@@ -115,6 +116,7 @@ problem_codes! {
     IdempotencyKeyInUse => "idempotency_key_in_use",
     IdempotencyKeyInvalid => "idempotency_key_invalid",
     IdempotencyKeyReused => "idempotency_key_reused",
+    InsufficientRole => "insufficient_role",
     InternalError => "internal_error",
     InvalidBody => "invalid_body",
     InvalidCode => "invalid_code",
@@ -124,8 +126,11 @@ problem_codes! {
     InvalidToken => "invalid_token",
     InvitationExpired => "invitation_expired",
     InvitationInvalid => "invitation_invalid",
+    InvitationPending => "invitation_pending",
     InvitationUsed => "invitation_used",
+    InvitationWrongAccount => "invitation_wrong_account",
     LanguageUnsupported => "language_unsupported",
+    LastOwner => "last_owner",
     MalformedJson => "malformed_json",
     MethodNotAllowed => "method_not_allowed",
     MfaCodeRequired => "mfa_code_required",

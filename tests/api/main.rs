@@ -24,5 +24,6 @@ mod settings;
 mod signin;
 mod signup;
 mod support;
+mod teams;
 mod telemetry;
 mod verification;

@@ -312,6 +312,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organization_invitations (id) {
+        id -> Text,
+        organization_id -> Text,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Text,
+        created_at -> Timestamp,
+        sent_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        accepted_by -> Nullable<Text>,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    organization_events (id) {
+        id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        actor_id -> Nullable<Text>,
+        subject_account_id -> Nullable<Text>,
+        subject_email -> Nullable<Text>,
+        role -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        client_ip -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(consents -> accounts (account_id));
 diesel::joinable!(account_closures -> accounts (account_id));
 diesel::joinable!(email_changes -> accounts (account_id));
@@ -324,6 +355,8 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(organizations -> sales_representatives (sales_representative_id));
 diesel::joinable!(organization_members -> organizations (organization_id));
 diesel::joinable!(organization_members -> accounts (account_id));
+diesel::joinable!(organization_invitations -> organizations (organization_id));
+diesel::joinable!(organization_events -> organizations (organization_id));
 diesel::joinable!(projects -> organizations (organization_id));
 diesel::joinable!(mfa_totp -> accounts (account_id));
 diesel::joinable!(recovery_codes -> accounts (account_id));
@@ -360,6 +393,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sales_representatives,
     organizations,
     organization_members,
+    organization_invitations,
+    organization_events,
     projects,
     jobs,
     mfa_totp,

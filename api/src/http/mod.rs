@@ -20,6 +20,7 @@ pub mod provisioning;
 pub mod sales;
 pub mod sessions;
 pub mod system;
+pub mod teams;
 pub mod verification;
 
 use utoipa_actix_web::scope;
@@ -71,6 +72,16 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(organizations::create_organization)
             .service(organizations::list_organizations)
             .service(organizations::get_organization)
+            .service(teams::invite_member)
+            .service(teams::list_invitations)
+            .service(teams::resend_invitation)
+            .service(teams::cancel_invitation)
+            .service(teams::list_members)
+            .service(teams::change_member_role)
+            .service(teams::remove_member)
+            .service(teams::list_organization_events)
+            .service(teams::lookup_organization_invitation)
+            .service(teams::accept_organization_invitation)
             .service(projects::create_project)
             .service(projects::list_projects)
             .service(projects::get_project)

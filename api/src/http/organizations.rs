@@ -103,7 +103,7 @@ pub struct Organization {
     pub zip: String,
     /// Who recommended the portal.
     pub sales_representative: Option<SalesRepresentativeSummary>,
-    /// The caller's role: `owner` or `member`.
+    /// The caller's role: `owner`, `admin`, `member` or `billing`.
     #[schema(example = "owner")]
     pub role: String,
     pub created_at: DateTime<Utc>,

@@ -23,6 +23,9 @@ impl From<ProjectError> for ApiError {
         match e {
             ProjectError::Invalid(errors) => ApiError::validation(errors),
             ProjectError::NotFound => ApiError::not_found(),
+            ProjectError::InsufficientRole => {
+                crate::services::teams::TeamError::InsufficientRole.into()
+            }
             ProjectError::Database(db) => ApiError::internal(&db),
         }
     }
@@ -177,7 +180,7 @@ fn conditional<T: Serialize>(req: &HttpRequest, etag: String, body: &T) -> HttpR
             )),
         (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "An earlier onboarding step is not done (`onboarding_incomplete`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An earlier onboarding step is not done (`onboarding_incomplete`), or the `billing` role (`insufficient_role`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organization among the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),

@@ -35,6 +35,8 @@ pub enum Template {
     EmailChangeRequested,
     EmailChanged,
     AccountClosed,
+    OrganizationInvitation,
+    OrganizationMembership,
 }
 
 impl Template {
@@ -59,6 +61,8 @@ impl Template {
             Self::EmailChangeRequested => "email_change_requested",
             Self::EmailChanged => "email_changed",
             Self::AccountClosed => "account_closed",
+            Self::OrganizationInvitation => "organization_invitation",
+            Self::OrganizationMembership => "organization_membership",
         }
     }
 }

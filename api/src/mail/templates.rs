@@ -39,6 +39,8 @@ const SOURCES: &[(&str, &str)] = message_templates!(
     "email_change_requested",
     "email_changed",
     "account_closed",
+    "organization_invitation",
+    "organization_membership",
 );
 
 const LAYOUT: &str = include_str!("templates/layout.html");
@@ -171,6 +173,8 @@ mod tests {
             "email_change_requested",
             "email_changed",
             "account_closed",
+            "organization_invitation",
+            "organization_membership",
         ] {
             for lang in ["en", "id"] {
                 let mut vars = common();
@@ -184,6 +188,79 @@ mod tests {
                 assert!(!r.text.is_empty() && r.html.contains("<html"));
             }
         }
+    }
+
+    #[test]
+    fn membership_emails_name_the_change_the_role_and_who_made_it() {
+        let t = Templates::load().unwrap();
+        for (change, by, expect) in [
+            ("joined", Some("Siti Rahma"), "Member"),
+            ("role_changed", Some("Siti Rahma"), "Siti Rahma"),
+            ("removed", Some("Siti Rahma"), "Siti Rahma"),
+            ("left", None, "PT Maju"),
+        ] {
+            for lang in ["en", "id"] {
+                let mut vars = common();
+                vars.insert("lang".into(), Value::String(lang.into()));
+                for (k, v) in [
+                    ("full_name", "Budi"),
+                    ("organization_name", "PT Maju"),
+                    ("change", change),
+                    ("role", "member"),
+                    ("occurred_at", "2026-12-06 10:00 UTC"),
+                    ("console_url", "http://127.0.0.1:8080/"),
+                ] {
+                    vars.insert(k.into(), Value::String(v.into()));
+                }
+                vars.insert(
+                    "by".into(),
+                    by.map_or(Value::Null, |b| Value::String(b.into())),
+                );
+                let r = t
+                    .render("organization_membership", lang, &Value::Object(vars))
+                    .unwrap();
+                assert!(
+                    r.subject.contains("PT Maju"),
+                    "{change}/{lang}: {}",
+                    r.subject
+                );
+                let expect = if lang == "id" && expect == "Member" {
+                    "Anggota"
+                } else {
+                    expect
+                };
+                assert!(r.text.contains(expect), "{change}/{lang}: {}", r.text);
+                assert!(
+                    !r.text.contains("None") && !r.text.contains("none"),
+                    "{}",
+                    r.text
+                );
+            }
+        }
+        let mut vars = common();
+        vars.insert("lang".into(), Value::String("en".into()));
+        for (k, v) in [
+            ("organization_name", "PT Maju"),
+            ("role", "billing"),
+            ("invited_by", "Siti Rahma"),
+            (
+                "link",
+                "http://127.0.0.1:8080/organization-invitation?token=abc",
+            ),
+        ] {
+            vars.insert(k.into(), Value::String(v.into()));
+        }
+        vars.insert("expires_days".into(), Value::from(7));
+        let r = t
+            .render("organization_invitation", "en", &Value::Object(vars))
+            .unwrap();
+        assert!(
+            r.text.contains("Siti Rahma") && r.text.contains("Billing"),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("/organization-invitation?token=abc"));
+        assert!(r.text.contains('7'));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod signin;
 pub mod signup;
 pub mod staff;
+pub mod teams;
 pub mod throttle;
 pub mod verification;
 

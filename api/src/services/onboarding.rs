@@ -4,7 +4,8 @@
 //!
 //! The gate is read on every gated request, so it is one statement of indexed lookups; nothing
 //! in the access token needs to change for it to lift. Publishing a new legal version re-opens
-//! the first step for everyone. Staff accounts (admins) skip the organization and project steps.
+//! the first step for everyone. Staff accounts (admins) skip the organization and project steps;
+//! someone who joined another person's organization by invitation skips both too.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
@@ -49,6 +50,8 @@ struct GateRow {
     eula_ok: bool,
     #[diesel(sql_type = Bool)]
     has_organization: bool,
+    /// A project in one of the account's organizations, or an organization it joined by
+    /// invitation (someone else's: nobody who joined a team is asked for a project of their own).
     #[diesel(sql_type = Bool)]
     has_project: bool,
     #[diesel(sql_type = Nullable<Text>)]
@@ -70,8 +73,10 @@ pub fn remaining_in(conn: &mut DbConnection, account_id: &str) -> QueryResult<Op
     let sql = format!(
         "SELECT a.account_type, a.role, {terms} AS terms_ok, {privacy} AS privacy_ok, {eula} AS eula_ok, \
            EXISTS (SELECT 1 FROM organization_members m WHERE m.account_id = a.id) AS has_organization, \
-           EXISTS (SELECT 1 FROM projects p JOIN organization_members m ON m.organization_id = p.organization_id \
-                   WHERE m.account_id = a.id) AS has_project, \
+           (EXISTS (SELECT 1 FROM projects p JOIN organization_members m ON m.organization_id = p.organization_id \
+                   WHERE m.account_id = a.id) \
+            OR EXISTS (SELECT 1 FROM organization_members m JOIN organizations o ON o.id = m.organization_id \
+                   WHERE m.account_id = a.id AND o.created_by <> a.id)) AS has_project, \
            (SELECT CAST(t.activated_at AS TEXT) FROM mfa_totp t WHERE t.account_id = a.id) AS mfa_activated \
          FROM accounts a WHERE a.id = $1",
         terms = consent_clause("terms"),

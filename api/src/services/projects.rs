@@ -79,6 +79,9 @@ pub enum ProjectError {
     /// Unknown, or the caller is not a member of its organization: the same answer for both.
     #[error("not found")]
     NotFound,
+    /// A member whose role does not allow it (`billing` creating a project).
+    #[error("the caller's role does not allow this")]
+    InsufficientRole,
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -161,10 +164,15 @@ pub async fn create(
     let result = state
         .db
         .write(move |conn| {
-            if organizations::find_for_member(conn, organization_id.as_str(), &account_id)?
-                .is_none()
-            {
+            let Some(membership) =
+                organizations::find_for_member(conn, organization_id.as_str(), &account_id)?
+            else {
                 return Err(ProjectError::NotFound);
+            };
+            let creates = crate::services::teams::Role::parse(&membership.role)
+                .is_some_and(crate::services::teams::Role::creates_projects);
+            if !creates {
+                return Err(ProjectError::InsufficientRole);
             }
             // Checked even when other fields are bad, so that every error is reported at once.
             let normalized = text(

@@ -470,6 +470,11 @@ export const en = {
   'problem.account_closed': 'This account was closed. The email we sent when it was closed has a link that restores it until its data is erased.',
   'problem.restore_link_invalid': "This link is not valid: it was used, or the account's data was already erased.",
   'problem.sole_owner': 'You are the only owner of organizations that have projects ({organizations}): delete their projects or hand them over to another owner first.',
+  'problem.insufficient_role': 'Your role in this organization does not allow this action.',
+  'problem.last_owner': 'An organization must keep at least one owner. Make someone else an owner first.',
+  'problem.already_member': 'This person is already a member of the organization.',
+  'problem.invitation_pending': 'An invitation to this address is already pending. Resend it instead.',
+  'problem.invitation_wrong_account': 'This invitation was sent to another email address. Sign in with the account for that address to accept it.',
 
   'fielderr.required': 'Please fill in this field.',
   'fielderr.email_required': 'Please enter your email address.',

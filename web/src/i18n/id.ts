@@ -470,6 +470,11 @@ export const id: Record<MessageKey, string> = {
   'problem.account_closed': 'Akun ini telah ditutup. Email yang kami kirim saat akun ditutup berisi tautan untuk memulihkannya sampai datanya dihapus.',
   'problem.restore_link_invalid': 'Tautan ini tidak berlaku: sudah dipakai, atau data akun sudah dihapus.',
   'problem.sole_owner': 'Anda satu-satunya pemilik organisasi yang memiliki proyek ({organizations}): hapus proyeknya atau serahkan organisasinya kepada pemilik lain terlebih dahulu.',
+  'problem.insufficient_role': 'Peran Anda di organisasi ini tidak mengizinkan tindakan ini.',
+  'problem.last_owner': 'Organisasi harus tetap memiliki setidaknya satu pemilik. Jadikan orang lain sebagai pemilik terlebih dahulu.',
+  'problem.already_member': 'Orang ini sudah menjadi anggota organisasi ini.',
+  'problem.invitation_pending': 'Alamat ini sudah memiliki undangan yang belum diterima. Kirim ulang undangan tersebut.',
+  'problem.invitation_wrong_account': 'Undangan ini dikirim ke alamat email lain. Masuk dengan akun yang menggunakan alamat tersebut untuk menerimanya.',
 
   'fielderr.required': 'Harap isi kolom ini.',
   'fielderr.email_required': 'Masukkan alamat email Anda.',

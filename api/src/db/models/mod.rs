@@ -11,6 +11,8 @@ pub mod invitations;
 pub mod jobs;
 pub mod legal;
 pub mod mfa;
+pub mod organization_events;
+pub mod organization_invitations;
 pub mod organizations;
 pub mod outbox;
 pub mod password_resets;

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{organization_members, organizations, sales_representatives};
+use crate::db::schema::{accounts, organization_members, organizations, sales_representatives};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -131,4 +131,93 @@ pub fn name_of(conn: &mut DbConnection, id: &str) -> QueryResult<Option<String>>
         .select(organizations::name)
         .first(conn)
         .optional()
+}
+
+/// A member as the organization's member list shows them.
+#[derive(Debug, Clone, Queryable)]
+pub struct MemberRow {
+    pub account_id: String,
+    pub full_name: String,
+    pub email: String,
+    pub role: String,
+    pub joined_at: NaiveDateTime,
+}
+
+/// The members of an organization, owners first, then by joining time.
+pub fn members(conn: &mut DbConnection, organization_id: &str) -> QueryResult<Vec<MemberRow>> {
+    let mut rows: Vec<MemberRow> = organization_members::table
+        .inner_join(accounts::table)
+        .filter(organization_members::organization_id.eq(organization_id))
+        .order((
+            organization_members::created_at.asc(),
+            organization_members::account_id.asc(),
+        ))
+        .select((
+            organization_members::account_id,
+            accounts::full_name,
+            accounts::email,
+            organization_members::role,
+            organization_members::created_at,
+        ))
+        .load(conn)?;
+    rows.sort_by_key(|r| r.role != "owner");
+    Ok(rows)
+}
+
+/// One member's row, if `account_id` belongs to the organization.
+pub fn member(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    account_id: &str,
+) -> QueryResult<Option<MemberRow>> {
+    organization_members::table
+        .inner_join(accounts::table)
+        .filter(organization_members::organization_id.eq(organization_id))
+        .filter(organization_members::account_id.eq(account_id))
+        .select((
+            organization_members::account_id,
+            accounts::full_name,
+            accounts::email,
+            organization_members::role,
+            organization_members::created_at,
+        ))
+        .first(conn)
+        .optional()
+}
+
+pub fn set_role(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    account_id: &str,
+    role: &str,
+) -> QueryResult<usize> {
+    diesel::update(organization_members::table.find((organization_id, account_id)))
+        .set(organization_members::role.eq(role))
+        .execute(conn)
+}
+
+pub fn remove_member(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    account_id: &str,
+) -> QueryResult<usize> {
+    diesel::delete(organization_members::table.find((organization_id, account_id))).execute(conn)
+}
+
+/// How many owners the organization has.
+pub fn owner_count(conn: &mut DbConnection, organization_id: &str) -> QueryResult<i64> {
+    organization_members::table
+        .filter(organization_members::organization_id.eq(organization_id))
+        .filter(organization_members::role.eq("owner"))
+        .count()
+        .get_result(conn)
+}
+
+/// Takes the organization's write lock for the rest of the transaction (PostgreSQL: the row
+/// lock; SQLite: the write transaction already serializes), so that two changes to its
+/// membership cannot both see "another owner remains".
+pub fn lock(conn: &mut DbConnection, organization_id: &str) -> QueryResult<usize> {
+    diesel::update(organizations::table.find(organization_id))
+        .set(organizations::updated_at.eq(organizations::updated_at))
+        .execute(conn)
 }
