@@ -332,23 +332,7 @@ pub async fn list_security_events(
     query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::bad_request(
-            ProblemCode::InvalidQuery,
-            "limit must be between 1 and 100.",
-        ));
-    }
-    if query
-        .before
-        .as_ref()
-        .is_some_and(|b| uuid::Uuid::try_parse(b).is_err())
-    {
-        return Err(ApiError::bad_request(
-            ProblemCode::InvalidQuery,
-            "before is not a valid cursor.",
-        ));
-    }
+    let limit = crate::http::page_limit(query.limit, query.before.as_deref())?;
     let account_id = caller.account.id.clone();
     let before = query.before;
     let fetch = i64::from(limit) + 1;

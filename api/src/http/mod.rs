@@ -24,6 +24,27 @@ pub mod teams;
 pub mod verification;
 
 use utoipa_actix_web::scope;
+
+use crate::error::{ApiError, ProblemCode};
+
+/// Checks the parameters of a cursor-paginated list (`limit` 1–100, default 20; `before` an id
+/// from the previous page) and returns the limit.
+pub fn page_limit(limit: Option<u32>, before: Option<&str>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::bad_request(
+            ProblemCode::InvalidQuery,
+            "limit must be between 1 and 100.",
+        ));
+    }
+    if before.is_some_and(|b| uuid::Uuid::try_parse(b).is_err()) {
+        return Err(ApiError::bad_request(
+            ProblemCode::InvalidQuery,
+            "before is not a valid cursor.",
+        ));
+    }
+    Ok(limit)
+}
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every documented endpoint; the OpenAPI document is collected from the same calls,

@@ -649,23 +649,7 @@ pub async fn list_organization_events(
 ) -> Result<HttpResponse, ApiError> {
     let org = organization(&path.into_inner())?;
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::bad_request(
-            ProblemCode::InvalidQuery,
-            "limit must be between 1 and 100.",
-        ));
-    }
-    if query
-        .before
-        .as_ref()
-        .is_some_and(|b| uuid::Uuid::try_parse(b).is_err())
-    {
-        return Err(ApiError::bad_request(
-            ProblemCode::InvalidQuery,
-            "before is not a valid cursor.",
-        ));
-    }
+    let limit = crate::http::page_limit(query.limit, query.before.as_deref())?;
     let mut items = teams::events(
         &state,
         &auth.0.account.id,
