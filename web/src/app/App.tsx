@@ -1,5 +1,5 @@
 import { Link, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
-import { routeForStep } from '../api/onboarding';
+import { loadPendingInvitation, nextRoute } from '../lib/organizationInvitation';
 import { Spinner } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { AccountPage } from '../pages/Account';
@@ -14,6 +14,7 @@ import { DeviceCodePage } from '../pages/DeviceCode';
 import { ForgotPasswordPage } from '../pages/ForgotPassword';
 import { InvitationPage } from '../pages/Invitation';
 import { MfaCodePage } from '../pages/MfaCode';
+import { OrganizationInvitationPage } from '../pages/OrganizationInvitation';
 import { ProjectsPage } from '../pages/Projects';
 import { ResetPasswordPage } from '../pages/ResetPassword';
 import { RestoreAccountPage } from '../pages/RestoreAccount';
@@ -45,16 +46,20 @@ function SignedOutOnly() {
 /** The console: only once onboarding is complete (the API enforces it too). */
 function RequireOnboarded() {
   const { onboarding } = useAuth();
-  if (onboarding && !onboarding.complete && onboarding.nextStep) return <Navigate to={routeForStep(onboarding.nextStep)} replace />;
+  if (onboarding && !onboarding.complete && onboarding.nextStep) return <Navigate to={nextRoute(onboarding, loadPendingInvitation())} replace />;
   return <Outlet />;
 }
 
-/** An onboarding page shows only its own step; the others lead to the step that is next. */
+/**
+ * An onboarding page shows only its own step; the others lead to the step that is next. They lead
+ * where `continueJourney` goes (an organization invitation pending in this tab included), as both
+ * react to the same change of the onboarding state.
+ */
 function OnboardingStep({ step, children }: { step: string; children: React.ReactNode }) {
   const { onboarding } = useAuth();
-  if (onboarding?.complete) return <Navigate to="/projects" replace />;
+  if (onboarding?.complete) return <Navigate to={nextRoute(onboarding, loadPendingInvitation())} replace />;
   if (onboarding && onboarding.nextStep && onboarding.nextStep !== step) {
-    return <Navigate to={routeForStep(onboarding.nextStep)} replace />;
+    return <Navigate to={nextRoute(onboarding, loadPendingInvitation())} replace />;
   }
   return <>{children}</>;
 }
@@ -64,8 +69,8 @@ function Home() {
   const { t } = useI18n();
   if (status === 'loading') return <Spinner label={t('app.loading')} />;
   if (status === 'signedOut') return <Navigate to="/sign-in" replace />;
-  if (onboarding && !onboarding.complete && onboarding.nextStep) return <Navigate to={routeForStep(onboarding.nextStep)} replace />;
-  return <Navigate to="/projects" replace />;
+  // The next onboarding step, or an organization invitation this tab is accepting, or the console.
+  return <Navigate to={nextRoute(onboarding, loadPendingInvitation(), '/projects')} replace />;
 }
 
 function NotFound() {
@@ -88,6 +93,7 @@ export function App() {
       <Route element={<AuthLayout />}>
         <Route path="/verify-email" element={<VerifyEmailPage />} />
         <Route path="/accept-invitation" element={<InvitationPage />} />
+        <Route path="/organization-invitation" element={<OrganizationInvitationPage />} />
         <Route path="/reset-password" element={<ResetPasswordPage />} />
         <Route path="/confirm-email-change" element={<ConfirmEmailChangePage />} />
         <Route path="/cancel-email-change" element={<CancelEmailChangePage />} />

@@ -9,6 +9,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { useNavigate } from 'react-router';
 import { api, onOnboardingIncomplete, session, type Schemas } from '../api/client';
 import { fetchOnboarding, routeForStep, type OnboardingState } from '../api/onboarding';
+import { loadPendingInvitation, nextRoute } from '../lib/organizationInvitation';
 
 export type Me = Schemas['Me'];
 export type Tokens = Schemas['SessionTokens'];
@@ -21,12 +22,15 @@ interface AuthValue {
   onboarding: OnboardingState | null;
   /** Stores the tokens of a completed sign-in and loads the account. */
   completeSignIn: (tokens: Tokens) => Promise<void>;
-  /** Ends the session on the server and here. */
-  signOut: () => Promise<void>;
+  /** Ends the session on the server and here, then shows the sign-in page (with `signIn` as its state). */
+  signOut: (signIn?: { email?: string; from?: string }) => Promise<void>;
   /** The API ended every session of the account (it was closed): forgets this one, without "your session has ended". */
   forgetSession: () => void;
   reloadMe: () => Promise<Me | null>;
-  /** Re-reads the onboarding state and goes to the next step (or the project list). */
+  /**
+   * Re-reads the onboarding state and goes to the next step (or the project list); an
+   * organization invitation waiting in this tab comes before creating an organization or project.
+   */
   continueJourney: (fallback?: string) => Promise<void>;
   /** Why the last session ended, for the sign-in page. */
   endedReason: 'expired' | null;
@@ -112,7 +116,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [reloadMe, reloadOnboarding],
   );
 
-  const signOut = useCallback(async () => {
+  const signOut = useCallback(async (signIn?: { email?: string; from?: string }) => {
     signingOut.current = true;
     try {
       await api.DELETE('/v1/sessions/current');
@@ -121,7 +125,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
     session.set(null);
     setEndedReason(null);
-    navigate('/sign-in', { replace: true });
+    navigate('/sign-in', { replace: true, state: signIn });
   }, [navigate]);
 
   const forgetSession = useCallback(() => {
@@ -133,8 +137,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const continueJourney = useCallback(
     async (fallback = '/projects') => {
       const state = await reloadOnboarding();
-      if (state && !state.complete && state.nextStep) navigate(routeForStep(state.nextStep), { replace: true });
-      else navigate(fallback, { replace: true });
+      navigate(nextRoute(state, loadPendingInvitation(), fallback), { replace: true });
     },
     [navigate, reloadOnboarding],
   );

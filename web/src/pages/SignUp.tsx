@@ -1,5 +1,5 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { api } from '../api/client';
 import { useConfig } from '../app/config';
 import { Captcha } from '../components/Captcha';
@@ -23,8 +23,10 @@ interface Consent {
 export function SignUpPage() {
   const { t, lang } = useI18n();
   const config = useConfig();
+  const location = useLocation();
   const [fullName, setFullName] = useState('');
-  const [email, setEmail] = useState('');
+  // Prefilled when another page sends the address along (an organization invitation names it).
+  const [email, setEmail] = useState(() => (location.state as { email?: string } | null)?.email ?? '');
   const [password, setPassword] = useState('');
   const [passwordTouched, setPasswordTouched] = useState(false);
   const [phone, setPhone] = useState<PhoneValue>({ dial: 'ID:62', number: '' });
