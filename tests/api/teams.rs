@@ -70,6 +70,14 @@ async fn set_role(
         .unwrap()
 }
 
+async fn remove(app: &TestApp, by: &Member, org: &str, account: &str) -> reqwest::Response {
+    app.delete_auth(
+        &format!("/v1/organizations/{org}/members/{account}"),
+        &by.access,
+    )
+    .await
+}
+
 async fn account_id(app: &TestApp, who: &Member) -> String {
     let me: Value = app
         .get_auth("/v1/me", &who.access)
@@ -233,21 +241,11 @@ both_backends!(
             "last_owner",
         )
         .await;
-        let res = app
-            .delete_auth(
-                &format!("/v1/organizations/{org_id}/members/{siti_id}"),
-                &siti.access,
-            )
-            .await;
+        let res = remove(&app, &siti, &org_id, &siti_id).await;
         problem(res, 409, "last_owner").await;
 
         // Removed: gone on the very next request, and told.
-        let res = app
-            .delete_auth(
-                &format!("/v1/organizations/{org_id}/members/{rina_id}"),
-                &siti.access,
-            )
-            .await;
+        let res = remove(&app, &siti, &org_id, &rina_id).await;
         assert_eq!(res.status(), 204);
         let res = app
             .get_auth(&format!("/v1/organizations/{org_id}"), &rina.access)
@@ -406,21 +404,11 @@ both_backends!(
             "insufficient_role",
         )
         .await;
-        let res = app
-            .delete_auth(
-                &format!("/v1/organizations/{org_id}/members/{siti_id}"),
-                &dewi.access,
-            )
-            .await;
+        let res = remove(&app, &dewi, &org_id, &siti_id).await;
         problem(res, 403, "insufficient_role").await;
         // … and may leave.
         let dewi_id = account_id(&app, &dewi).await;
-        let res = app
-            .delete_auth(
-                &format!("/v1/organizations/{org_id}/members/{dewi_id}"),
-                &dewi.access,
-            )
-            .await;
+        let res = remove(&app, &dewi, &org_id, &dewi_id).await;
         assert_eq!(res.status(), 204);
         app.mail
             .wait_for("dewi@maju.example", "You left", MAIL_WAIT)

@@ -7,7 +7,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::auth::extract::{steps, Reached};
 use crate::db::models::organization_events::OrganizationEvent;
@@ -15,10 +15,11 @@ use crate::db::models::organizations::MemberRow;
 use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::{Json, Query};
+use crate::http::me::PageQuery;
 use crate::http::organizations::Organization;
 use crate::services::organizations::OrganizationId;
 use crate::services::projects::utc;
-use crate::services::teams::{self, Actor, InvitationView, TeamError};
+use crate::services::teams::{self, Actor, InvitationView, Role, TeamError};
 use crate::startup::AppState;
 
 impl From<TeamError> for ApiError {
@@ -93,13 +94,24 @@ pub enum OrganizationRole {
     Billing,
 }
 
-impl OrganizationRole {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Admin => "admin",
-            Self::Member => "member",
-            Self::Billing => "billing",
+impl From<Role> for OrganizationRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Owner => Self::Owner,
+            Role::Admin => Self::Admin,
+            Role::Member => Self::Member,
+            Role::Billing => Self::Billing,
+        }
+    }
+}
+
+impl From<OrganizationRole> for Role {
+    fn from(role: OrganizationRole) -> Self {
+        match role {
+            OrganizationRole::Owner => Self::Owner,
+            OrganizationRole::Admin => Self::Admin,
+            OrganizationRole::Member => Self::Member,
+            OrganizationRole::Billing => Self::Billing,
         }
     }
 }
@@ -157,13 +169,9 @@ impl From<MemberRow> for Member {
     }
 }
 
+/// A stored role (the database allows only the four).
 fn role_of(raw: &str) -> OrganizationRole {
-    match raw {
-        "owner" => OrganizationRole::Owner,
-        "admin" => OrganizationRole::Admin,
-        "billing" => OrganizationRole::Billing,
-        _ => OrganizationRole::Member,
-    }
+    Role::parse(raw).map_or(OrganizationRole::Member, OrganizationRole::from)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -269,24 +277,17 @@ pub struct OrganizationEventPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct EventPageQuery {
-    /// Items per page, 1–100 (default 20).
-    pub limit: Option<u32>,
-    /// Cursor from the previous page.
-    pub before: Option<String>,
-}
-
 fn organization(raw: &str) -> Result<OrganizationId, ApiError> {
     OrganizationId::parse(raw).ok_or_else(ApiError::not_found)
 }
 
-/// A path id that is not a UUID names nothing.
-fn uuid(raw: &str) -> Result<String, ApiError> {
-    uuid::Uuid::parse_str(raw)
+/// The organization and the member or invitation of a path; an id that is not a UUID names
+/// nothing.
+fn ids((organization_id, id): (String, String)) -> Result<(OrganizationId, String), ApiError> {
+    let id = uuid::Uuid::parse_str(&id)
         .map(|u| u.to_string())
-        .map_err(|_| ApiError::not_found())
+        .map_err(|_| ApiError::not_found())?;
+    Ok((organization(&organization_id)?, id))
 }
 
 fn token(raw: &str) -> Result<&str, ApiError> {
@@ -329,10 +330,17 @@ pub async fn invite_member(
     let org = organization(&path.into_inner())?;
     let body = body.into_inner();
     let actor = Actor {
-        account: &auth.0.account,
-        client: &client,
+        account: auth.0.account,
+        client,
     };
-    let view = teams::invite(&state, actor, &org, &body.email, body.role.as_str()).await?;
+    let view = teams::invite(
+        &state,
+        actor,
+        &org,
+        &body.email,
+        Role::from(body.role).as_str(),
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(OrganizationInvitation::new(view, state.clock.now())))
@@ -395,11 +403,10 @@ pub async fn resend_invitation(
     Client(client): Client,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, invitation) = path.into_inner();
-    let (org, invitation) = (organization(&org)?, uuid(&invitation)?);
+    let (org, invitation) = ids(path.into_inner())?;
     let actor = Actor {
-        account: &auth.0.account,
-        client: &client,
+        account: auth.0.account,
+        client,
     };
     let view = teams::resend(&state, actor, &org, &invitation).await?;
     Ok(HttpResponse::Ok()
@@ -431,11 +438,10 @@ pub async fn cancel_invitation(
     Client(client): Client,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, invitation) = path.into_inner();
-    let (org, invitation) = (organization(&org)?, uuid(&invitation)?);
+    let (org, invitation) = ids(path.into_inner())?;
     let actor = Actor {
-        account: &auth.0.account,
-        client: &client,
+        account: auth.0.account,
+        client,
     };
     teams::cancel(&state, actor, &org, &invitation).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -469,7 +475,7 @@ pub async fn lookup_organization_invitation(
         .json(OrganizationInvitationPreview {
             organization_name: preview.organization_name,
             email: preview.email,
-            role: role_of(preview.role.as_str()),
+            role: preview.role.into(),
             invited_by: preview.invited_by_name,
             expires_at: preview.expires_at,
         }))
@@ -504,8 +510,8 @@ pub async fn accept_organization_invitation(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let actor = Actor {
-        account: &auth.0.account,
-        client: &client,
+        account: auth.0.account,
+        client,
     };
     let joined = teams::accept(&state, actor, token(&body.token)?).await?;
     Ok(HttpResponse::Ok()
@@ -574,14 +580,13 @@ pub async fn change_member_role(
     path: web::Path<(String, String)>,
     body: Json<ChangeRoleBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, member) = path.into_inner();
-    let (org, member) = (organization(&org)?, uuid(&member)?);
+    let (org, member) = ids(path.into_inner())?;
     let actor = Actor {
-        account: &auth.0.account,
-        client: &client,
+        account: auth.0.account,
+        client,
     };
     let role = body.into_inner().role;
-    let row = teams::change_role(&state, actor, &org, &member, role.as_str()).await?;
+    let row = teams::change_role(&state, actor, &org, &member, Role::from(role).as_str()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(Member::from(row)))
@@ -614,11 +619,10 @@ pub async fn remove_member(
     Client(client): Client,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, member) = path.into_inner();
-    let (org, member) = (organization(&org)?, uuid(&member)?);
+    let (org, member) = ids(path.into_inner())?;
     let actor = Actor {
-        account: &auth.0.account,
-        client: &client,
+        account: auth.0.account,
+        client,
     };
     teams::remove(&state, actor, &org, &member).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -631,7 +635,7 @@ pub async fn remove_member(
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The organization's id"), EventPageQuery),
+    params(("id" = String, Path, description = "The organization's id"), PageQuery),
     responses(
         (status = 200, description = "A page of events", body = OrganizationEventPage),
         (status = 400, description = "Bad paging parameters", body = Problem, content_type = "application/problem+json"),
@@ -645,7 +649,7 @@ pub async fn list_organization_events(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     path: web::Path<String>,
-    query: Query<EventPageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let org = organization(&path.into_inner())?;
     let query = query.into_inner();

@@ -148,9 +148,9 @@ pub struct InvitationPreview {
 }
 
 /// Who acts, from where.
-pub struct Actor<'a> {
-    pub account: &'a Account,
-    pub client: &'a ClientInfo,
+pub struct Actor {
+    pub account: Account,
+    pub client: ClientInfo,
 }
 
 /// The caller's role in the organization; `NotFound` when they are not a member.
@@ -179,7 +179,7 @@ fn now_of(state: &AppState) -> DateTime<Utc> {
 struct Event<'a> {
     organization_id: &'a str,
     kind: &'static str,
-    actor: Option<&'a Actor<'a>>,
+    actor: Option<&'a Actor>,
     subject_account_id: Option<&'a str>,
     subject_email: Option<&'a str>,
     role: Option<Role>,
@@ -236,7 +236,7 @@ fn send_invitation(
     invitation_email: &str,
     role: Role,
     organization_name: &str,
-    actor: &Actor<'_>,
+    actor: &Actor,
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
     // In the language of the invited account if there is one, else the inviter's.
@@ -259,10 +259,28 @@ fn send_invitation(
     Ok(())
 }
 
+/// A pending invitation of the organization that `account_id` may resend or cancel (an owner,
+/// or an admin for any role but owner), with its role.
+fn managed_invitation(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    invitation_id: &str,
+    account_id: &str,
+) -> Result<(OrganizationInvitation, Role), TeamError> {
+    let mine = role_in(conn, organization_id, account_id)?;
+    require(mine.manages_members())?;
+    let invitation = invitations::find(conn, organization_id, invitation_id)?
+        .filter(|i| i.accepted_at.is_none() && i.cancelled_at.is_none())
+        .ok_or(TeamError::NotFound)?;
+    let role = Role::parse(&invitation.role).ok_or(TeamError::NotFound)?;
+    require(mine.may_assign(role))?;
+    Ok((invitation, role))
+}
+
 /// Invites `email` to the organization with `role`.
 pub async fn invite(
     state: &AppState,
-    actor: Actor<'_>,
+    actor: Actor,
     organization: &OrganizationId,
     email: &str,
     role: &str,
@@ -272,17 +290,11 @@ pub async fn invite(
     let at = now.naive_utc();
     let link = state.settings.link("/organization-invitation?token=");
     let organization_id = organization.as_str().to_owned();
-    let account = actor.account.clone();
-    let client = actor.client.clone();
     let view = state
         .db
         .write(move |conn| {
-            let actor = Actor {
-                account: &account,
-                client: &client,
-            };
             organizations::lock(conn, &organization_id)?;
-            let mine = role_in(conn, &organization_id, &account.id)?;
+            let mine = role_in(conn, &organization_id, &actor.account.id)?;
             require(mine.manages_members() && mine.may_assign(role))?;
             let address = email.normalized();
             if let Some(existing) = accounts::find_by_email(conn, &address)? {
@@ -303,7 +315,7 @@ pub async fn invite(
                     email: &address,
                     role: role.as_str(),
                     token_hash: &tokens::hash_token(&token),
-                    invited_by: &account.id,
+                    invited_by: &actor.account.id,
                     created_at: at,
                     sent_at: at,
                     expires_at: at + chrono::Duration::days(INVITATION_TTL_DAYS),
@@ -328,7 +340,7 @@ pub async fn invite(
                 invitations::find(conn, &organization_id, &id)?.ok_or(TeamError::NotFound)?;
             Ok(InvitationView {
                 invitation,
-                invited_by_name: Some(account.full_name.clone()),
+                invited_by_name: Some(actor.account.full_name.clone()),
             })
         })
         .await;
@@ -369,7 +381,7 @@ pub async fn invitations(
 /// working.
 pub async fn resend(
     state: &AppState,
-    actor: Actor<'_>,
+    actor: Actor,
     organization: &OrganizationId,
     invitation_id: &str,
 ) -> Result<InvitationView, TeamError> {
@@ -378,22 +390,11 @@ pub async fn resend(
     let link = state.settings.link("/organization-invitation?token=");
     let (organization_id, invitation_id) =
         (organization.as_str().to_owned(), invitation_id.to_owned());
-    let account = actor.account.clone();
-    let client = actor.client.clone();
     let view = state
         .db
         .write(move |conn| {
-            let actor = Actor {
-                account: &account,
-                client: &client,
-            };
-            let mine = role_in(conn, &organization_id, &account.id)?;
-            require(mine.manages_members())?;
-            let invitation = invitations::find(conn, &organization_id, &invitation_id)?
-                .filter(|i| i.accepted_at.is_none() && i.cancelled_at.is_none())
-                .ok_or(TeamError::NotFound)?;
-            let role = Role::parse(&invitation.role).ok_or(TeamError::NotFound)?;
-            require(mine.may_assign(role))?;
+            let (invitation, role) =
+                managed_invitation(conn, &organization_id, &invitation_id, &actor.account.id)?;
             let token = tokens::new_token();
             let expires_at = at + chrono::Duration::days(INVITATION_TTL_DAYS);
             if invitations::renew(
@@ -445,29 +446,18 @@ pub async fn resend(
 /// Withdraws a pending invitation: its link stops working.
 pub async fn cancel(
     state: &AppState,
-    actor: Actor<'_>,
+    actor: Actor,
     organization: &OrganizationId,
     invitation_id: &str,
 ) -> Result<(), TeamError> {
     let at = now_of(state).naive_utc();
     let (organization_id, invitation_id) =
         (organization.as_str().to_owned(), invitation_id.to_owned());
-    let account = actor.account.clone();
-    let client = actor.client.clone();
     state
         .db
         .write(move |conn| {
-            let actor = Actor {
-                account: &account,
-                client: &client,
-            };
-            let mine = role_in(conn, &organization_id, &account.id)?;
-            require(mine.manages_members())?;
-            let invitation = invitations::find(conn, &organization_id, &invitation_id)?
-                .filter(|i| i.accepted_at.is_none() && i.cancelled_at.is_none())
-                .ok_or(TeamError::NotFound)?;
-            let role = Role::parse(&invitation.role).ok_or(TeamError::NotFound)?;
-            require(mine.may_assign(role))?;
+            let (invitation, role) =
+                managed_invitation(conn, &organization_id, &invitation_id, &actor.account.id)?;
             if invitations::cancel(conn, &invitation.id, at)? == 0 {
                 return Err(TeamError::NotFound);
             }
@@ -532,40 +522,34 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview,
 
 /// Joins the organization with the invitation's role: only a signed-in account whose verified
 /// address is the invited one.
-pub async fn accept(
-    state: &AppState,
-    actor: Actor<'_>,
-    token: &str,
-) -> Result<MemberView, TeamError> {
+pub async fn accept(state: &AppState, actor: Actor, token: &str) -> Result<MemberView, TeamError> {
     let now = now_of(state);
     let at = now.naive_utc();
     let hash = tokens::hash_token(token);
     let console = state.settings.link("/");
-    let account = actor.account.clone();
-    let client = actor.client.clone();
     let view = state
         .db
         .write(move |conn| {
-            let actor = Actor {
-                account: &account,
-                client: &client,
-            };
             let invitation = usable(invitations::find_by_hash(conn, &hash)?, at)?;
-            if account.email_normalized != invitation.email || account.email_verified_at.is_none() {
+            if actor.account.email_normalized != invitation.email
+                || actor.account.email_verified_at.is_none()
+            {
                 return Err(TeamError::WrongAccount);
             }
             let role = Role::parse(&invitation.role).ok_or(TeamError::InvitationInvalid)?;
             organizations::lock(conn, &invitation.organization_id)?;
-            if organizations::member(conn, &invitation.organization_id, &account.id)?.is_some() {
+            if organizations::member(conn, &invitation.organization_id, &actor.account.id)?
+                .is_some()
+            {
                 return Err(TeamError::AlreadyMember);
             }
-            if invitations::accept(conn, &invitation.id, &account.id, at)? == 0 {
+            if invitations::accept(conn, &invitation.id, &actor.account.id, at)? == 0 {
                 return Err(TeamError::InvitationUsed);
             }
             organizations::add_member(
                 conn,
                 &invitation.organization_id,
-                &account.id,
+                &actor.account.id,
                 role.as_str(),
                 at,
             )?;
@@ -575,19 +559,22 @@ pub async fn accept(
                     organization_id: &invitation.organization_id,
                     kind: event::MEMBER_JOINED,
                     actor: Some(&actor),
-                    subject_account_id: Some(&account.id),
+                    subject_account_id: Some(&actor.account.id),
                     subject_email: None,
                     role: Some(role),
                     at,
                 },
             )?;
-            let view =
-                organizations::find_for_member(conn, &invitation.organization_id, &account.id)?
-                    .ok_or(TeamError::NotFound)?;
+            let view = organizations::find_for_member(
+                conn,
+                &invitation.organization_id,
+                &actor.account.id,
+            )?
+            .ok_or(TeamError::NotFound)?;
             let by = accounts::find(conn, &invitation.invited_by)?.map(|a| a.full_name);
             notify(
                 conn,
-                &account,
+                &actor.account,
                 &view.organization.name,
                 "joined",
                 role,
@@ -652,7 +639,7 @@ pub async fn members(
 /// Gives a member another role.
 pub async fn change_role(
     state: &AppState,
-    actor: Actor<'_>,
+    actor: Actor,
     organization: &OrganizationId,
     member_id: &str,
     role: &str,
@@ -668,17 +655,11 @@ pub async fn change_role(
     let at = now.naive_utc();
     let console = state.settings.link("/");
     let (organization_id, member_id) = (organization.as_str().to_owned(), member_id.to_owned());
-    let account = actor.account.clone();
-    let client = actor.client.clone();
     let (row, changed) = state
         .db
         .write(move |conn| {
-            let actor = Actor {
-                account: &account,
-                client: &client,
-            };
             organizations::lock(conn, &organization_id)?;
-            let mine = role_in(conn, &organization_id, &account.id)?;
+            let mine = role_in(conn, &organization_id, &actor.account.id)?;
             require(mine.manages_members())?;
             let target = organizations::member(conn, &organization_id, &member_id)?
                 .ok_or(TeamError::NotFound)?;
@@ -705,7 +686,7 @@ pub async fn change_role(
             )?;
             if let Some(person) = accounts::find(conn, &member_id)? {
                 let name = organizations::name_of(conn, &organization_id)?.unwrap_or_default();
-                let by = Some(account.full_name.as_str());
+                let by = Some(actor.account.full_name.as_str());
                 notify(
                     conn,
                     &person,
@@ -731,7 +712,7 @@ pub async fn change_role(
 /// Removes a member, or (when `member_id` is the caller) leaves the organization.
 pub async fn remove(
     state: &AppState,
-    actor: Actor<'_>,
+    actor: Actor,
     organization: &OrganizationId,
     member_id: &str,
 ) -> Result<(), TeamError> {
@@ -739,18 +720,12 @@ pub async fn remove(
     let at = now.naive_utc();
     let console = state.settings.link("/");
     let (organization_id, member_id) = (organization.as_str().to_owned(), member_id.to_owned());
-    let account = actor.account.clone();
-    let client = actor.client.clone();
     state
         .db
         .write(move |conn| {
-            let actor = Actor {
-                account: &account,
-                client: &client,
-            };
             organizations::lock(conn, &organization_id)?;
-            let mine = role_in(conn, &organization_id, &account.id)?;
-            let leaving = member_id == account.id;
+            let mine = role_in(conn, &organization_id, &actor.account.id)?;
+            let leaving = member_id == actor.account.id;
             let target = organizations::member(conn, &organization_id, &member_id)?
                 .ok_or(TeamError::NotFound)?;
             let role = Role::parse(&target.role).ok_or(TeamError::NotFound)?;
@@ -783,7 +758,7 @@ pub async fn remove(
                 let (change, by) = if leaving {
                     ("left", None)
                 } else {
-                    ("removed", Some(account.full_name.as_str()))
+                    ("removed", Some(actor.account.full_name.as_str()))
                 };
                 notify(conn, &person, &name, change, role, by, &console, now)?;
             }

@@ -187,7 +187,7 @@ impl Webhook {
         };
         // The call is a span of its own under the provisioning attempt; the operator gets its id.
         let call = request.trace.child();
-        let mut span = self.tracer.records(&call).then(|| {
+        let span = self.tracer.records(&call).then(|| {
             let mut span = Span::start(call, Some(request.trace.span_id), "POST", SpanKind::Client);
             span.set("http.request.method", "POST");
             span.set("server.address", self.url.host_str().unwrap_or_default());
@@ -221,7 +221,7 @@ impl Webhook {
                 None,
             ),
         };
-        if let Some(span) = span.as_mut() {
+        if let Some(mut span) = span {
             match status {
                 Some(status) => {
                     span.set("http.response.status_code", i64::from(status.as_u16()));
@@ -234,8 +234,6 @@ impl Webhook {
             if let Outcome::Retry(reason) = &outcome {
                 span.error = Some(reason.clone());
             }
-        }
-        if let Some(span) = span {
             self.tracer.finish(span);
         }
         outcome
