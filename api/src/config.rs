@@ -290,6 +290,10 @@ const KNOWN: &[&str] = &[
     "PORTAL_PROVISIONER_WEBHOOK_URL",
     "PORTAL_PROVISIONER_WEBHOOK_SECRET",
     "PORTAL_LOG_FORMAT",
+    "PORTAL_OTLP_ENDPOINT",
+    "PORTAL_OTLP_HEADERS",
+    "PORTAL_OTLP_INTERVAL",
+    "PORTAL_OTLP_SERVICE_NAME",
 ];
 
 /// The throttles an operator can tune; the defaults are the limits the product ships with.
@@ -1108,6 +1112,24 @@ mod tests {
                 "a credential is never echoed: {e}"
             );
         }
+    }
+
+    #[test]
+    fn every_variable_read_here_is_accepted_in_the_config_file() {
+        // Each quoted `PORTAL_…` name in this file is a variable the program reads.
+        let source = include_str!("config.rs");
+        let mut missing = Vec::new();
+        for piece in source.split("\"PORTAL_").skip(1) {
+            let Some(end) = piece.find('"') else { continue };
+            let name = format!("PORTAL_{}", &piece[..end]);
+            let plain = name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if plain && end > 0 && name != "PORTAL_CONFIG" && !KNOWN.contains(&name.as_str()) {
+                missing.push(name);
+            }
+        }
+        assert!(missing.is_empty(), "not in KNOWN: {missing:?}");
     }
 
     #[test]
