@@ -284,6 +284,8 @@ const KNOWN: &[&str] = &[
     "PORTAL_THROTTLE_BAD_TOKENS_PER_CLIENT",
     "PORTAL_THROTTLE_RESETS_PER_ADDRESS",
     "PORTAL_THROTTLE_RESETS_PER_CLIENT",
+    "PORTAL_THROTTLE_INVITATIONS_PER_ORGANIZATION",
+    "PORTAL_THROTTLE_INVITATIONS_PER_ADDRESS",
     "PORTAL_PROVISIONER",
     "PORTAL_PROVISION_DELAY_SECONDS",
     "PORTAL_PROVISION_FAILURE_RATE",
@@ -310,6 +312,8 @@ pub struct Throttles {
     pub bad_tokens_per_client: Limit,
     pub resets_per_address: Limit,
     pub resets_per_client: Limit,
+    pub invitations_per_organization: Limit,
+    pub invitations_per_address: Limit,
     /// Failed sign-ins of an account after which a captcha is asked for.
     pub captcha_after_failures: i32,
 }
@@ -328,6 +332,8 @@ impl Default for Throttles {
             bad_tokens_per_client: throttle::BAD_TOKENS_PER_CLIENT,
             resets_per_address: throttle::RESETS_PER_ADDRESS,
             resets_per_client: throttle::RESETS_PER_CLIENT,
+            invitations_per_organization: throttle::INVITATIONS_PER_ORGANIZATION,
+            invitations_per_address: throttle::INVITATIONS_PER_ADDRESS,
             captcha_after_failures: throttle::CAPTCHA_AFTER_FAILURES,
         }
     }
@@ -365,6 +371,14 @@ impl Throttles {
                 .limit("PORTAL_THROTTLE_RESETS_PER_ADDRESS", d.resets_per_address)?,
             resets_per_client: src
                 .limit("PORTAL_THROTTLE_RESETS_PER_CLIENT", d.resets_per_client)?,
+            invitations_per_organization: src.limit(
+                "PORTAL_THROTTLE_INVITATIONS_PER_ORGANIZATION",
+                d.invitations_per_organization,
+            )?,
+            invitations_per_address: src.limit(
+                "PORTAL_THROTTLE_INVITATIONS_PER_ADDRESS",
+                d.invitations_per_address,
+            )?,
             captcha_after_failures: src
                 .parse("PORTAL_CAPTCHA_AFTER_FAILURES", d.captcha_after_failures)?,
         };

@@ -12,7 +12,7 @@ use portal_tests::{both_backends, TestApp};
 use serde_json::{json, Value};
 
 use crate::organizations::{member, organization, project_form, Member};
-use crate::support::{problem, MAIL_WAIT};
+use crate::support::{assert_mail_count_stays, problem, MAIL_WAIT};
 
 /// The token of the newest invitation link emailed to `to`.
 async fn invitation_token(app: &TestApp, to: &str, n: usize) -> String {
@@ -459,5 +459,67 @@ both_backends!(
             .filter(|m| m["role"] == "owner")
             .count();
         assert_eq!(owners, 1);
+    }
+);
+
+both_backends!(
+    invitation_emails_are_limited_per_address_and_per_organization,
+    [
+        ("PORTAL_THROTTLE_INVITATIONS_PER_ADDRESS", "2/1d"),
+        ("PORTAL_THROTTLE_INVITATIONS_PER_ORGANIZATION", "4/1h"),
+    ],
+    |app: TestApp| async move {
+        let mut siti = member(&app, "siti@maju.example").await;
+        let org = organization(&app, &siti.access).await;
+        let org_id = org["id"].as_str().unwrap().to_owned();
+
+        // Sent, resent once: the address's two for the day. A third is refused and not sent.
+        let res = invite(&app, &siti, &org_id, "dewi@maju.example", "member").await;
+        assert_eq!(res.status(), 201);
+        let id = res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let resend = format!("/v1/organizations/{org_id}/invitations/{id}/resend");
+        let res = app.post_auth(&resend, &siti.access, &json!({})).await;
+        assert_eq!(res.status(), 200);
+        app.mail.wait_count("dewi@maju.example", 2, MAIL_WAIT).await;
+        let refused = problem(
+            app.post_auth(&resend, &siti.access, &json!({})).await,
+            429,
+            "too_many_requests",
+        )
+        .await;
+        assert!(refused.retry_after() > 3600, "{}", refused.retry_after());
+        // Another organization cannot flood that mailbox either.
+        let rina = member(&app, "rina@lain.example").await;
+        let other = organization(&app, &rina.access).await;
+        let res = invite(
+            &app,
+            &rina,
+            other["id"].as_str().unwrap(),
+            "dewi@maju.example",
+            "member",
+        )
+        .await;
+        problem(res, 429, "too_many_requests").await;
+        assert_mail_count_stays(&app, "dewi@maju.example", 2).await;
+
+        // The organization's own limit: two more addresses, then no more this hour (the refused
+        // attempts above counted nothing).
+        for email in ["a@maju.example", "b@maju.example"] {
+            let res = invite(&app, &siti, &org_id, email, "member").await;
+            assert_eq!(res.status(), 201, "{email}");
+        }
+        let res = invite(&app, &siti, &org_id, "c@maju.example", "member").await;
+        problem(res, 429, "too_many_requests").await;
+
+        // A day later both limits are fresh.
+        app.clock.advance(Duration::from_secs(24 * 3600 + 60));
+        siti.refresh(&app).await;
+        let res = invite(&app, &siti, &org_id, "c@maju.example", "member").await;
+        assert_eq!(res.status(), 201);
+        let res = app.post_auth(&resend, &siti.access, &json!({})).await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     }
 );

@@ -76,6 +76,12 @@ impl From<TeamError> for ApiError {
                 "This invitation was sent to another email address: sign in with the account of \
                  that address (or create one with it) to accept it.",
             ),
+            TeamError::Throttled(wait) => ApiError::too_many(ProblemCode::TooManyRequests, wait)
+                .detail(format!(
+                    "Too many invitation emails for this organization or this address; try again \
+                     in {} seconds.",
+                    wait.max(1)
+                )),
             TeamError::Database(db) => ApiError::internal(&db),
         }
     }
@@ -302,6 +308,7 @@ fn token(raw: &str) -> Result<&str, ApiError> {
 /// Owners and admins (admins cannot invite owners). Emails a single-use link, valid 7 days,
 /// bound to the address: only the account with that verified address can accept it. The link
 /// works whether or not the address has an account, and this answer is the same either way.
+/// Invitation emails are limited per organization and per invited address (`429`).
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
@@ -317,6 +324,7 @@ fn token(raw: &str) -> Result<&str, ApiError> {
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid address (`errors` says why)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many invitation emails for the organization or the address (`too_many_requests`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/organizations/{id}/invitations")]
@@ -394,6 +402,7 @@ pub async fn list_invitations(
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Onboarding incomplete, or the caller's role does not allow it (`insufficient_role`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organization, or no such pending invitation", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many invitation emails for the organization or the address (`too_many_requests`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/organizations/{id}/invitations/{invitation_id}/resend")]

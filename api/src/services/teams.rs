@@ -23,6 +23,7 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use serde_json::json;
 
 use crate::auth::tokens;
+use crate::config::Throttles;
 use crate::db::models::accounts::{self, Account};
 use crate::db::models::organization_events::{self, NewOrganizationEvent, OrganizationEvent};
 use crate::db::models::organization_invitations::{
@@ -35,7 +36,7 @@ use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::organizations::OrganizationId;
-use crate::services::ClientInfo;
+use crate::services::{email_key, throttle, ClientInfo};
 use crate::startup::AppState;
 
 /// How long an invitation link works.
@@ -125,6 +126,9 @@ pub enum TeamError {
     InvitationUsed,
     #[error("the invitation is for another address")]
     WrongAccount,
+    /// Too many invitation emails for the organization or the address; seconds to wait.
+    #[error("too many invitations")]
+    Throttled(u64),
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -229,6 +233,33 @@ fn parse_invitation(
     }
 }
 
+/// Counts one invitation email against the organization's and the address's limits (inside
+/// the transaction that sends it, so a refused or failed invitation counts nothing):
+/// `Throttled` when either is used up, so that nobody can use the portal to flood a mailbox.
+fn spend_invitation_quota(
+    conn: &mut DbConnection,
+    limits: &Throttles,
+    organization_id: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), TeamError> {
+    for (key, limit) in [
+        (
+            format!("invite:org:{organization_id}"),
+            limits.invitations_per_organization,
+        ),
+        (
+            format!("invite:to:{}", email_key(address)),
+            limits.invitations_per_address,
+        ),
+    ] {
+        if let Some(wait) = throttle::take(conn, &key, limit, now)? {
+            return Err(TeamError::Throttled(wait));
+        }
+    }
+    Ok(())
+}
+
 /// Queues the invitation email with a fresh link.
 fn send_invitation(
     conn: &mut DbConnection,
@@ -289,6 +320,7 @@ pub async fn invite(
     let now = now_of(state);
     let at = now.naive_utc();
     let link = state.settings.link("/organization-invitation?token=");
+    let limits = state.settings.throttles;
     let organization_id = organization.as_str().to_owned();
     let view = state
         .db
@@ -305,6 +337,7 @@ pub async fn invite(
             if invitations::pending_for(conn, &organization_id, &address)?.is_some() {
                 return Err(TeamError::InvitationPending);
             }
+            spend_invitation_quota(conn, &limits, &organization_id, &address, now)?;
             let token = tokens::new_token();
             let id = uuid::Uuid::now_v7().to_string();
             invitations::insert(
@@ -388,6 +421,7 @@ pub async fn resend(
     let now = now_of(state);
     let at = now.naive_utc();
     let link = state.settings.link("/organization-invitation?token=");
+    let limits = state.settings.throttles;
     let (organization_id, invitation_id) =
         (organization.as_str().to_owned(), invitation_id.to_owned());
     let view = state
@@ -395,6 +429,7 @@ pub async fn resend(
         .write(move |conn| {
             let (invitation, role) =
                 managed_invitation(conn, &organization_id, &invitation_id, &actor.account.id)?;
+            spend_invitation_quota(conn, &limits, &organization_id, &invitation.email, now)?;
             let token = tokens::new_token();
             let expires_at = at + chrono::Duration::days(INVITATION_TTL_DAYS);
             if invitations::renew(

@@ -92,6 +92,20 @@ pub const RESETS_PER_ADDRESS: Limit = Limit {
     block: Duration::from_secs(3600),
 };
 
+/// Organization invitation emails (sent or resent) per organization: fifty a day.
+pub const INVITATIONS_PER_ORGANIZATION: Limit = Limit {
+    max: 50,
+    window: Duration::from_secs(24 * 3600),
+    block: Duration::from_secs(24 * 3600),
+};
+
+/// Organization invitation emails per invited address, across organizations: five a day.
+pub const INVITATIONS_PER_ADDRESS: Limit = Limit {
+    max: 5,
+    window: Duration::from_secs(24 * 3600),
+    block: Duration::from_secs(24 * 3600),
+};
+
 /// Reset requests per client address, across addresses.
 pub const RESETS_PER_CLIENT: Limit = Limit {
     max: 20,
