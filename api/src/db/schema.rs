@@ -200,6 +200,17 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        deletion_requested_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    project_status_changes (id) {
+        id -> Text,
+        project_id -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        occurred_at -> Timestamp,
     }
 }
 
@@ -340,6 +351,7 @@ diesel::table! {
         role -> Nullable<Text>,
         occurred_at -> Timestamp,
         client_ip -> Nullable<Text>,
+        details -> Nullable<Text>,
     }
 }
 
@@ -358,6 +370,7 @@ diesel::joinable!(organization_members -> accounts (account_id));
 diesel::joinable!(organization_invitations -> organizations (organization_id));
 diesel::joinable!(organization_events -> organizations (organization_id));
 diesel::joinable!(projects -> organizations (organization_id));
+diesel::joinable!(project_status_changes -> projects (project_id));
 diesel::joinable!(mfa_totp -> accounts (account_id));
 diesel::joinable!(recovery_codes -> accounts (account_id));
 diesel::joinable!(security_events -> accounts (account_id));
@@ -396,6 +409,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organization_invitations,
     organization_events,
     projects,
+    project_status_changes,
     jobs,
     mfa_totp,
     recovery_codes,

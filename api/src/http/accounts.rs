@@ -47,11 +47,18 @@ pub struct SignUpBody {
     /// `en` or `id`: the language of emails. Defaults to `Accept-Language`.
     #[schema(example = "en")]
     pub locale: Option<String>,
+    /// The token of the organization invitation link the person followed. When it is a pending
+    /// invitation to this very address and the address has no account yet, the new account's
+    /// email counts as verified (`status` `email_verified`): no verification link is sent.
+    #[schema(example = json!(null))]
+    pub organization_invitation: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignUpAccepted {
-    /// Always `verification_email_sent`, whether or not the address was already registered.
+    /// `verification_email_sent`, whether or not the address was already registered; or
+    /// `email_verified` for a new account signed up from an organization invitation to this
+    /// address (sign in next).
     #[schema(example = "verification_email_sent")]
     pub status: String,
     #[schema(example = "budi@example.co.id")]
@@ -122,7 +129,7 @@ pub async fn sign_up(
         "POST /v1/accounts",
         &fingerprint,
         || async move {
-            let email = signup::sign_up(
+            let signed_up = signup::sign_up(
                 &st,
                 SignUpRequest {
                     full_name: body.full_name,
@@ -136,13 +143,19 @@ pub async fn sign_up(
                         .map(|c| (c.kind, c.version))
                         .collect(),
                     locale: body.locale,
+                    organization_invitation: body.organization_invitation,
                 },
                 client,
             )
             .await?;
+            let status = if signed_up.verified {
+                "email_verified"
+            } else {
+                "verification_email_sent"
+            };
             Ok(HttpResponse::Accepted().json(SignUpAccepted {
-                status: "verification_email_sent".into(),
-                email,
+                status: status.into(),
+                email: signed_up.email,
             }))
         },
     )

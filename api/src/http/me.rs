@@ -193,6 +193,8 @@ pub struct DeviceInfo {
     pub trusted_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub last_ip: Option<String>,
+    /// The device this request's session was started from ("this device").
+    pub current: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -227,13 +229,15 @@ pub async fn list_devices(
     state: web::Data<AppState>,
     caller: Onboarded,
 ) -> Result<HttpResponse, ApiError> {
-    let devices = devices::list(&state, caller.account.id.clone()).await?;
+    let (devices, current) =
+        devices::list(&state, caller.account.id.clone(), caller.session_id.clone()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(DeviceList {
             items: devices
                 .into_iter()
                 .map(|d| DeviceInfo {
+                    current: current.as_deref() == Some(d.id.as_str()),
                     id: d.id,
                     label: d.label,
                     trusted_at: utc(d.created_at),

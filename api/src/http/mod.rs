@@ -27,8 +27,34 @@ use utoipa_actix_web::scope;
 
 use crate::error::{ApiError, ProblemCode};
 
+/// The paging parameters of the lists that run oldest first (organizations, projects).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(example = "0193a5b2-1f00-7a3e-9c11-2b7d5e8f9a10")]
+    pub after: Option<String>,
+}
+
+/// Splits `limit + 1` fetched rows into a page of `limit` and the cursor of the next page (the
+/// id of the page's last item, when more follow).
+pub fn paginate<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    id: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more { rows.last().map(id) } else { None };
+    (rows, next)
+}
+
 /// Checks the parameters of a cursor-paginated list (`limit` 1–100, default 20; `before` an id
-/// from the previous page) and returns the limit.
+/// from the previous page, or `after` for lists running oldest first) and returns the limit.
 pub fn page_limit(limit: Option<u32>, before: Option<&str>) -> Result<u32, ApiError> {
     let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
@@ -93,6 +119,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(organizations::create_organization)
             .service(organizations::list_organizations)
             .service(organizations::get_organization)
+            .service(organizations::update_organization)
+            .service(organizations::delete_organization)
             .service(teams::invite_member)
             .service(teams::list_invitations)
             .service(teams::resend_invitation)
@@ -106,6 +134,9 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(projects::create_project)
             .service(projects::list_projects)
             .service(projects::get_project)
+            .service(projects::update_project)
+            .service(projects::delete_project)
+            .service(projects::get_project_history)
             .service(provisioning::provisioning_callback)
             .service(invitations::lookup)
             .service(invitations::accept)

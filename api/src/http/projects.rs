@@ -1,21 +1,27 @@
-//! Projects: create one in an organization (onboarding step 6), list an organization's, read
-//! one. Both reads are cheap to poll for the cluster status: they carry a weak `ETag` (from the
-//! status and `updated_at`) and answer `304 Not Modified` to a matching `If-None-Match`.
-//! Projects of organizations the caller does not belong to answer 404.
+//! Projects: create one in an organization (onboarding step 6), list an organization's, read,
+//! change and delete one, read its status history. Both reads are cheap to poll for the cluster
+//! status: they carry a weak `ETag` (from the status and `updated_at`) and answer `304 Not
+//! Modified` to a matching `If-None-Match`. Projects of organizations the caller does not belong
+//! to answer 404; a `billing` member sees only each project's name and VAT data.
 
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::extract::{steps, Reached};
-use crate::db::models::projects::Project as ProjectRow;
-use crate::error::{ApiError, Problem};
+use crate::db::models::projects::{Project as ProjectRow, ProjectView, StatusChange};
+use crate::error::{ApiError, Problem, ProblemCode};
+use crate::http::client::Client;
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::Json;
 use crate::services::organizations::OrganizationId;
-use crate::services::projects::{self, utc, CreateProjectRequest, ProjectError, ProjectId};
+use crate::services::projects::{
+    self, utc, CreateProjectRequest, ProjectError, ProjectId, UpdateProjectRequest,
+};
+use crate::services::teams::{Actor, Role};
 use crate::startup::AppState;
 
 impl From<ProjectError> for ApiError {
@@ -26,6 +32,12 @@ impl From<ProjectError> for ApiError {
             ProjectError::InsufficientRole => {
                 crate::services::teams::TeamError::InsufficientRole.into()
             }
+            ProjectError::Deleting => ApiError::new(
+                StatusCode::CONFLICT,
+                ProblemCode::ProjectDeleting,
+                "The project is being deleted",
+            )
+            .detail("A project being deleted cannot change any more."),
             ProjectError::Database(db) => ApiError::internal(&db),
         }
     }
@@ -41,13 +53,18 @@ pub enum ClusterStatus {
     Provisioning,
     /// Ready to use (the creator was emailed).
     Ready,
-    /// Provisioning failed; see `cluster_failure_reason` (the creator was emailed).
+    /// Provisioning failed; see `cluster_failure_reason` (the creator was emailed). Also where
+    /// a failed deletion leaves a project.
     Failed,
+    /// Being deleted: the cluster is being removed, then the project is gone (its creator and
+    /// whoever asked are emailed).
+    Deleting,
 }
 
 impl ClusterStatus {
     pub fn from_stored(s: &str) -> Self {
         match s {
+            projects::status::DELETING => Self::Deleting,
             projects::status::PROVISIONING => Self::Provisioning,
             projects::status::READY => Self::Ready,
             projects::status::FAILED => Self::Failed,
@@ -80,7 +97,8 @@ pub struct CreateProjectBody {
     pub vat_address: String,
 }
 
-/// A project and its cluster status.
+/// A project and its cluster status. For the `billing` role only `id`, `organization_id`,
+/// `name`, the VAT fields and the times are present.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Project {
     #[schema(example = "0193a5b3-0a00-7d2e-8b45-6c1f0e2d3a4b")]
@@ -89,8 +107,10 @@ pub struct Project {
     pub organization_id: String,
     #[schema(example = "Retail Analytics")]
     pub name: String,
+    /// Absent for the `billing` role.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "Dashboards for the retail team")]
-    pub description: String,
+    pub description: Option<String>,
     /// Digits only.
     #[schema(example = "012345678901000")]
     pub vat_id: String,
@@ -98,30 +118,57 @@ pub struct Project {
     pub vat_name: String,
     #[schema(example = "Jl. Jend. Sudirman Kav. 52-53, Jakarta 12190")]
     pub vat_address: String,
-    pub cluster_status: ClusterStatus,
-    /// Why provisioning failed (only when `failed`).
+    /// Absent for the `billing` role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_status: Option<ClusterStatus>,
+    /// Why provisioning (or a deletion) failed (only when `failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = json!(null))]
     pub cluster_failure_reason: Option<String>,
+    /// Who created the project (absent for the `billing` role).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<ProjectCreator>,
     pub created_at: DateTime<Utc>,
     /// Changes with every cluster status change: poll it (or use the `ETag`).
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<ProjectRow> for Project {
-    fn from(p: ProjectRow) -> Self {
+/// The person who created a project.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectCreator {
+    #[schema(example = "0193a5b1-2c00-7f3e-9d22-1a2b3c4d5e6f")]
+    pub account_id: String,
+    /// Absent once their account is erased.
+    #[schema(example = "Budi Santoso")]
+    pub full_name: Option<String>,
+}
+
+impl Project {
+    /// The project as someone with `role` sees it.
+    fn for_role(p: ProjectRow, creator_name: Option<String>, role: Role) -> Self {
+        let full = role.reads_projects();
         Self {
-            cluster_status: ClusterStatus::from_stored(&p.cluster_status),
+            cluster_status: full.then(|| ClusterStatus::from_stored(&p.cluster_status)),
+            cluster_failure_reason: p.cluster_failure_reason.filter(|_| full),
+            description: full.then_some(p.description),
+            created_by: full.then_some(ProjectCreator {
+                account_id: p.created_by,
+                full_name: creator_name,
+            }),
             id: p.id,
             organization_id: p.organization_id,
             name: p.name,
-            description: p.description,
             vat_id: p.vat_id,
             vat_name: p.vat_name,
             vat_address: p.vat_address,
-            cluster_failure_reason: p.cluster_failure_reason,
             created_at: utc(p.created_at),
             updated_at: utc(p.updated_at),
         }
+    }
+
+    fn from_view(v: ProjectView) -> Self {
+        let role = Role::parse(&v.role).unwrap_or(Role::Billing);
+        Self::for_role(v.project, v.creator_name, role)
     }
 }
 
@@ -129,6 +176,52 @@ impl From<ProjectRow> for Project {
 pub struct ProjectList {
     /// The organization's projects, oldest first.
     pub items: Vec<Project>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[schema(example = json!(null))]
+    pub next_cursor: Option<String>,
+}
+
+/// A change to a project: only the fields present change, each checked as on creation.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpdateProjectBody {
+    /// Unique within the organization (case and spacing ignored).
+    #[schema(example = "Retail Analytics EU", max_length = 100)]
+    pub name: Option<String>,
+    #[schema(max_length = 1000)]
+    pub description: Option<String>,
+    /// 15 or 16 digits; dots, dashes and spaces are ignored.
+    #[schema(example = "01.234.567.8-901.000", max_length = 40)]
+    pub vat_id: Option<String>,
+    #[schema(max_length = 100)]
+    pub vat_name: Option<String>,
+    #[schema(max_length = 255)]
+    pub vat_address: Option<String>,
+}
+
+/// One step of a project's cluster status history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectStatusChange {
+    pub status: ClusterStatus,
+    /// Why it failed (`failed` only).
+    pub reason: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl From<StatusChange> for ProjectStatusChange {
+    fn from(c: StatusChange) -> Self {
+        Self {
+            status: ClusterStatus::from_stored(&c.status),
+            reason: c.reason,
+            occurred_at: utc(c.occurred_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectStatusHistory {
+    /// Oldest first: `pending` at creation, then every change.
+    pub items: Vec<ProjectStatusChange>,
 }
 
 /// True when `If-None-Match` names `etag` (weak comparison, RFC 9110 §13.1.2) or is `*`.
@@ -229,7 +322,8 @@ pub async fn create_project(
             )
             .await?;
             let etag = projects::etag(&created);
-            let body = Project::from(created);
+            let creator = Some(auth.0.account.full_name.clone());
+            let body = Project::for_role(created, creator, Role::Member);
             Ok(HttpResponse::Created()
                 .insert_header((header::LOCATION, format!("/v1/projects/{}", body.id)))
                 .insert_header((header::ETAG, etag))
@@ -242,20 +336,23 @@ pub async fn create_project(
 
 /// List an organization's projects.
 ///
-/// With each project's cluster status. Poll cheaply with `If-None-Match`: the `ETag` changes
-/// whenever a project is added or changes status.
+/// With each project's cluster status, oldest first, paginated by cursor. Poll cheaply with
+/// `If-None-Match`: the page's `ETag` changes whenever one of its projects is added, changed or
+/// changes status.
 #[utoipa::path(
     tag = "projects",
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The organization's id"),
+        crate::http::ListQuery,
         ("If-None-Match" = Option<String>, Header, description = "The `ETag` of a previous answer"),
     ),
     responses(
-        (status = 200, description = "The organization's projects", body = ProjectList,
-            headers(("ETag" = String, description = "Weak validator of the list"))),
+        (status = 200, description = "A page of the organization's projects", body = ProjectList,
+            headers(("ETag" = String, description = "Weak validator of the page"))),
         (status = 304, description = "Unchanged since the `ETag` given in `If-None-Match`",
             headers(("ETag" = String, description = "The same validator"))),
+        (status = 400, description = "Bad paging parameters (`invalid_query`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An earlier onboarding step is not done (`onboarding_incomplete`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organization among the caller's", body = Problem, content_type = "application/problem+json"),
@@ -267,16 +364,31 @@ pub async fn list_projects(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     path: web::Path<String>,
+    query: crate::http::json::Query<crate::http::ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let organization_id =
         OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
-    let rows = projects::list(&state, &auth.0.account.id, &organization_id).await?;
-    let etag = projects::list_etag(&rows);
+    let query = query.into_inner();
+    let limit = crate::http::page_limit(query.limit, query.after.as_deref())?;
+    let (role, rows) = projects::page(
+        &state,
+        &auth.0.account.id,
+        &organization_id,
+        query.after,
+        i64::from(limit) + 1,
+    )
+    .await?;
+    let (rows, next_cursor) = crate::http::paginate(rows, limit, |(p, _)| p.id.clone());
+    let etag = projects::list_etag(rows.iter().map(|(p, _)| p));
     Ok(conditional(
         &req,
         etag,
         &ProjectList {
-            items: rows.into_iter().map(Project::from).collect(),
+            items: rows
+                .into_iter()
+                .map(|(p, creator)| Project::for_role(p, creator, role))
+                .collect(),
+            next_cursor,
         },
     ))
 }
@@ -310,7 +422,126 @@ pub async fn get_project(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = ProjectId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
-    let row = projects::get(&state, &auth.0.account.id, &id).await?;
-    let etag = projects::etag(&row);
-    Ok(conditional(&req, etag, &Project::from(row)))
+    let view = projects::get(&state, &auth.0.account.id, &id).await?;
+    let etag = projects::etag(&view.project);
+    Ok(conditional(&req, etag, &Project::from_view(view)))
+}
+
+/// Change a project.
+///
+/// Owners and admins: name, description, VAT data. Only the fields sent change, each checked as
+/// on creation; every bad one is reported at once. Not while the project is being deleted.
+/// Logged in the organization's events (`project_updated`).
+#[utoipa::path(
+    tag = "projects",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The project's id")),
+    request_body(content = UpdateProjectBody, example = json!({"name": "Retail Analytics EU"})),
+    responses(
+        (status = 200, description = "The project as stored now", body = Project,
+            headers(("ETag" = String, description = "Weak validator of the project"))),
+        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Onboarding incomplete, or the role does not allow it (`insufficient_role`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project among the caller's organizations", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The project is being deleted (`project_deleting`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`errors` lists each), including a name already used in the organization", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/projects/{id}")]
+pub async fn update_project(
+    state: web::Data<AppState>,
+    auth: Reached<steps::CreateProject>,
+    Client(client): Client,
+    path: web::Path<String>,
+    body: Json<UpdateProjectBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ProjectId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let b = body.into_inner();
+    let actor = Actor {
+        account: auth.0.account,
+        client,
+    };
+    let change = UpdateProjectRequest {
+        name: b.name,
+        description: b.description,
+        vat_id: b.vat_id,
+        vat_name: b.vat_name,
+        vat_address: b.vat_address,
+    };
+    let view = projects::update(&state, actor, &id, change).await?;
+    let etag = projects::etag(&view.project);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Project::from_view(view)))
+}
+
+/// Delete a project.
+///
+/// Owners and admins. The project goes `deleting` at once and its cluster is removed by the
+/// provisioner in the background (a `cluster.delete` webhook with that provisioner); then the
+/// project is gone and its creator and the person who asked are emailed. If the provisioner
+/// cannot remove it, the project is `failed` with the reason, and can be deleted again. Asking
+/// again while it is being deleted changes nothing.
+#[utoipa::path(
+    tag = "projects",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The project's id")),
+    responses(
+        (status = 202, description = "Deletion under way: the project, `deleting`", body = Project),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Onboarding incomplete, or the role does not allow it (`insufficient_role`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project among the caller's organizations", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/projects/{id}")]
+pub async fn delete_project(
+    state: web::Data<AppState>,
+    auth: Reached<steps::CreateProject>,
+    Client(client): Client,
+    trace: crate::http::client::Trace,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ProjectId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let actor = Actor {
+        account: auth.0.account,
+        client,
+    };
+    let view = projects::request_deletion(&state, actor, &id, trace.0).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Project::from_view(view)))
+}
+
+/// A project's status history.
+///
+/// Every status its cluster went through, oldest first, with the failure reason where there
+/// was one. Not for the `billing` role.
+#[utoipa::path(
+    tag = "projects",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The project's id")),
+    responses(
+        (status = 200, description = "The history", body = ProjectStatusHistory),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Onboarding incomplete, or the `billing` role (`insufficient_role`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project among the caller's organizations", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/projects/{id}/history")]
+pub async fn get_project_history(
+    state: web::Data<AppState>,
+    auth: Reached<steps::CreateProject>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ProjectId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let items = projects::history(&state, &auth.0.account.id, &id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .json(ProjectStatusHistory {
+            items: items.into_iter().map(ProjectStatusChange::from).collect(),
+        }))
 }

@@ -44,8 +44,12 @@ impl From<CallbackError> for ApiError {
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportedOutcome {
+    /// The cluster of a `cluster.provision` request is ready.
     Ready,
+    /// The request (provision or delete) failed; give a `reason`.
     Failed,
+    /// The cluster of a `cluster.delete` request is gone.
+    Deleted,
 }
 
 /// An operator's report, signed like the provisioning request.
@@ -73,10 +77,12 @@ pub struct CallbackResult {
 
 /// Report a provisioning outcome (operators).
 ///
-/// Called by the operator's provisioning system after a `cluster.provision` webhook. The raw
+/// Called by the operator's provisioning system after a `cluster.provision` webhook (`ready`
+/// or `failed`) or a `cluster.delete` webhook (`deleted` or `failed`). The raw
 /// body must be signed: `X-Portal-Timestamp: <unix seconds>` and `X-Portal-Signature:
 /// v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`, with the webhook secret. Only a project
-/// still `pending` or `provisioning` moves; a second report answers 409.
+/// still `pending` or `provisioning` (or, for a deletion, `deleting`) moves; a second report
+/// answers 409.
 #[utoipa::path(
     tag = "provisioning",
     params(
@@ -87,6 +93,7 @@ pub struct CallbackResult {
         "project_id": "0193a5b3-0a00-7d2e-8b45-6c1f0e2d3a4b", "status": "ready"})),
     responses(
         (status = 200, description = "Recorded", body = CallbackResult),
+        (status = 204, description = "Recorded: the cluster is deleted, and so is the project"),
         (status = 400, description = "The (authentic) body is not a valid report", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong signature (`signature_invalid`), timestamp out of range (`signature_expired`), or callbacks disabled", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
@@ -142,11 +149,16 @@ pub async fn provisioning_callback(
             outcome: match report.status {
                 ReportedOutcome::Ready => ReportedStatus::Ready,
                 ReportedOutcome::Failed => ReportedStatus::Failed,
+                ReportedOutcome::Deleted => ReportedStatus::Deleted,
             },
             reason: report.reason,
         },
     )
     .await?;
+    // A deleted project is gone: nothing left to describe.
+    let Some(project) = project else {
+        return Ok(HttpResponse::NoContent().finish());
+    };
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(CallbackResult {

@@ -246,7 +246,8 @@ pub struct OrganizationInvitationPreview {
 pub struct OrganizationEventInfo {
     pub id: String,
     /// `invitation_sent`, `invitation_resent`, `invitation_cancelled`, `member_joined`,
-    /// `role_changed`, `member_removed`, `member_left`.
+    /// `role_changed`, `member_removed`, `member_left`, `organization_updated`,
+    /// `project_updated`, `project_deletion_requested`, `project_deleted`.
     #[schema(example = "role_changed")]
     pub kind: String,
     /// The account that made the change.
@@ -259,6 +260,10 @@ pub struct OrganizationEventInfo {
     pub role: Option<OrganizationRole>,
     pub occurred_at: DateTime<Utc>,
     pub ip: Option<String>,
+    /// What else the event names: `project_id` and `project_name` (project events), `fields`
+    /// (the fields changed).
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
 }
 
 impl From<OrganizationEvent> for OrganizationEventInfo {
@@ -272,6 +277,7 @@ impl From<OrganizationEvent> for OrganizationEventInfo {
             role: e.role.as_deref().map(role_of),
             occurred_at: utc(e.occurred_at),
             ip: e.client_ip,
+            details: e.details.and_then(|d| serde_json::from_str(&d).ok()),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Background jobs in the database: cluster provisioning today. A job is written in the same
-//! transaction as the change that needs it ([`schedule`]), so it is never lost; the [`worker`]
+//! Background jobs in the database: cluster provisioning and deletion, account erasure. A job
+//! is written in the same transaction as the change that needs it ([`schedule`]), so it is never lost; the [`worker`]
 //! of any replica claims due jobs with a lease, runs them, and records the outcome. A replica
 //! that dies mid-job leaves a lease that expires, and another worker (or the same one after a
 //! restart) claims the job again. Failures worth retrying are retried with exponential backoff.
@@ -21,6 +21,8 @@ use crate::db::DbConnection;
 
 /// Provisions the cluster of a project (`subject_id` is the project id).
 pub const PROVISION_CLUSTER: &str = "provision_cluster";
+/// Removes the cluster of a project being deleted, then the project (`subject_id`).
+pub const DELETE_CLUSTER: &str = "delete_cluster";
 
 /// Adds a job due at `run_at`, inside the caller's transaction. Wake the worker after commit.
 pub fn schedule(
@@ -49,9 +51,9 @@ pub fn schedule(
     )
 }
 
-/// When a new project's provisioning job first runs, after its creation: the simulated
-/// provisioner's configured delay (so that a restart in between simply resumes it), at once for
-/// the webhook.
+/// When a cluster job (provisioning or deletion) first runs, after it is asked for: the
+/// simulated provisioner's configured delay (so that a restart in between simply resumes it),
+/// at once for the webhook.
 pub fn first_run_delay(settings: &Settings) -> Duration {
     match settings.provisioner {
         Provisioner::Simulated => settings.provision_delay,

@@ -15,13 +15,13 @@ use std::time::Duration;
 use chrono::{DateTime, SubsecRound, Utc};
 use tokio::sync::Notify;
 
-use super::provisioners::{Outcome, ProvisionRequest, Provisioner};
-use super::PROVISION_CLUSTER;
+use super::provisioners::{Action, Outcome, ProvisionRequest, Provisioner};
+use super::{DELETE_CLUSTER, PROVISION_CLUSTER};
 use crate::clock::Clock;
 use crate::db::models::jobs::{self, Job};
 use crate::db::models::projects::{self as project_rows, Project};
 use crate::db::{Db, DbError, PassBackoff};
-use crate::services::projects::{self, status, ClusterOutcome};
+use crate::services::projects::{self, status, ClusterOutcome, DeletionOutcome};
 use crate::telemetry::otlp::{Span, SpanKind};
 
 const BATCH: i64 = 20;
@@ -55,6 +55,12 @@ pub struct JobWorker {
     pub mail_wake: Arc<Notify>,
     pub worker_id: String,
     pub tracer: crate::telemetry::otlp::Tracer,
+}
+
+/// How a cluster job ended, for the project.
+enum Settled {
+    Cluster(ClusterOutcome),
+    Deletion(DeletionOutcome),
 }
 
 /// A job this worker holds the lease on, with its project.
@@ -113,11 +119,13 @@ impl JobWorker {
                 let Some(job) = jobs::claim(c, &id, &worker, at, lease_until)? else {
                     return Ok(None);
                 };
-                let project = if job.kind == PROVISION_CLUSTER {
-                    projects::mark_provisioning(c, &job.subject_id, at)?;
-                    project_rows::find(c, &job.subject_id)?
-                } else {
-                    None
+                let project = match job.kind.as_str() {
+                    PROVISION_CLUSTER => {
+                        projects::mark_provisioning(c, &job.subject_id, at)?;
+                        project_rows::find(c, &job.subject_id)?
+                    }
+                    DELETE_CLUSTER => project_rows::find(c, &job.subject_id)?,
+                    _ => None,
                 };
                 Ok(Some(Claimed { job, project }))
             })
@@ -135,17 +143,28 @@ impl JobWorker {
             tracing::info!(job_id = %job.id, erased, "account erasure ran");
             return self.settle(&job, "done", None, None).await;
         }
-        if job.kind != PROVISION_CLUSTER {
-            tracing::error!(job_id = %job.id, kind = %job.kind, "unknown job kind");
-            return self
-                .settle(&job, "failed", Some("unknown job kind"), None)
-                .await;
-        }
+        let action = match job.kind.as_str() {
+            PROVISION_CLUSTER => Action::Provision,
+            DELETE_CLUSTER => Action::Delete,
+            _ => {
+                tracing::error!(job_id = %job.id, kind = %job.kind, "unknown job kind");
+                return self
+                    .settle(&job, "failed", Some("unknown job kind"), None)
+                    .await;
+            }
+        };
         let Some(project) = project else {
-            // The project is gone: nothing left to provision.
+            // The project is gone: nothing left to do.
             return self.settle(&job, "done", None, None).await;
         };
-        if !status::UNSETTLED.contains(&project.cluster_status.as_str()) {
+        // Provisioning stops once the project settled or is being deleted; a deletion runs only
+        // while the project is `deleting`.
+        let current = project.cluster_status.as_str();
+        let due = match action {
+            Action::Provision => status::UNSETTLED.contains(&current),
+            Action::Delete => current == status::DELETING,
+        };
+        if !due {
             return self.settle(&job, "done", None, None).await;
         }
         // The attempt is a span under the request that created the project (or a new trace
@@ -156,6 +175,7 @@ impl JobWorker {
             .and_then(crate::telemetry::TraceContext::parse);
         let trace = parent.map_or_else(|| self.tracer.root(), |p| p.child());
         let request = ProvisionRequest {
+            action,
             job_id: job.id.clone(),
             attempt: job.attempts,
             project_id: project.id.clone(),
@@ -164,12 +184,11 @@ impl JobWorker {
             trace,
         };
         let span = self.tracer.records(&trace).then(|| {
-            let mut span = Span::start(
-                trace,
-                parent.map(|p| p.span_id),
-                "provision cluster",
-                SpanKind::Internal,
-            );
+            let name = match action {
+                Action::Provision => "provision cluster",
+                Action::Delete => "delete cluster",
+            };
+            let mut span = Span::start(trace, parent.map(|p| p.span_id), name, SpanKind::Internal);
             span.set("portal.job.id", job.id.as_str());
             span.set("portal.job.attempt", i64::from(job.attempts));
             span.set("portal.project.id", project.id.as_str());
@@ -191,10 +210,35 @@ impl JobWorker {
             self.tracer.finish(span);
         }
         match outcome {
+            Outcome::Ready if action == Action::Delete => {
+                tracing::info!(job_id = %job.id, project_id = %project.id, "cluster deleted");
+                self.settle(
+                    &job,
+                    "done",
+                    None,
+                    Some(Settled::Deletion(DeletionOutcome::Deleted)),
+                )
+                .await
+            }
+            Outcome::Failed(reason) if action == Action::Delete => {
+                tracing::info!(job_id = %job.id, project_id = %project.id, %reason, "cluster deletion failed");
+                self.settle(
+                    &job,
+                    "failed",
+                    Some(&reason.clone()),
+                    Some(Settled::Deletion(DeletionOutcome::Failed(reason))),
+                )
+                .await
+            }
             Outcome::Ready => {
                 tracing::info!(job_id = %job.id, project_id = %project.id, "cluster ready");
-                self.settle(&job, "done", None, Some(ClusterOutcome::Ready))
-                    .await
+                self.settle(
+                    &job,
+                    "done",
+                    None,
+                    Some(Settled::Cluster(ClusterOutcome::Ready)),
+                )
+                .await
             }
             Outcome::Failed(reason) => {
                 tracing::info!(job_id = %job.id, project_id = %project.id, %reason, "cluster failed");
@@ -202,7 +246,7 @@ impl JobWorker {
                     &job,
                     "failed",
                     Some(&reason.clone()),
-                    Some(ClusterOutcome::Failed(reason)),
+                    Some(Settled::Cluster(ClusterOutcome::Failed(reason))),
                 )
                 .await
             }
@@ -218,14 +262,17 @@ impl JobWorker {
             }
             Outcome::Retry(error) => {
                 tracing::warn!(job_id = %job.id, project_id = %project.id, attempts = job.attempts, %error,
-                    "provisioning attempts exhausted");
-                self.settle(
-                    &job,
-                    "failed",
-                    Some(&error),
-                    Some(ClusterOutcome::Failed(UNREACHABLE.to_owned())),
-                )
-                .await
+                    "provisioner attempts exhausted");
+                let outcome = match action {
+                    Action::Provision => {
+                        Settled::Cluster(ClusterOutcome::Failed(UNREACHABLE.to_owned()))
+                    }
+                    Action::Delete => {
+                        Settled::Deletion(DeletionOutcome::Failed(UNREACHABLE.to_owned()))
+                    }
+                };
+                self.settle(&job, "failed", Some(&error), Some(outcome))
+                    .await
             }
         }
     }
@@ -249,7 +296,7 @@ impl JobWorker {
         job: &Job,
         job_status: &'static str,
         error: Option<&str>,
-        outcome: Option<ClusterOutcome>,
+        outcome: Option<Settled>,
     ) -> Result<(), DbError> {
         let id = job.id.clone();
         let subject = job.subject_id.clone();
@@ -266,8 +313,13 @@ impl JobWorker {
                     return Ok(false);
                 }
                 match outcome {
-                    Some(outcome) => projects::finish(c, &subject, &outcome, &public_url, now)
-                        .map_err(DbError::from),
+                    Some(Settled::Cluster(outcome)) => {
+                        projects::finish(c, &subject, &outcome, &public_url, now)
+                            .map_err(DbError::from)
+                    }
+                    Some(Settled::Deletion(outcome)) => {
+                        projects::finish_deletion(c, &subject, &outcome, &public_url, now)
+                    }
                     None => Ok(false),
                 }
             })

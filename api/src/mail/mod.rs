@@ -37,6 +37,8 @@ pub enum Template {
     AccountClosed,
     OrganizationInvitation,
     OrganizationMembership,
+    OrganizationDeleted,
+    ProjectDeleted,
 }
 
 impl Template {
@@ -63,6 +65,8 @@ impl Template {
             Self::AccountClosed => "account_closed",
             Self::OrganizationInvitation => "organization_invitation",
             Self::OrganizationMembership => "organization_membership",
+            Self::OrganizationDeleted => "organization_deleted",
+            Self::ProjectDeleted => "project_deleted",
         }
     }
 }

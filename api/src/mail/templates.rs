@@ -41,6 +41,8 @@ const SOURCES: &[(&str, &str)] = message_templates!(
     "account_closed",
     "organization_invitation",
     "organization_membership",
+    "organization_deleted",
+    "project_deleted",
 );
 
 const LAYOUT: &str = include_str!("templates/layout.html");

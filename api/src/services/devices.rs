@@ -18,10 +18,19 @@ pub enum DeviceError {
 }
 impl_from_diesel!(DeviceError);
 
-pub async fn list(state: &AppState, account_id: String) -> Result<Vec<Device>, DeviceError> {
+/// The account's trusted devices, and which of them the session `session_id` runs on (if it
+/// was started from a trusted device).
+pub async fn list(
+    state: &AppState,
+    account_id: String,
+    session_id: String,
+) -> Result<(Vec<Device>, Option<String>), DeviceError> {
     state
         .db
-        .read(move |conn| Ok(devices::list_active(conn, &account_id)?))
+        .read(move |conn| {
+            let current = sessions::find(conn, &session_id)?.and_then(|s| s.device_id);
+            Ok((devices::list_active(conn, &account_id)?, current))
+        })
         .await
 }
 

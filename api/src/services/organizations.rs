@@ -62,6 +62,12 @@ pub enum OrganizationError {
     /// Unknown, or the caller is not a member: the same answer for both.
     #[error("organization not found")]
     NotFound,
+    /// A member whose role does not allow it.
+    #[error("the caller's role does not allow this")]
+    InsufficientRole,
+    /// Deleting an organization that still has projects (how many).
+    #[error("the organization still has {0} projects")]
+    HasProjects(i64),
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -218,6 +224,14 @@ fn parse(
     })
 }
 
+/// The value of `sales_representative_id` that says no sales representative recommended the
+/// portal (a self-service customer).
+pub const NO_SALES_REPRESENTATIVE: &str = "none";
+
+fn is_none(raw: &str) -> bool {
+    raw.trim().eq_ignore_ascii_case(NO_SALES_REPRESENTATIVE)
+}
+
 /// Checks the chosen sales representative inside the unit of work (a malformed id is reported
 /// like an unknown one).
 fn check_sales_representative(
@@ -225,8 +239,8 @@ fn check_sales_representative(
     raw: &str,
     errors: &mut Vec<FieldError>,
 ) -> Result<Option<SalesRepresentativeId>, DbError> {
-    if raw.trim().is_empty() {
-        return Ok(None); // already reported as required
+    if raw.trim().is_empty() || is_none(raw) {
+        return Ok(None); // already reported as required, or nobody recommended the portal
     }
     let id = SalesRepresentativeId::parse(raw);
     let found = match &id {
@@ -331,6 +345,206 @@ pub async fn list(
         .db
         .read(move |conn| organizations::for_member(conn, &account_id).map_err(Into::into))
         .await
+}
+
+/// A page of the organizations the account belongs to, oldest first, after the organization
+/// `after`; `limit` rows at most (ask for one more than shown to know whether more follow).
+pub async fn page(
+    state: &AppState,
+    account_id: &str,
+    after: Option<String>,
+    limit: i64,
+) -> Result<Vec<MemberView>, OrganizationError> {
+    let account_id = account_id.to_owned();
+    state
+        .db
+        .read(move |conn| {
+            organizations::page_for_member(conn, &account_id, after.as_deref(), limit)
+                .map_err(Into::into)
+        })
+        .await
+}
+
+/// A change to an organization: each field present replaces the stored one and is checked
+/// like the creation form's.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateOrganizationRequest {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub country: Option<String>,
+    pub description: Option<String>,
+    pub business_phone: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub zip: Option<String>,
+    pub sales_representative_id: Option<String>,
+}
+
+impl UpdateOrganizationRequest {
+    /// The names of the fields present, for the organization's log.
+    fn fields(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("address", self.address.is_some()),
+            ("country", self.country.is_some()),
+            ("description", self.description.is_some()),
+            ("business_phone", self.business_phone.is_some()),
+            ("city", self.city.is_some()),
+            ("region", self.region.is_some()),
+            ("zip", self.zip.is_some()),
+            (
+                "sales_representative_id",
+                self.sales_representative_id.is_some(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+        .collect()
+    }
+}
+
+/// Changes an organization (owners and admins). Every field given is checked as on creation,
+/// against the others as they will be (a new country re-checks the stored phone and postal
+/// code); every bad one is reported at once. The change is logged with the fields named.
+pub async fn update(
+    state: &AppState,
+    actor: crate::services::teams::Actor,
+    id: &OrganizationId,
+    change: UpdateOrganizationRequest,
+) -> Result<MemberView, OrganizationError> {
+    use crate::services::teams::{self, event, Event};
+    let region = state.settings.default_phone_region.clone();
+    let now: NaiveDateTime = state.clock.now().naive_utc().trunc_subsecs(6);
+    let id = id.clone();
+    state
+        .db
+        .write(move |conn| {
+            let current = organizations::find_for_member(conn, id.as_str(), &actor.account.id)?
+                .ok_or(OrganizationError::NotFound)?;
+            let manages =
+                teams::Role::parse(&current.role).is_some_and(teams::Role::manages_projects);
+            if !manages {
+                return Err(OrganizationError::InsufficientRole);
+            }
+            if change.fields().is_empty() {
+                return Ok(current);
+            }
+            let o = &current.organization;
+            let pick =
+                |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_owned());
+            let form = CreateOrganizationRequest {
+                name: pick(&change.name, &o.name),
+                address: pick(&change.address, &o.address),
+                country: pick(&change.country, &o.country),
+                description: pick(&change.description, &o.description),
+                business_phone: pick(&change.business_phone, &o.business_phone),
+                city: pick(&change.city, &o.city),
+                region: pick(&change.region, &o.region),
+                zip: pick(&change.zip, &o.zip),
+                sales_representative_id: change.sales_representative_id.clone().unwrap_or_else(
+                    || {
+                        o.sales_representative_id
+                            .clone()
+                            .unwrap_or_else(|| NO_SALES_REPRESENTATIVE.to_owned())
+                    },
+                ),
+            };
+            let mut errors = Vec::new();
+            let valid = parse(&form, region.as_deref(), &mut errors);
+            // A representative kept as it is is not checked again (they may have left since).
+            let rep_id = match &change.sales_representative_id {
+                Some(raw) => check_sales_representative(conn, raw, &mut errors)?
+                    .map(|r| r.as_str().to_owned()),
+                None => o.sales_representative_id.clone(),
+            };
+            let valid = match valid {
+                Some(v) if errors.is_empty() => v,
+                _ => return Err(OrganizationError::Invalid(errors)),
+            };
+            organizations::update(
+                conn,
+                id.as_str(),
+                &organizations::OrganizationChanges {
+                    name: &valid.name,
+                    address: &valid.address,
+                    country: valid.country.code(),
+                    description: &valid.description,
+                    business_phone: valid.business_phone.as_str(),
+                    city: &valid.city,
+                    region: &valid.region,
+                    zip: valid.zip.as_str(),
+                    sales_representative_id: rep_id.as_deref(),
+                    updated_at: now,
+                },
+            )?;
+            teams::record(
+                conn,
+                Event {
+                    organization_id: id.as_str(),
+                    kind: event::ORGANIZATION_UPDATED,
+                    actor: Some(&actor),
+                    subject_account_id: None,
+                    subject_email: None,
+                    role: None,
+                    at: now,
+                    details: Some(serde_json::json!({ "fields": change.fields() })),
+                },
+            )?;
+            organizations::find_for_member(conn, id.as_str(), &actor.account.id)?
+                .ok_or(OrganizationError::NotFound)
+        })
+        .await
+}
+
+/// Deletes an organization (owners only) that has no projects left, with its memberships,
+/// pending invitations and log. Every other member is emailed.
+pub async fn delete(
+    state: &AppState,
+    actor: crate::services::teams::Actor,
+    id: &OrganizationId,
+) -> Result<(), OrganizationError> {
+    use crate::services::teams;
+    let now = state.clock.now().trunc_subsecs(6);
+    let console = state.settings.link("/");
+    let id = id.clone();
+    state
+        .db
+        .write(move |conn| {
+            organizations::lock(conn, id.as_str())?;
+            let current = organizations::find_for_member(conn, id.as_str(), &actor.account.id)?
+                .ok_or(OrganizationError::NotFound)?;
+            if teams::Role::parse(&current.role) != Some(teams::Role::Owner) {
+                return Err(OrganizationError::InsufficientRole);
+            }
+            let projects = crate::db::models::projects::count_for_organization(conn, id.as_str())?;
+            if projects > 0 {
+                return Err(OrganizationError::HasProjects(projects));
+            }
+            let members = organizations::members(conn, id.as_str())?;
+            for member in members.iter().filter(|m| m.account_id != actor.account.id) {
+                if let Some(person) = crate::db::models::accounts::find(conn, &member.account_id)? {
+                    crate::mail::enqueue(
+                        conn,
+                        &person.email,
+                        crate::mail::Template::OrganizationDeleted,
+                        &person.locale,
+                        &serde_json::json!({
+                            "full_name": person.full_name,
+                            "organization_name": current.organization.name,
+                            "by": actor.account.full_name,
+                            "occurred_at": now.format("%Y-%m-%d %H:%M UTC").to_string(),
+                            "console_url": console,
+                        }),
+                        now.naive_utc(),
+                    )?;
+                }
+            }
+            organizations::delete(conn, id.as_str())?;
+            Ok(())
+        })
+        .await?;
+    state.mail_wake.notify_one();
+    Ok(())
 }
 
 /// One organization the account belongs to; any other is not found.

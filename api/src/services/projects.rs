@@ -17,7 +17,7 @@
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use serde_json::json;
 
-use crate::db::models::projects::{NewProject, Project};
+use crate::db::models::projects::{NewProject, Project, ProjectView, StatusChange};
 use crate::db::models::{accounts, jobs as job_rows, organizations, projects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::VatId;
@@ -28,6 +28,7 @@ use crate::mail::{self, Template};
 use crate::services::organizations::{
     text, OrganizationId, TextRule, MAX_ADDRESS, MAX_DESCRIPTION,
 };
+use crate::services::teams::{self, event, Actor, Event, Role};
 use crate::startup::AppState;
 
 /// Longest project name, in characters.
@@ -43,6 +44,8 @@ pub mod status {
     pub const PROVISIONING: &str = "provisioning";
     pub const READY: &str = "ready";
     pub const FAILED: &str = "failed";
+    /// Deletion asked for: the provisioner is removing the cluster; the project then goes.
+    pub const DELETING: &str = "deleting";
     /// Statuses a provisioning outcome may still move.
     pub const UNSETTLED: [&str; 2] = [PENDING, PROVISIONING];
 }
@@ -82,6 +85,9 @@ pub enum ProjectError {
     /// A member whose role does not allow it (`billing` creating a project).
     #[error("the caller's role does not allow this")]
     InsufficientRole,
+    /// The project is being deleted: it cannot change any more.
+    #[error("the project is being deleted")]
+    Deleting,
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -91,6 +97,15 @@ impl_from_diesel!(ProjectError);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClusterOutcome {
     Ready,
+    Failed(String),
+}
+
+/// How the deletion of a cluster ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeletionOutcome {
+    /// The cluster is gone, and so is the project.
+    Deleted,
+    /// The provisioner could not delete it: the project stays, `failed` with the reason.
     Failed(String),
 }
 
@@ -169,8 +184,7 @@ pub async fn create(
             else {
                 return Err(ProjectError::NotFound);
             };
-            let creates = crate::services::teams::Role::parse(&membership.role)
-                .is_some_and(crate::services::teams::Role::creates_projects);
+            let creates = Role::parse(&membership.role).is_some_and(Role::creates_projects);
             if !creates {
                 return Err(ProjectError::InsufficientRole);
             }
@@ -239,41 +253,333 @@ pub async fn create(
     }
 }
 
-/// The projects of an organization the account belongs to.
-pub async fn list(
+/// A page of the projects of an organization the account belongs to, oldest first, after the
+/// project `after`, with the caller's role (a `billing` member sees only their VAT data) and
+/// each creator's name. `limit` rows at most.
+pub async fn page(
     state: &AppState,
     account_id: &str,
     organization_id: &OrganizationId,
-) -> Result<Vec<Project>, ProjectError> {
+    after: Option<String>,
+    limit: i64,
+) -> Result<(Role, Vec<(Project, Option<String>)>), ProjectError> {
     let account_id = account_id.to_owned();
     let organization_id = organization_id.clone();
     state
         .db
         .read(move |conn| {
-            if organizations::find_for_member(conn, organization_id.as_str(), &account_id)?
-                .is_none()
-            {
-                return Err(ProjectError::NotFound);
-            }
-            Ok(projects::for_organization(conn, organization_id.as_str())?)
+            let membership =
+                organizations::find_for_member(conn, organization_id.as_str(), &account_id)?
+                    .ok_or(ProjectError::NotFound)?;
+            let role = Role::parse(&membership.role).ok_or(ProjectError::NotFound)?;
+            let rows = projects::page(conn, organization_id.as_str(), after.as_deref(), limit)?;
+            Ok((role, rows))
         })
         .await
 }
 
-/// One project of an organization the account belongs to; any other is not found.
+/// One project of an organization the account belongs to (with the caller's role); any other
+/// is not found.
 pub async fn get(
     state: &AppState,
     account_id: &str,
     id: &ProjectId,
-) -> Result<Project, ProjectError> {
+) -> Result<ProjectView, ProjectError> {
     let account_id = account_id.to_owned();
     let id = id.clone();
     state
         .db
         .read(move |conn| {
-            projects::find_for_member(conn, id.as_str(), &account_id)?.ok_or(ProjectError::NotFound)
+            projects::view_for_member(conn, id.as_str(), &account_id)?.ok_or(ProjectError::NotFound)
         })
         .await
+}
+
+/// The statuses a project went through, oldest first (not for the `billing` role).
+pub async fn history(
+    state: &AppState,
+    account_id: &str,
+    id: &ProjectId,
+) -> Result<Vec<StatusChange>, ProjectError> {
+    let account_id = account_id.to_owned();
+    let id = id.clone();
+    state
+        .db
+        .read(move |conn| {
+            let view = projects::view_for_member(conn, id.as_str(), &account_id)?
+                .ok_or(ProjectError::NotFound)?;
+            if Role::parse(&view.role).is_none_or(|r| !r.reads_projects()) {
+                return Err(ProjectError::InsufficientRole);
+            }
+            Ok(projects::history(conn, id.as_str())?)
+        })
+        .await
+}
+
+/// A change to a project: each field present replaces the stored one, checked as on creation.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateProjectRequest {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub vat_id: Option<String>,
+    pub vat_name: Option<String>,
+    pub vat_address: Option<String>,
+}
+
+impl UpdateProjectRequest {
+    fn fields(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("description", self.description.is_some()),
+            ("vat_id", self.vat_id.is_some()),
+            ("vat_name", self.vat_name.is_some()),
+            ("vat_address", self.vat_address.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+        .collect()
+    }
+}
+
+/// The caller's project, if their role lets them manage projects (owners and admins).
+fn managed(
+    conn: &mut DbConnection,
+    id: &ProjectId,
+    account_id: &str,
+) -> Result<ProjectView, ProjectError> {
+    let view =
+        projects::view_for_member(conn, id.as_str(), account_id)?.ok_or(ProjectError::NotFound)?;
+    if Role::parse(&view.role).is_none_or(|r| !r.manages_projects()) {
+        return Err(ProjectError::InsufficientRole);
+    }
+    Ok(view)
+}
+
+/// Changes a project's name, description or VAT data (owners and admins); logged in the
+/// organization's events with the fields named.
+pub async fn update(
+    state: &AppState,
+    actor: Actor,
+    id: &ProjectId,
+    change: UpdateProjectRequest,
+) -> Result<ProjectView, ProjectError> {
+    let now = state.clock.now().naive_utc().trunc_subsecs(6);
+    let id = id.clone();
+    let result = state
+        .db
+        .write(move |conn| {
+            let view = managed(conn, &id, &actor.account.id)?;
+            let p = &view.project;
+            if p.cluster_status == status::DELETING {
+                return Err(ProjectError::Deleting);
+            }
+            if change.fields().is_empty() {
+                return Ok(view);
+            }
+            let pick =
+                |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_owned());
+            let form = CreateProjectRequest {
+                name: pick(&change.name, &p.name),
+                // VAT IDs are stored as digits; the parser takes them back as they are.
+                description: pick(&change.description, &p.description),
+                vat_id: pick(&change.vat_id, &p.vat_id),
+                vat_name: pick(&change.vat_name, &p.vat_name),
+                vat_address: pick(&change.vat_address, &p.vat_address),
+            };
+            let mut errors = Vec::new();
+            let valid = parse(&form, &mut errors);
+            let normalized = valid.as_ref().map(|v| normalize_name(&v.name));
+            if let Some(normalized) = &normalized {
+                if *normalized != p.name_normalized
+                    && projects::name_taken(conn, &p.organization_id, normalized)?
+                {
+                    errors.push(name_taken());
+                }
+            }
+            let (Some(valid), Some(normalized)) = (valid, normalized) else {
+                return Err(ProjectError::Invalid(errors));
+            };
+            if !errors.is_empty() {
+                return Err(ProjectError::Invalid(errors));
+            }
+            projects::update(
+                conn,
+                id.as_str(),
+                &projects::ProjectChanges {
+                    name: Some(&valid.name),
+                    name_normalized: Some(&normalized),
+                    description: Some(&valid.description),
+                    vat_id: Some(valid.vat_id.as_str()),
+                    vat_name: Some(&valid.vat_name),
+                    vat_address: Some(&valid.vat_address),
+                    updated_at: now,
+                },
+            )?;
+            teams::record(
+                conn,
+                Event {
+                    organization_id: &p.organization_id,
+                    kind: event::PROJECT_UPDATED,
+                    actor: Some(&actor),
+                    subject_account_id: None,
+                    subject_email: None,
+                    role: None,
+                    at: now,
+                    details: Some(json!({
+                        "project_id": p.id,
+                        "project_name": valid.name,
+                        "fields": change.fields(),
+                    })),
+                },
+            )?;
+            projects::view_for_member(conn, id.as_str(), &actor.account.id)?
+                .ok_or(ProjectError::NotFound)
+        })
+        .await;
+    match result {
+        Err(ProjectError::Database(e)) if e.is_unique_violation() => {
+            Err(ProjectError::Invalid(vec![name_taken()]))
+        }
+        other => other,
+    }
+}
+
+/// Asks for a project's deletion (owners and admins): the project goes `deleting` and a job
+/// hands the cluster's removal to the provisioner; when it is done the project is gone and its
+/// creator and the person who asked are emailed. Asking again while it is being deleted
+/// changes nothing.
+pub async fn request_deletion(
+    state: &AppState,
+    actor: Actor,
+    id: &ProjectId,
+    trace: Option<crate::telemetry::TraceContext>,
+) -> Result<ProjectView, ProjectError> {
+    let now = state.clock.now().naive_utc().trunc_subsecs(6);
+    let first_run = now + jobs::first_run_delay(&state.settings);
+    let id = id.clone();
+    let view = state
+        .db
+        .write(move |conn| {
+            let view = managed(conn, &id, &actor.account.id)?;
+            if projects::mark_deleting(conn, id.as_str(), &actor.account.id, now)? == 0 {
+                return Ok(view); // already being deleted
+            }
+            // A provisioning job still queued finds the project `deleting` and stops.
+            jobs::schedule(
+                conn,
+                jobs::DELETE_CLUSTER,
+                id.as_str(),
+                first_run,
+                now,
+                trace.as_ref(),
+            )?;
+            teams::record(
+                conn,
+                Event {
+                    organization_id: &view.project.organization_id,
+                    kind: event::PROJECT_DELETION_REQUESTED,
+                    actor: Some(&actor),
+                    subject_account_id: None,
+                    subject_email: None,
+                    role: None,
+                    at: now,
+                    details: Some(json!({
+                        "project_id": view.project.id,
+                        "project_name": view.project.name,
+                    })),
+                },
+            )?;
+            projects::view_for_member(conn, id.as_str(), &actor.account.id)?
+                .ok_or(ProjectError::NotFound)
+        })
+        .await?;
+    state.jobs_wake.notify_one();
+    Ok(view)
+}
+
+/// Settles a deletion the provisioner finished, inside the caller's unit of work: the project
+/// is removed (or, when the deletion failed, kept as `failed` with the reason), the
+/// organization's log notes it, and the creator and the person who asked are emailed. Returns
+/// false (and changes nothing) when the project is not being deleted.
+pub fn finish_deletion(
+    conn: &mut DbConnection,
+    project_id: &str,
+    outcome: &DeletionOutcome,
+    public_url: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let Some(project) = projects::find(conn, project_id)? else {
+        return Ok(false);
+    };
+    if project.cluster_status != status::DELETING {
+        return Ok(false);
+    }
+    let reason = match outcome {
+        DeletionOutcome::Deleted => {
+            projects::delete(conn, project_id)?;
+            teams::record(
+                conn,
+                Event {
+                    organization_id: &project.organization_id,
+                    kind: event::PROJECT_DELETED,
+                    actor: None,
+                    subject_account_id: None,
+                    subject_email: None,
+                    role: None,
+                    at: now,
+                    details: Some(
+                        json!({ "project_id": project.id, "project_name": project.name }),
+                    ),
+                },
+            )?;
+            None
+        }
+        DeletionOutcome::Failed(reason) => {
+            projects::transition(
+                conn,
+                project_id,
+                &[status::DELETING],
+                status::FAILED,
+                Some(reason),
+                now,
+            )?;
+            Some(reason.as_str())
+        }
+    };
+    let organization_name =
+        organizations::name_of(conn, &project.organization_id)?.unwrap_or_default();
+    let requester = match &project.deletion_requested_by {
+        Some(id) => accounts::find(conn, id)?,
+        None => None,
+    };
+    let mut recipients = vec![accounts::find(conn, &project.created_by)?];
+    if project.deletion_requested_by.as_deref() != Some(project.created_by.as_str()) {
+        recipients.push(requester.clone());
+    }
+    for person in recipients.into_iter().flatten() {
+        if person.email.is_empty() {
+            continue; // an erased account
+        }
+        mail::enqueue(
+            conn,
+            &person.email,
+            Template::ProjectDeleted,
+            &person.locale,
+            &json!({
+                "full_name": person.full_name,
+                "project_name": project.name,
+                "organization_name": organization_name,
+                "by": requester.as_ref().map(|r| r.full_name.clone()),
+                "occurred_at": now.and_utc().format("%Y-%m-%d %H:%M UTC").to_string(),
+                "failed": reason.is_some(),
+                "reason": reason.unwrap_or_default(),
+                "project_url": format!("{public_url}/projects/{}", project.id),
+                "console_url": format!("{public_url}/projects"),
+            }),
+            now,
+        )?;
+    }
+    Ok(true)
 }
 
 /// Moves a project that is still `pending` to `provisioning` (a worker started on it).
@@ -350,6 +656,8 @@ pub struct ProvisioningReport {
 pub enum ReportedStatus {
     Ready,
     Failed,
+    /// The cluster of a project being deleted is gone.
+    Deleted,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -393,58 +701,103 @@ pub fn verify_callback(
     Ok(())
 }
 
-/// Applies an operator's (verified) report: the project moves to `ready` or `failed` once.
+/// Applies an operator's (verified) report: the project moves to `ready` or `failed` once; a
+/// project being deleted is gone on `deleted` (then `None`) or `failed` with the reason.
 pub async fn report(
     state: &AppState,
     report: ProvisioningReport,
-) -> Result<Project, CallbackError> {
+) -> Result<Option<Project>, CallbackError> {
     let Some(project_id) = ProjectId::parse(&report.project_id) else {
         return Err(CallbackError::NotFound);
     };
-    let outcome = match report.outcome {
-        ReportedStatus::Ready => ClusterOutcome::Ready,
-        ReportedStatus::Failed => {
-            let reason = match report.reason.as_deref().map(str::trim) {
-                None | Some("") => "the provisioner reported a failure".to_owned(),
-                Some(raw) => text(
-                    TextRule {
-                        field: "reason",
-                        max: MAX_REASON,
-                        multiline: false,
-                    },
-                    raw,
-                )
-                .map_err(|e| CallbackError::Invalid(vec![e]))?,
-            };
-            ClusterOutcome::Failed(reason)
-        }
+    let reason = match report.outcome {
+        ReportedStatus::Failed => Some(match report.reason.as_deref().map(str::trim) {
+            None | Some("") => "the provisioner reported a failure".to_owned(),
+            Some(raw) => text(
+                TextRule {
+                    field: "reason",
+                    max: MAX_REASON,
+                    multiline: false,
+                },
+                raw,
+            )
+            .map_err(|e| CallbackError::Invalid(vec![e]))?,
+        }),
+        _ => None,
     };
     let now = state.clock.now().naive_utc().trunc_subsecs(6);
     let public_url = state.settings.issuer();
+    let reported = report.outcome;
     let project = state
         .db
         .write(move |conn| {
             let project =
                 projects::find(conn, project_id.as_str())?.ok_or(CallbackError::NotFound)?;
-            if !finish(conn, project_id.as_str(), &outcome, &public_url, now)? {
+            let deleting = project.cluster_status == status::DELETING;
+            let settled = match (reported, deleting, reason) {
+                (ReportedStatus::Ready, false, _) => finish(
+                    conn,
+                    project_id.as_str(),
+                    &ClusterOutcome::Ready,
+                    &public_url,
+                    now,
+                )?,
+                (ReportedStatus::Failed, false, Some(reason)) => finish(
+                    conn,
+                    project_id.as_str(),
+                    &ClusterOutcome::Failed(reason),
+                    &public_url,
+                    now,
+                )?,
+                (ReportedStatus::Deleted, true, _) => finish_deletion(
+                    conn,
+                    project_id.as_str(),
+                    &DeletionOutcome::Deleted,
+                    &public_url,
+                    now,
+                )?,
+                (ReportedStatus::Failed, true, Some(reason)) => finish_deletion(
+                    conn,
+                    project_id.as_str(),
+                    &DeletionOutcome::Failed(reason),
+                    &public_url,
+                    now,
+                )?,
+                _ => false,
+            };
+            if !settled {
                 return Err(CallbackError::AlreadySettled(project.cluster_status));
             }
-            let (job_status, error) = match &outcome {
-                ClusterOutcome::Ready => ("done", None),
-                ClusterOutcome::Failed(reason) => ("failed", Some(reason.as_str())),
+            let (kind, job_status, error) = match (deleting, reported) {
+                (false, ReportedStatus::Ready) | (true, ReportedStatus::Deleted) => (
+                    if deleting {
+                        jobs::DELETE_CLUSTER
+                    } else {
+                        jobs::PROVISION_CLUSTER
+                    },
+                    "done",
+                    None,
+                ),
+                _ => (
+                    if deleting {
+                        jobs::DELETE_CLUSTER
+                    } else {
+                        jobs::PROVISION_CLUSTER
+                    },
+                    "failed",
+                    Some("the operator reported a failure"),
+                ),
             };
-            job_rows::settle_for_subject(
-                conn,
-                jobs::PROVISION_CLUSTER,
-                project_id.as_str(),
-                job_status,
-                error,
-                now,
-            )?;
-            projects::find(conn, project_id.as_str())?.ok_or(CallbackError::NotFound)
+            job_rows::settle_for_subject(conn, kind, project_id.as_str(), job_status, error, now)?;
+            Ok(projects::find(conn, project_id.as_str())?)
         })
         .await?;
-    tracing::info!(project_id = %project.id, status = %project.cluster_status, "provisioning reported by the operator");
+    match &project {
+        Some(p) => {
+            tracing::info!(project_id = %p.id, status = %p.cluster_status, "cluster outcome reported by the operator");
+        }
+        None => tracing::info!("cluster deletion reported by the operator"),
+    }
     state.mail_wake.notify_one();
     Ok(project)
 }
@@ -459,7 +812,7 @@ pub fn etag(project: &Project) -> String {
 }
 
 /// A weak validator of a list of projects: changes when any member changes, or one is added.
-pub fn list_etag(projects: &[Project]) -> String {
+pub fn list_etag<'a>(projects: impl IntoIterator<Item = &'a Project>) -> String {
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
     for p in projects {

@@ -36,6 +36,18 @@ pub struct SignUpRequest {
     /// (kind, version) of each accepted document.
     pub consents: Vec<(String, String)>,
     pub locale: Option<String>,
+    /// The token of an organization invitation the person followed to get here.
+    pub organization_invitation: Option<String>,
+}
+
+/// What a sign-up did, as far as the person may be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedUp {
+    /// The address, as typed.
+    pub email: String,
+    /// True when a new account was created from an organization invitation sent to this very
+    /// address: its email counts as verified and no verification link is sent.
+    pub verified: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +76,7 @@ pub async fn sign_up(
     state: &AppState,
     req: SignUpRequest,
     client: ClientInfo,
-) -> Result<String, SignUpError> {
+) -> Result<SignedUp, SignUpError> {
     let limits = state.settings.throttles;
     let settings = &state.settings;
     let mut errors = Vec::new();
@@ -163,8 +175,9 @@ pub async fn sign_up(
     let sign_in_url = settings.link("/sign-in");
     let normalized = email.normalized();
     let email_text = email.as_str().to_owned();
+    let invitation = req.organization_invitation;
 
-    state
+    let verified = state
         .db
         .write(move |conn| {
             if let Some(ip) = &client.ip {
@@ -184,6 +197,7 @@ pub async fn sign_up(
             }
             match accounts::find_by_email(conn, &normalized)? {
                 Some(existing) if existing.email_verified_at.is_none() => {
+                    // Whatever link brought them here, an existing account is answered as ever.
                     // The owner never verified: a new link is the helpful answer. Throttled like a resend.
                     if throttle::take(conn, &format!("resend:{}", email_key(&normalized)), limits.resend_interval, now)?.is_none() {
                         issue_verification(conn, &existing.id, &existing.email, &existing.full_name, &existing.locale, &link_base, now)?;
@@ -204,6 +218,13 @@ pub async fn sign_up(
                 None => {
                     let id = uuid::Uuid::now_v7().to_string();
                     let at = now.naive_utc();
+                    // Signing up from an invitation to this address proves the mailbox, as the
+                    // verification link would (NIST SP 800-63A: the address is confirmed by a
+                    // secret sent to it).
+                    let from_invitation = match &invitation {
+                        Some(token) => crate::services::teams::invites(conn, token, &normalized, at)?,
+                        None => false,
+                    };
                     // A simultaneous sign-up for the same address may win the unique index
                     // (PostgreSQL): then this one is answered alike and creates nothing.
                     conn.batch_execute("SAVEPOINT new_account")?;
@@ -219,7 +240,7 @@ pub async fn sign_up(
                             account_type: "sme",
                             role: "user",
                             locale: &locale,
-                            email_verified_at: None,
+                            email_verified_at: from_invitation.then_some(at),
                             created_at: at,
                             updated_at: at,
                         },
@@ -228,7 +249,7 @@ pub async fn sign_up(
                         Ok(()) => conn.batch_execute("RELEASE SAVEPOINT new_account")?,
                         Err(e) if e.is_unique_violation() => {
                             conn.batch_execute("ROLLBACK TO SAVEPOINT new_account")?;
-                            return Ok(());
+                            return Ok(false);
                         }
                         Err(e) => return Err(e.into()),
                     }
@@ -246,14 +267,20 @@ pub async fn sign_up(
                             },
                         )?;
                     }
+                    if from_invitation {
+                        return Ok(true);
+                    }
                     issue_verification(conn, &id, &email_text, name.as_str(), &locale, &link_base, now)?;
                 }
             }
-            Ok(())
+            Ok(false)
         })
         .await?;
     state.mail_wake.notify_one();
-    Ok(email.as_str().to_owned())
+    Ok(SignedUp {
+        email: email.as_str().to_owned(),
+        verified,
+    })
 }
 
 /// Creates a verification token for the account and queues the email with its link.

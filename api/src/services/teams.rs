@@ -81,6 +81,16 @@ impl Role {
         !matches!(self, Self::Billing)
     }
 
+    /// See everything about the organization's projects (billing sees only their VAT data).
+    pub fn reads_projects(self) -> bool {
+        !matches!(self, Self::Billing)
+    }
+
+    /// Change and delete projects, change the organization's details.
+    pub fn manages_projects(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
     /// Whether this role may give `role` to someone, or act on someone who has it: owners on
     /// anyone, admins on anyone but owners, nobody else on anyone.
     pub fn may_assign(self, role: Role) -> bool {
@@ -101,6 +111,10 @@ pub mod event {
     pub const ROLE_CHANGED: &str = "role_changed";
     pub const MEMBER_REMOVED: &str = "member_removed";
     pub const MEMBER_LEFT: &str = "member_left";
+    pub const ORGANIZATION_UPDATED: &str = "organization_updated";
+    pub const PROJECT_UPDATED: &str = "project_updated";
+    pub const PROJECT_DELETION_REQUESTED: &str = "project_deletion_requested";
+    pub const PROJECT_DELETED: &str = "project_deleted";
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -168,7 +182,7 @@ pub fn role_in(
         .ok_or(TeamError::NotFound)
 }
 
-fn require(allowed: bool) -> Result<(), TeamError> {
+pub(crate) fn require(allowed: bool) -> Result<(), TeamError> {
     if allowed {
         Ok(())
     } else {
@@ -176,22 +190,26 @@ fn require(allowed: bool) -> Result<(), TeamError> {
     }
 }
 
-fn now_of(state: &AppState) -> DateTime<Utc> {
+pub(crate) fn now_of(state: &AppState) -> DateTime<Utc> {
     state.clock.now().trunc_subsecs(6)
 }
 
-struct Event<'a> {
-    organization_id: &'a str,
-    kind: &'static str,
-    actor: Option<&'a Actor>,
-    subject_account_id: Option<&'a str>,
-    subject_email: Option<&'a str>,
-    role: Option<Role>,
-    at: NaiveDateTime,
+pub(crate) struct Event<'a> {
+    pub organization_id: &'a str,
+    pub kind: &'static str,
+    pub actor: Option<&'a Actor>,
+    pub subject_account_id: Option<&'a str>,
+    pub subject_email: Option<&'a str>,
+    pub role: Option<Role>,
+    pub at: NaiveDateTime,
+    /// What else the event names (a project, the fields changed).
+    pub details: Option<serde_json::Value>,
 }
 
-fn record(conn: &mut DbConnection, e: Event<'_>) -> Result<(), DbError> {
+/// Adds an event to the organization's log, inside the caller's transaction.
+pub(crate) fn record(conn: &mut DbConnection, e: Event<'_>) -> Result<(), DbError> {
     let id = uuid::Uuid::now_v7().to_string();
+    let details = e.details.as_ref().map(serde_json::Value::to_string);
     organization_events::insert(
         conn,
         &NewOrganizationEvent {
@@ -204,6 +222,7 @@ fn record(conn: &mut DbConnection, e: Event<'_>) -> Result<(), DbError> {
             role: e.role.map(Role::as_str),
             occurred_at: e.at,
             client_ip: e.actor.and_then(|a| a.client.ip.as_deref()),
+            details: details.as_deref(),
         },
     )?;
     Ok(())
@@ -367,6 +386,7 @@ pub async fn invite(
                     subject_email: Some(&address),
                     role: Some(role),
                     at,
+                    details: None,
                 },
             )?;
             let invitation =
@@ -462,6 +482,7 @@ pub async fn resend(
                     subject_email: Some(&invitation.email),
                     role: Some(role),
                     at,
+                    details: None,
                 },
             )?;
             let invitation = invitations::find(conn, &organization_id, &invitation.id)?
@@ -506,6 +527,7 @@ pub async fn cancel(
                     subject_email: Some(&invitation.email),
                     role: Some(role),
                     at,
+                    details: None,
                 },
             )?;
             Ok(())
@@ -529,6 +551,20 @@ fn usable(
         return Err(TeamError::InvitationExpired);
     }
     Ok(invitation)
+}
+
+/// Whether `token` is a pending, unexpired invitation to the (normalized) address `email`,
+/// inside the caller's unit of work: a sign-up from that link shows the person reads that
+/// mailbox, so the new account's address counts as verified. The invitation stays pending
+/// until it is accepted.
+pub(crate) fn invites(
+    conn: &mut DbConnection,
+    token: &str,
+    email: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let invitation = invitations::find_by_hash(conn, &tokens::hash_token(token))?;
+    Ok(usable(invitation, now).is_ok_and(|i| i.email == email))
 }
 
 /// What an invitation link is for, without using it (the acceptance page; no sign-in needed).
@@ -598,6 +634,7 @@ pub async fn accept(state: &AppState, actor: Actor, token: &str) -> Result<Membe
                     subject_email: None,
                     role: Some(role),
                     at,
+                    details: None,
                 },
             )?;
             let view = organizations::find_for_member(
@@ -717,6 +754,7 @@ pub async fn change_role(
                     subject_email: None,
                     role: Some(new_role),
                     at,
+                    details: None,
                 },
             )?;
             if let Some(person) = accounts::find(conn, &member_id)? {
@@ -786,6 +824,7 @@ pub async fn remove(
                     subject_email: None,
                     role: Some(role),
                     at,
+                    details: None,
                 },
             )?;
             if let Some(person) = accounts::find(conn, &member_id)? {

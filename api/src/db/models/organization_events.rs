@@ -1,5 +1,5 @@
-//! An organization's log of membership changes: invitations sent, resent, cancelled and
-//! accepted, roles changed, members removed or leaving.
+//! An organization's log of changes: invitations sent, resent, cancelled and accepted, roles
+//! changed, members removed or leaving, the organization and its projects edited or deleted.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -19,6 +19,8 @@ pub struct OrganizationEvent {
     pub role: Option<String>,
     pub occurred_at: NaiveDateTime,
     pub client_ip: Option<String>,
+    /// JSON: what else the event names (a project, the fields changed).
+    pub details: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -33,6 +35,7 @@ pub struct NewOrganizationEvent<'a> {
     pub role: Option<&'a str>,
     pub occurred_at: NaiveDateTime,
     pub client_ip: Option<&'a str>,
+    pub details: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewOrganizationEvent<'_>) -> QueryResult<()> {

@@ -103,6 +103,77 @@ pub fn for_member(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<
         .map(|rows| rows.into_iter().map(to_view).collect())
 }
 
+/// A page of the organizations `account_id` belongs to, oldest first (ids are time-ordered
+/// UUIDs), after the organization `after`.
+pub fn page_for_member(
+    conn: &mut DbConnection,
+    account_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<MemberView>> {
+    let mut query = organizations::table
+        .inner_join(organization_members::table)
+        .left_join(sales_representatives::table)
+        .filter(organization_members::account_id.eq(account_id))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(organizations::id.gt(after));
+    }
+    query
+        .order(organizations::id.asc())
+        .limit(limit)
+        .select((
+            Organization::as_select(),
+            organization_members::role,
+            sales_representatives::name.nullable(),
+        ))
+        .load::<Row>(conn)
+        .map(|rows| rows.into_iter().map(to_view).collect())
+}
+
+/// The editable fields of an organization, parsed.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = organizations, treat_none_as_null = true)]
+pub struct OrganizationChanges<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
+    pub country: &'a str,
+    pub description: &'a str,
+    pub business_phone: &'a str,
+    pub city: &'a str,
+    pub region: &'a str,
+    pub zip: &'a str,
+    pub sales_representative_id: Option<&'a str>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &OrganizationChanges<'_>,
+) -> QueryResult<usize> {
+    diesel::update(organizations::table.find(id))
+        .set(changes)
+        .execute(conn)
+}
+
+/// Removes an organization with its members, invitations and log (the caller checked that it
+/// has no projects).
+pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    use crate::db::schema::{organization_events, organization_invitations};
+    diesel::delete(organization_events::table.filter(organization_events::organization_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(
+        organization_invitations::table.filter(organization_invitations::organization_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        organization_members::table.filter(organization_members::organization_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(organizations::table.find(id)).execute(conn)
+}
+
 /// One organization, only if `account_id` is a member of it.
 pub fn find_for_member(
     conn: &mut DbConnection,

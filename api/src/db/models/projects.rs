@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{organization_members, projects};
+use crate::db::schema::{accounts, organization_members, project_status_changes, projects};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -24,6 +24,8 @@ pub struct Project {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Who asked for the deletion (while `deleting`).
+    pub deletion_requested_by: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -43,11 +45,178 @@ pub struct NewProject<'a> {
     pub updated_at: NaiveDateTime,
 }
 
+/// Adds a project, with the first entry of its status history.
 pub fn insert(conn: &mut DbConnection, new: &NewProject<'_>) -> QueryResult<()> {
     diesel::insert_into(projects::table)
         .values(new)
+        .execute(conn)?;
+    record_status(conn, new.id, new.cluster_status, None, new.created_at)
+}
+
+/// One entry of a project's status history.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = project_status_changes)]
+pub struct StatusChange {
+    pub status: String,
+    pub reason: Option<String>,
+    pub occurred_at: NaiveDateTime,
+}
+
+fn record_status(
+    conn: &mut DbConnection,
+    project_id: &str,
+    status: &str,
+    reason: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(project_status_changes::table)
+        .values((
+            project_status_changes::id.eq(uuid::Uuid::now_v7().to_string()),
+            project_status_changes::project_id.eq(project_id),
+            project_status_changes::status.eq(status),
+            project_status_changes::reason.eq(reason),
+            project_status_changes::occurred_at.eq(at),
+        ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// The statuses a project went through, oldest first.
+pub fn history(conn: &mut DbConnection, project_id: &str) -> QueryResult<Vec<StatusChange>> {
+    project_status_changes::table
+        .filter(project_status_changes::project_id.eq(project_id))
+        .order((
+            project_status_changes::occurred_at.asc(),
+            project_status_changes::id.asc(),
+        ))
+        .select(StatusChange::as_select())
+        .load(conn)
+}
+
+/// A project as one member sees it: with that member's role in its organization and the name
+/// of the person who created it (none once their account is erased).
+#[derive(Debug, Clone)]
+pub struct ProjectView {
+    pub project: Project,
+    pub role: String,
+    pub creator_name: Option<String>,
+}
+
+type ViewRow = (Project, String, Option<String>);
+
+fn to_view((project, role, creator_name): ViewRow) -> ProjectView {
+    ProjectView {
+        project,
+        role,
+        creator_name: creator_name.filter(|n| !n.is_empty()),
+    }
+}
+
+/// One project with the caller's role, only if `account_id` is a member of its organization.
+pub fn view_for_member(
+    conn: &mut DbConnection,
+    id: &str,
+    account_id: &str,
+) -> QueryResult<Option<ProjectView>> {
+    projects::table
+        .inner_join(
+            organization_members::table
+                .on(organization_members::organization_id.eq(projects::organization_id)),
+        )
+        .left_join(accounts::table.on(accounts::id.eq(projects::created_by)))
+        .filter(projects::id.eq(id))
+        .filter(organization_members::account_id.eq(account_id))
+        .select((
+            Project::as_select(),
+            organization_members::role,
+            accounts::full_name.nullable(),
+        ))
+        .first::<ViewRow>(conn)
+        .optional()
+        .map(|row| row.map(to_view))
+}
+
+/// A page of an organization's projects, oldest first, after the project `after` (ids are
+/// time-ordered UUIDs), with their creators' names.
+pub fn page(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(Project, Option<String>)>> {
+    let mut query = projects::table
+        .left_join(accounts::table.on(accounts::id.eq(projects::created_by)))
+        .filter(projects::organization_id.eq(organization_id))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(projects::id.gt(after));
+    }
+    query
+        .order(projects::id.asc())
+        .limit(limit)
+        .select((Project::as_select(), accounts::full_name.nullable()))
+        .load(conn)
+}
+
+/// How many projects the organization has (including those being deleted).
+pub fn count_for_organization(conn: &mut DbConnection, organization_id: &str) -> QueryResult<i64> {
+    projects::table
+        .filter(projects::organization_id.eq(organization_id))
+        .count()
+        .get_result(conn)
+}
+
+/// The editable fields of a project, parsed.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = projects)]
+pub struct ProjectChanges<'a> {
+    pub name: Option<&'a str>,
+    pub name_normalized: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub vat_id: Option<&'a str>,
+    pub vat_name: Option<&'a str>,
+    pub vat_address: Option<&'a str>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &ProjectChanges<'_>,
+) -> QueryResult<usize> {
+    diesel::update(projects::table.find(id))
+        .set(changes)
+        .execute(conn)
+}
+
+/// Moves a project that is not already being deleted to `deleting`, noting who asked; returns
+/// 0 when it already was.
+pub fn mark_deleting(
+    conn: &mut DbConnection,
+    id: &str,
+    requested_by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let n = diesel::update(projects::table.find(id))
+        .filter(projects::cluster_status.ne("deleting"))
+        .set((
+            projects::cluster_status.eq("deleting"),
+            projects::cluster_failure_reason.eq(None::<String>),
+            projects::deletion_requested_by.eq(requested_by),
+            projects::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if n > 0 {
+        record_status(conn, id, "deleting", None, now)?;
+    }
+    Ok(n)
+}
+
+/// Removes a project (its history goes with it).
+pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(project_status_changes::table.filter(project_status_changes::project_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(projects::table.find(id)).execute(conn)
 }
 
 /// Whether the organization already has a project with this normalized name.
@@ -112,12 +281,16 @@ pub fn transition(
     reason: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(projects::table.find(id))
+    let n = diesel::update(projects::table.find(id))
         .filter(projects::cluster_status.eq_any(from))
         .set((
             projects::cluster_status.eq(to),
             projects::cluster_failure_reason.eq(reason),
             projects::updated_at.eq(now),
         ))
-        .execute(conn)
+        .execute(conn)?;
+    if n > 0 {
+        record_status(conn, id, to, reason, now)?;
+    }
+    Ok(n)
 }

@@ -1,4 +1,4 @@
-//! Provisioners: what actually creates a project's cluster. The worker hands one a
+//! Provisioners: what actually creates (and removes) a project's cluster. The worker hands one a
 //! [`ProvisionRequest`] and acts on the [`Outcome`]:
 //!
 //! | outcome | project | job |
@@ -18,9 +18,29 @@ pub mod webhook;
 use crate::config::{self, Settings};
 use crate::telemetry::otlp::Tracer;
 
-/// What a provisioner is asked to create.
+/// What a provisioner is asked to do with a project's cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Create it (a new project).
+    Provision,
+    /// Remove it (the project is being deleted); `Ready` then means "gone".
+    Delete,
+}
+
+impl Action {
+    /// The webhook's `event`.
+    pub fn event(self) -> &'static str {
+        match self {
+            Self::Provision => "cluster.provision",
+            Self::Delete => "cluster.delete",
+        }
+    }
+}
+
+/// What a provisioner is asked to create or remove.
 #[derive(Debug, Clone)]
 pub struct ProvisionRequest {
+    pub action: Action,
     /// The job (stable across retries: the operator can use it to deduplicate).
     pub job_id: String,
     pub attempt: i32,
@@ -35,7 +55,7 @@ pub struct ProvisionRequest {
 /// How one attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The cluster is ready.
+    /// The cluster is ready (or, for a deletion, gone).
     Ready,
     /// Provisioning failed for good, with a reason to show the customer.
     Failed(String),

@@ -5,7 +5,7 @@
 
 use rand::Rng;
 
-use super::{Outcome, ProvisionRequest};
+use super::{Action, Outcome, ProvisionRequest};
 
 /// Reasons a simulated provisioning fails with, picked at random.
 pub const FAILURE_REASONS: [&str; 3] = [
@@ -21,7 +21,11 @@ pub struct Simulated {
 }
 
 impl Simulated {
-    pub fn provision(&self, _request: &ProvisionRequest) -> Outcome {
+    pub fn provision(&self, request: &ProvisionRequest) -> Outcome {
+        // Removing a simulated cluster always works.
+        if request.action == Action::Delete {
+            return Outcome::Ready;
+        }
         let mut rng = rand::thread_rng();
         if self.failure_rate > 0.0 && rng.gen::<f64>() < self.failure_rate {
             let reason = FAILURE_REASONS[rng.gen_range(0..FAILURE_REASONS.len())];
@@ -38,6 +42,7 @@ mod tests {
 
     fn request() -> ProvisionRequest {
         ProvisionRequest {
+            action: Action::Provision,
             job_id: "j".into(),
             attempt: 1,
             project_id: "p".into(),

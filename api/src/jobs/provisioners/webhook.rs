@@ -13,6 +13,10 @@
 //! the same way with the same secret. Any other answer, a timeout or a connection error is
 //! retried with backoff.
 //!
+//! Deleting a project sends the same body with `"event":"cluster.delete"`; once the cluster is
+//! removed the operator reports `{"project_id":"…","status":"deleted"}` (or `failed` with a
+//! reason), and the project is gone.
+//!
 //! Signatures are checked in constant time, and a timestamp more than five minutes from the
 //! portal's clock is refused, so a captured callback cannot be replayed later (and within the
 //! window a replay changes nothing: a settled project does not move again).
@@ -111,14 +115,18 @@ pub fn verify(
     }
 }
 
-/// The request body sent to the operator (the `cluster.provision` webhook of the OpenAPI
-/// document).
+/// The request body sent to the operator (the `cluster.provision` and `cluster.delete`
+/// webhooks of the OpenAPI document).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ProvisionEvent<'a> {
-    /// Always `cluster.provision`.
-    #[schema(example = "cluster.provision", pattern = "^cluster\\.provision$")]
+    /// `cluster.provision` (create the cluster; report `ready` or `failed`) or `cluster.delete`
+    /// (remove it; report `deleted` or `failed`).
+    #[schema(
+        example = "cluster.provision",
+        pattern = "^cluster\\.(provision|delete)$"
+    )]
     event: &'static str,
-    /// The project whose cluster to create; report the outcome for it.
+    /// The project whose cluster to create or remove; report the outcome for it.
     #[schema(example = "01938a6e-7c1d-7b3e-9f2a-5d4c3b2a1f0e")]
     project_id: &'a str,
     #[schema(example = "01938a6e-1a2b-7c3d-8e4f-5a6b7c8d9e0f")]
@@ -171,7 +179,7 @@ impl Webhook {
 
     pub async fn provision(&self, request: &ProvisionRequest, now: DateTime<Utc>) -> Outcome {
         let body = match serde_json::to_vec(&ProvisionEvent {
-            event: "cluster.provision",
+            event: request.action.event(),
             project_id: &request.project_id,
             organization_id: &request.organization_id,
             project_name: &request.project_name,
