@@ -9,6 +9,7 @@ mod flows;
 mod fuzz;
 mod guard;
 mod mail;
+mod manage;
 mod mfa;
 mod onboarding;
 mod openapi;

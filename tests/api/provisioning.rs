@@ -216,6 +216,11 @@ on_both_backends!(
     webhook_request_and_callbacks
 );
 on_both_backends!(
+    deleting_a_project_asks_the_operator_who_reports_it_gone_or_failed,
+    webhook_deletion
+);
+
+on_both_backends!(
     a_webhook_that_fails_once_is_retried_after_a_backoff,
     webhook_retried_once
 );
@@ -566,6 +571,108 @@ async fn webhook_unreachable(backend: Backend) {
     app.clock.advance(Duration::from_secs(24 * 3600));
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(operator.count(), 8);
+}
+
+async fn webhook_deletion(backend: Backend) {
+    let operator = HttpSink::start(0).await;
+    let app = webhook_app(backend, &operator).await;
+    let person = member(&app, "siti@maju.example").await;
+    let org = organization(&app, &person.access).await;
+    let org_id = org["id"].as_str().unwrap();
+    let project_id = project(&app, &person.access, org_id, "Retail Analytics").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    operator.wait_count(1).await;
+    let signed = |body: &Value| {
+        let body = serde_json::to_vec(body).unwrap();
+        let now = app.clock.now().timestamp();
+        (body.clone(), now, signature(SECRET, now, &body))
+    };
+    let (body, ts, sig) = signed(&json!({ "project_id": project_id, "status": "ready" }));
+    assert_eq!(
+        post_callback(&app, &body, Some(ts), Some(&sig))
+            .await
+            .status(),
+        200
+    );
+
+    // Deleting: the operator is asked with a signed `cluster.delete`; the project waits.
+    let res = app
+        .delete_auth(&format!("/v1/projects/{project_id}"), &person.access)
+        .await;
+    assert_eq!(res.status(), 202);
+    let request = operator.wait_count(2).await.remove(1);
+    let ts: i64 = request
+        .header("x-portal-timestamp")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        request.header("x-portal-signature").unwrap(),
+        signature(SECRET, ts, &request.body)
+    );
+    let event: Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(event["event"], "cluster.delete");
+    assert_eq!(event["project_id"], json!(project_id));
+    wait_for_status(&app, &person.access, &project_id, "deleting").await;
+
+    // A `ready` report does not fit a deletion; a failure keeps the project, with the reason.
+    let (body, ts, sig) = signed(&json!({ "project_id": project_id, "status": "ready" }));
+    problem(
+        post_callback(&app, &body, Some(ts), Some(&sig)).await,
+        409,
+        "cluster_already_settled",
+    )
+    .await;
+    let (body, ts, sig) = signed(
+        &json!({ "project_id": project_id, "status": "failed", "reason": "volume still attached" }),
+    );
+    assert_eq!(
+        post_callback(&app, &body, Some(ts), Some(&sig))
+            .await
+            .status(),
+        200
+    );
+    let failed = wait_for_status(&app, &person.access, &project_id, "failed").await;
+    assert_eq!(failed["cluster_failure_reason"], "volume still attached");
+    let mail = app
+        .mail
+        .wait_for(
+            &person.email,
+            "deletion of Retail Analytics failed",
+            MAIL_WAIT,
+        )
+        .await;
+    assert!(mail.text.contains("volume still attached"), "{}", mail.text);
+
+    // Asked again, the operator reports it gone: the project is deleted.
+    let res = app
+        .delete_auth(&format!("/v1/projects/{project_id}"), &person.access)
+        .await;
+    assert_eq!(res.status(), 202);
+    operator.wait_count(3).await;
+    let (body, ts, sig) = signed(&json!({ "project_id": project_id, "status": "deleted" }));
+    assert_eq!(
+        post_callback(&app, &body, Some(ts), Some(&sig))
+            .await
+            .status(),
+        204
+    );
+    let res = app
+        .get_auth(&format!("/v1/projects/{project_id}"), &person.access)
+        .await;
+    assert_eq!(res.status(), 404);
+    app.mail
+        .wait_for(&person.email, "was deleted", MAIL_WAIT)
+        .await;
+    // A late duplicate finds nothing.
+    problem(
+        post_callback(&app, &body, Some(ts), Some(&sig)).await,
+        404,
+        "not_found",
+    )
+    .await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ use crate::organizations::{member, organization, project_form, Member};
 use crate::support::{assert_mail_count_stays, problem, MAIL_WAIT};
 
 /// The token of the newest invitation link emailed to `to`.
-async fn invitation_token(app: &TestApp, to: &str, n: usize) -> String {
+pub(crate) async fn invitation_token(app: &TestApp, to: &str, n: usize) -> String {
     let mails = app.mail.wait_count(to, n, MAIL_WAIT).await;
     let mail = mails
         .iter()
@@ -30,7 +30,7 @@ async fn invitation_token(app: &TestApp, to: &str, n: usize) -> String {
         .collect()
 }
 
-async fn invite(
+pub(crate) async fn invite(
     app: &TestApp,
     by: &Member,
     org: &str,
@@ -78,7 +78,7 @@ async fn remove(app: &TestApp, by: &Member, org: &str, account: &str) -> reqwest
     .await
 }
 
-async fn account_id(app: &TestApp, who: &Member) -> String {
+pub(crate) async fn account_id(app: &TestApp, who: &Member) -> String {
     let me: Value = app
         .get_auth("/v1/me", &who.access)
         .await
@@ -89,7 +89,7 @@ async fn account_id(app: &TestApp, who: &Member) -> String {
 }
 
 /// `who` joins `org` with `role` through an emailed invitation from `owner`.
-async fn joined(app: &TestApp, owner: &Member, org: &str, who: &Member, role: &str) {
+pub(crate) async fn joined(app: &TestApp, owner: &Member, org: &str, who: &Member, role: &str) {
     let before = app.mail.count_to(&who.email);
     let res = invite(app, owner, org, &who.email, role).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
