@@ -73,6 +73,42 @@ both_backends!(
 
         let status = onboarding(&app, token).await;
         assert_eq!(status["next_step"], "accept_legal_documents");
+        // Only the Terms changed: what is to accept, and what was accepted before.
+        let to_accept = status["legal_documents_to_accept"].as_array().unwrap();
+        assert_eq!(to_accept.len(), 1, "{to_accept:?}");
+        assert_eq!(to_accept[0]["kind"], "terms");
+        assert_eq!(to_accept[0]["version"], "2.0");
+        assert_eq!(to_accept[0]["title"], "Terms and Conditions");
+        assert_eq!(to_accept[0]["accepted_version"], "1.0");
+        assert!(to_accept[0]["accepted_at"].is_string());
+        assert!(to_accept[0]["published_at"].is_string());
+
+        // Published in English only, 2.0 is the current version in Indonesian too: its English
+        // text, marked as such — never the Indonesian text of 1.0.
+        for path in [
+            "/v1/legal-documents/terms?language=id",
+            "/v1/legal-documents?language=id",
+        ] {
+            let doc: Value = app.get(path).await.json().await.unwrap();
+            let doc = doc.get("items").map_or(doc.clone(), |items| {
+                items
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|d| d["kind"] == "terms")
+                    .unwrap()
+                    .clone()
+            });
+            assert_eq!(doc["version"], "2.0", "{path}: {doc}");
+            assert_eq!(doc["language"], "en", "{path}: {doc}");
+        }
+        let privacy: Value = app
+            .get("/v1/legal-documents/privacy?language=id")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(privacy["language"], "id");
 
         // The outdated version is refused, naming the current one; nothing else changes.
         let res = app
@@ -110,6 +146,7 @@ both_backends!(
         assert_eq!(res.status(), 200);
         let status: Value = res.json().await.unwrap();
         assert_eq!(status["next_step"], "create_organization");
+        assert_eq!(status["legal_documents_to_accept"], json!([]));
     }
 );
 

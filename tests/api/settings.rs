@@ -622,6 +622,31 @@ both_backends!(
             200
         );
 
+        // An organization without projects but with another member keeps its owner too.
+        let colleague = crate::organizations::member(&app, "colleague@example.com").await;
+        let owner = crate::organizations::Member {
+            email: who.person.email.clone(),
+            access: who.person.access.clone(),
+            refresh: String::new(),
+        };
+        let second = crate::organizations::organization(&app, &who.person.access).await;
+        let second_id = second["id"].as_str().unwrap();
+        crate::teams::joined(&app, &owner, second_id, &colleague, "admin").await;
+        app.clock.advance(Duration::from_secs(30));
+        let p = problem(
+            close_own(
+                &app,
+                &who.person.access,
+                &json!({ "password": PASSWORD, "mfa_code": code_now(&app, &who.totp) }),
+            )
+            .await,
+            409,
+            "sole_owner",
+        )
+        .await;
+        let detail = p.body["detail"].as_str().unwrap();
+        assert!(detail.contains("other members"), "{detail}");
+
         let staff = crate::enterprise::staff(&app).await;
         let me: Value = app
             .get_auth("/v1/me", &who.person.access)

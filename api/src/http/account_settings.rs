@@ -399,8 +399,9 @@ impl From<ClosureError> for ApiError {
                 "Organizations would be left without an owner",
             )
             .detail(format!(
-                "You are the only owner of organizations that have projects ({}): delete their \
-                 projects or hand them over to another owner first.",
+                "You are the only owner of organizations that have projects or other members \
+                 ({}): make another member an owner, or delete their projects and the \
+                 organization, first.",
                 names.join(", ")
             )),
             ClosureError::NotFound => ApiError::not_found(),
@@ -436,7 +437,7 @@ pub struct AccountClosed {
 /// current code. Every session ends at once and sign-in is refused; an email carries a link that
 /// restores the account until `erase_after` (30 days by default), when the personal data is
 /// erased and only the consent records are kept. Refused (`409 sole_owner`) while you are the
-/// only owner of an organization that has projects.
+/// only owner of an organization that has projects or other members.
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
@@ -445,7 +446,7 @@ pub struct AccountClosed {
         (status = 202, description = "Closed; erased at `erase_after` unless restored", body = AccountClosed),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token, or the session ended", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The only owner of organizations with projects (`sole_owner`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The only owner of organizations with projects or other members (`sole_owner`)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong `password` (`wrong_password`), `mfa_code` missing or wrong", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
@@ -512,7 +513,8 @@ pub async fn restore_account(
 ///
 /// The same as the person closing it, without their password: sessions end, sign-in is
 /// refused, the person is emailed a restore link valid until the erasure. Refused (`409
-/// sole_owner`) while the person is the only owner of an organization that has projects.
+/// sole_owner`) while the person is the only owner of an organization that has projects or
+/// other members.
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
@@ -522,7 +524,7 @@ pub async fn restore_account(
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff, or onboarding incomplete", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The only owner of organizations with projects (`sole_owner`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The only owner of organizations with projects or other members (`sole_owner`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[delete("/admin/accounts/{id}")]

@@ -82,6 +82,63 @@ pub struct Onboarding {
     pub next_step: Option<Step>,
     /// Every step still to do, in order.
     pub remaining_steps: Vec<Step>,
+    /// With `accept_legal_documents`: the documents whose current version is still to accept
+    /// (terms, privacy, then EULA), each with the version accepted before, if any — a person
+    /// who accepted an earlier version is shown what changed rather than the whole journey.
+    pub legal_documents_to_accept: Vec<LegalDocumentToAccept>,
+}
+
+/// A current legal document the account has not accepted yet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LegalDocumentToAccept {
+    /// `terms`, `privacy` or `eula`.
+    #[schema(example = "terms")]
+    pub kind: String,
+    /// The current version, to accept.
+    #[schema(example = "2.0")]
+    pub version: String,
+    /// Its English title.
+    #[schema(example = "Terms and Conditions")]
+    pub title: String,
+    /// When the current version was published (in force from then).
+    pub published_at: DateTime<Utc>,
+    /// The latest version of this kind the account accepted before, if any.
+    #[schema(example = "1.0")]
+    pub accepted_version: Option<String>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// The onboarding answer, with what is still to accept when that is a step.
+async fn onboarding_of(
+    state: &AppState,
+    account_id: String,
+    account_type: String,
+) -> Result<Onboarding, ApiError> {
+    let steps = onboarding::remaining(state, account_id.clone())
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let legal_documents_to_accept = if steps.contains(&Step::AcceptLegalDocuments) {
+        legal::to_accept(state, account_id, account_type)
+            .await?
+            .into_iter()
+            .map(|d| LegalDocumentToAccept {
+                kind: d.kind,
+                version: d.version,
+                title: d.title,
+                published_at: utc(d.published_at),
+                accepted_version: d.accepted_version,
+                accepted_at: d.accepted_at.map(utc),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Onboarding {
+        complete: steps.is_empty(),
+        next_step: steps.first().copied(),
+        remaining_steps: steps,
+        legal_documents_to_accept,
+    })
 }
 
 /// What is left of onboarding.
@@ -102,16 +159,10 @@ pub async fn get_onboarding(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let steps = onboarding::remaining(&state, caller.account.id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let answer = onboarding_of(&state, caller.account.id, caller.account.account_type).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(Onboarding {
-            complete: steps.is_empty(),
-            next_step: steps.first().copied(),
-            remaining_steps: steps,
-        }))
+        .json(answer))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -158,7 +209,7 @@ pub async fn accept_consents(
     Client(client): Client,
     body: Json<ConsentsBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let account_id = caller.account.id;
+    let (account_id, account_type) = (caller.account.id, caller.account.account_type);
     let consents = body
         .into_inner()
         .consents
@@ -166,21 +217,8 @@ pub async fn accept_consents(
         .map(|c| (c.kind, c.version))
         .collect();
     legal::accept(&state, account_id.clone(), consents, client).await?;
-    get_onboarding_inner(&state, account_id).await
-}
-
-async fn get_onboarding_inner(
-    state: &AppState,
-    account_id: String,
-) -> Result<HttpResponse, ApiError> {
-    let steps = onboarding::remaining(state, account_id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(HttpResponse::Ok().json(Onboarding {
-        complete: steps.is_empty(),
-        next_step: steps.first().copied(),
-        remaining_steps: steps,
-    }))
+    let answer = onboarding_of(&state, account_id, account_type).await?;
+    Ok(HttpResponse::Ok().json(answer))
 }
 
 /// A device this account trusts.

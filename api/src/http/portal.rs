@@ -149,7 +149,8 @@ pub async fn get_config(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
         .json(body))
 }
 
-/// A legal document's current version.
+/// A legal document's current version (`language` is `en` when the version has no text in the
+/// language asked for).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LegalDocumentSummary {
     /// `terms`, `privacy` or `eula` (Enterprise accounts only).
@@ -225,7 +226,9 @@ pub async fn list_legal_documents(
 /// One current legal document with its text.
 ///
 /// The version in force of a legal document (Terms, Privacy Policy, EULA) as Markdown, in the
-/// language asked for (`language`, else `Accept-Language`).
+/// language asked for (`language`, else `Accept-Language`). A version published without a text
+/// in that language is still the one in force: its English text is returned, with `language`
+/// `en` saying so.
 #[utoipa::path(
     tag = "portal",
     params(

@@ -31,7 +31,7 @@ const MAX_TOKEN: usize = 128;
 pub enum ClosureError {
     #[error("re-authentication failed: {0}")]
     Reauthentication(#[from] PasswordError),
-    #[error("the only owner of organizations with projects")]
+    #[error("the only owner of organizations with projects or other members")]
     SoleOwner(Vec<String>),
     #[error("no such account")]
     NotFound,
@@ -106,7 +106,7 @@ async fn close(
                         .unwrap_or(erase_after),
                 });
             }
-            let blocking = closures::sole_owner_of_organizations_with_projects(conn, &account.id)?;
+            let blocking = closures::sole_owner_of_organizations_in_use(conn, &account.id)?;
             if !blocking.is_empty() {
                 return Err(ClosureError::SoleOwner(blocking));
             }

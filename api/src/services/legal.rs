@@ -1,11 +1,12 @@
 //! Legal documents: the shipped defaults are published at first start, the current version of
 //! each kind is what people must accept, and consents record exactly which version.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::models::legal::{self, LegalDocument, NewLegalDocument};
 use crate::db::{Db, DbError};
 use crate::impl_from_diesel;
+use crate::startup::AppState;
 
 /// The kinds of document; the EULA applies to Enterprise accounts only.
 pub const KINDS: [&str; 3] = ["terms", "privacy", "eula"];
@@ -111,14 +112,8 @@ pub async fn current(db: &Db, kind: &str, language: &str) -> Result<LegalDocumen
     }
     let kind = kind.to_owned();
     let language = language.to_owned();
-    db.read(move |conn| {
-        let doc = match legal::current(conn, &kind, &language)? {
-            Some(doc) => Some(doc),
-            None => legal::current(conn, &kind, "en")?,
-        };
-        doc.ok_or(LegalError::NotPublished)
-    })
-    .await
+    db.read(move |conn| legal::current(conn, &kind, &language)?.ok_or(LegalError::NotPublished))
+        .await
 }
 
 /// The current version of every kind that has one.
@@ -134,11 +129,7 @@ pub fn current_in(
 ) -> Result<Vec<LegalDocument>, LegalError> {
     let mut docs = Vec::new();
     for kind in KINDS {
-        let doc = match legal::current(conn, kind, language)? {
-            Some(doc) => Some(doc),
-            None => legal::current(conn, kind, "en")?,
-        };
-        docs.extend(doc);
+        docs.extend(legal::current(conn, kind, language)?);
     }
     Ok(docs)
 }
@@ -176,6 +167,54 @@ pub fn required_kinds(account_type: &str) -> &'static [&'static str] {
     } else {
         &["terms", "privacy"]
     }
+}
+
+/// A current legal document the account has not accepted yet, with the version it accepted
+/// before (when it did): what "we have updated our documents" shows.
+#[derive(Debug, Clone)]
+pub struct DocumentToAccept {
+    pub kind: String,
+    pub version: String,
+    /// The English title.
+    pub title: String,
+    pub published_at: NaiveDateTime,
+    pub accepted_version: Option<String>,
+    pub accepted_at: Option<NaiveDateTime>,
+}
+
+/// The documents the account's type requires whose current version it has not accepted, in
+/// the order terms, privacy, EULA.
+pub async fn to_accept(
+    state: &AppState,
+    account_id: String,
+    account_type: String,
+) -> Result<Vec<DocumentToAccept>, LegalError> {
+    state
+        .db
+        .read(move |conn| {
+            let accepted = crate::db::models::accounts::consents_of(conn, &account_id)?;
+            let mut out = Vec::new();
+            for kind in required_kinds(&account_type) {
+                let Some(current) = legal::current(conn, kind, "en")? else {
+                    continue;
+                };
+                // Newest first: the first of this kind is the latest acceptance.
+                let last = accepted.iter().find(|(k, _, _)| k == kind);
+                if last.is_some_and(|(_, version, _)| *version == current.version) {
+                    continue;
+                }
+                out.push(DocumentToAccept {
+                    kind: current.kind,
+                    version: current.version,
+                    title: current.title,
+                    published_at: current.published_at,
+                    accepted_version: last.map(|(_, v, _)| v.clone()),
+                    accepted_at: last.map(|(_, _, at)| *at),
+                });
+            }
+            Ok(out)
+        })
+        .await
 }
 
 /// Records the account's acceptance of the current versions. Every document the account still

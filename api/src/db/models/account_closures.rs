@@ -94,9 +94,9 @@ pub fn restore(
     Ok(restored)
 }
 
-/// Organizations the account is the only owner of that have projects: closing would leave
-/// them without anyone to run them.
-pub fn sole_owner_of_organizations_with_projects(
+/// Organizations the account is the only owner of that have projects or other members: closing
+/// would leave them without an owner.
+pub fn sole_owner_of_organizations_in_use(
     conn: &mut DbConnection,
     account_id: &str,
 ) -> QueryResult<Vec<String>> {
@@ -118,7 +118,12 @@ pub fn sole_owner_of_organizations_with_projects(
             .filter(projects::organization_id.eq(&id))
             .count()
             .get_result(conn)?;
-        if other_owners == 0 && project_count > 0 {
+        let other_members: i64 = organization_members::table
+            .filter(organization_members::organization_id.eq(&id))
+            .filter(organization_members::account_id.ne(account_id))
+            .count()
+            .get_result(conn)?;
+        if other_owners == 0 && (project_count > 0 || other_members > 0) {
             blocking.push(name);
         }
     }

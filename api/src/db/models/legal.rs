@@ -44,20 +44,45 @@ pub fn count_kind(conn: &mut DbConnection, kind: &str) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// The most recently published version of `kind` in `language`.
+/// The current version of `kind` — the one published last, in whatever language — in
+/// `language` when that version has a text in it, else in English, else in the language it was
+/// published in. A version published in English only is current for everyone: the answer's
+/// `language` then says the text is a fallback.
 pub fn current(
     conn: &mut DbConnection,
     kind: &str,
     language: &str,
 ) -> QueryResult<Option<LegalDocument>> {
-    legal_documents::table
+    let newest = legal_documents::table
         .filter(legal_documents::kind.eq(kind))
-        .filter(legal_documents::language.eq(language))
         .order((
             legal_documents::published_at.desc(),
             legal_documents::id.desc(),
         ))
         .select(LegalDocument::as_select())
         .first(conn)
-        .optional()
+        .optional()?;
+    let Some(newest) = newest else {
+        return Ok(None);
+    };
+    if newest.language == language {
+        return Ok(Some(newest));
+    }
+    for wanted in [language, "en"] {
+        let text = legal_documents::table
+            .filter(legal_documents::kind.eq(kind))
+            .filter(legal_documents::version.eq(&newest.version))
+            .filter(legal_documents::language.eq(wanted))
+            .order((
+                legal_documents::published_at.desc(),
+                legal_documents::id.desc(),
+            ))
+            .select(LegalDocument::as_select())
+            .first(conn)
+            .optional()?;
+        if text.is_some() {
+            return Ok(text);
+        }
+    }
+    Ok(Some(newest))
 }
