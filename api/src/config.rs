@@ -286,6 +286,7 @@ const KNOWN: &[&str] = &[
     "PORTAL_THROTTLE_RESETS_PER_CLIENT",
     "PORTAL_THROTTLE_INVITATIONS_PER_ORGANIZATION",
     "PORTAL_THROTTLE_INVITATIONS_PER_ADDRESS",
+    "PORTAL_THROTTLE_PERSONAL_TOKEN_REQUESTS",
     "PORTAL_PROVISIONER",
     "PORTAL_PROVISION_DELAY_SECONDS",
     "PORTAL_PROVISION_FAILURE_RATE",
@@ -314,6 +315,8 @@ pub struct Throttles {
     pub resets_per_client: Limit,
     pub invitations_per_organization: Limit,
     pub invitations_per_address: Limit,
+    /// Requests with one personal access token.
+    pub personal_token_requests: Limit,
     /// Failed sign-ins of an account after which a captcha is asked for.
     pub captcha_after_failures: i32,
 }
@@ -334,6 +337,7 @@ impl Default for Throttles {
             resets_per_client: throttle::RESETS_PER_CLIENT,
             invitations_per_organization: throttle::INVITATIONS_PER_ORGANIZATION,
             invitations_per_address: throttle::INVITATIONS_PER_ADDRESS,
+            personal_token_requests: crate::services::personal_tokens::REQUESTS_PER_TOKEN,
             captcha_after_failures: throttle::CAPTCHA_AFTER_FAILURES,
         }
     }
@@ -378,6 +382,10 @@ impl Throttles {
             invitations_per_address: src.limit(
                 "PORTAL_THROTTLE_INVITATIONS_PER_ADDRESS",
                 d.invitations_per_address,
+            )?,
+            personal_token_requests: src.limit(
+                "PORTAL_THROTTLE_PERSONAL_TOKEN_REQUESTS",
+                d.personal_token_requests,
             )?,
             captcha_after_failures: src
                 .parse("PORTAL_CAPTCHA_AFTER_FAILURES", d.captcha_after_failures)?,

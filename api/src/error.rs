@@ -117,6 +117,7 @@ problem_codes! {
     IdempotencyKeyInvalid => "idempotency_key_invalid",
     IdempotencyKeyReused => "idempotency_key_reused",
     InsufficientRole => "insufficient_role",
+    InsufficientScope => "insufficient_scope",
     InternalError => "internal_error",
     InvalidBody => "invalid_body",
     InvalidCode => "invalid_code",
@@ -199,6 +200,8 @@ struct Inner {
     next: Option<NextAction>,
     allow: Option<String>,
     step: Option<&'static str>,
+    /// The scope a token lacked (`insufficient_scope`), for `WWW-Authenticate`.
+    scope: Option<&'static str>,
 }
 
 impl ApiError {
@@ -213,7 +216,24 @@ impl ApiError {
             next: None,
             allow: None,
             step: None,
+            scope: None,
         }))
+    }
+
+    /// 403 `insufficient_scope` for a token without the scope `needed` (or, with `None`, for a
+    /// route no token may reach): RFC 6750 §3.1.
+    pub fn insufficient_scope(needed: Option<&'static str>) -> Self {
+        let mut e = Self::new(
+            StatusCode::FORBIDDEN,
+            ProblemCode::InsufficientScope,
+            "The token's scopes do not allow this",
+        )
+        .detail(match needed {
+            Some(scope) => format!("This request needs a token with the `{scope}` scope."),
+            None => "Personal access tokens cannot be used here: sign in to do this.".to_owned(),
+        });
+        e.0.scope = needed;
+        e
     }
 
     /// The onboarding step still to do (for `onboarding_incomplete`).
@@ -380,6 +400,13 @@ impl ResponseError for ApiError {
                     "Bearer error=\"invalid_token\", error_description=\"{}\"",
                     self.0.code
                 )
+            };
+            builder.insert_header((header::WWW_AUTHENTICATE, value));
+        }
+        if self.0.code == ProblemCode::InsufficientScope {
+            let value = match self.0.scope {
+                Some(scope) => format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
+                None => "Bearer error=\"insufficient_scope\"".to_owned(),
             };
             builder.insert_header((header::WWW_AUTHENTICATE, value));
         }

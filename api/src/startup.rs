@@ -97,6 +97,8 @@ pub struct AppState {
     /// Exports spans when `PORTAL_OTLP_ENDPOINT` is set; records nothing otherwise.
     pub tracer: Tracer,
     pub known_routes: Arc<KnownRoutes>,
+    /// Counts the requests of each personal access token.
+    pub token_limiter: Arc<crate::services::personal_tokens::UseLimiter>,
 }
 
 pub struct Application {
@@ -250,6 +252,9 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
     let hasher = PasswordHasher::new(&settings.hash)?;
     let document = crate::openapi::document();
     let tracer = Tracer::start(settings.otlp.as_ref(), metrics.trace_spans.clone())?;
+    let token_limiter = Arc::new(crate::services::personal_tokens::UseLimiter::new(
+        settings.throttles.personal_token_requests,
+    ));
     Ok(AppState {
         code_key: keys.derive("one-time-codes"),
         totp_cipher: Arc::new(SecretCipher::new(&keys.derive("totp-secrets"))),
@@ -261,6 +266,7 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         jwks_body,
         openapi_body: Bytes::from(crate::openapi::to_json(&document)),
         known_routes: Arc::new(KnownRoutes::from_document(&document)),
+        token_limiter,
         captcha: Arc::new(captcha),
         mail_wake: Arc::new(Notify::new()),
         jobs_wake: Arc::new(Notify::new()),

@@ -27,4 +27,5 @@ mod signup;
 mod support;
 mod teams;
 mod telemetry;
+mod tokens;
 mod verification;

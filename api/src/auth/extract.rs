@@ -28,6 +28,7 @@ use crate::db::models::sessions as session_rows;
 use crate::db::DbError;
 use crate::error::{ApiError, ProblemCode};
 use crate::services::onboarding::{self, Step};
+use crate::services::personal_tokens;
 use crate::startup::AppState;
 
 /// The caller: an account with a live session.
@@ -35,8 +36,11 @@ use crate::startup::AppState;
 pub struct Caller {
     /// The account, as stored now.
     pub account: Account,
-    /// The session the access token belongs to.
+    /// The session the access token belongs to (`pat:<id>` for a personal access token, which
+    /// has no session).
     pub session_id: String,
+    /// The personal access token the request came with, if it did.
+    pub personal_token: Option<String>,
 }
 
 impl Caller {
@@ -208,7 +212,11 @@ async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
         .ok_or_else(|| ApiError::internal(&std::io::Error::other("application state missing")))?
         .clone();
     // 1. The token.
-    let claims = verify_token(req, &state)?;
+    let bearer = bearer_token(req)?;
+    if bearer.starts_with(personal_tokens::PREFIX) {
+        return guard_personal_token(req, &state, &bearer, need).await;
+    }
+    let claims = verify_token(&bearer, &state)?;
     // 2. The session is live (and 4., the onboarding steps, read in the same trip when needed).
     let now = state.clock.now();
     let with_steps = !matches!(need, Need::Session);
@@ -237,6 +245,7 @@ async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
     let caller = Caller {
         account: live.account,
         session_id,
+        personal_token: None,
     };
     // 3. The role, for staff routes.
     if matches!(need, Need::Staff) && !caller.is_staff() {
@@ -254,10 +263,64 @@ async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
     }
 }
 
-fn verify_token(
+/// A request with a personal access token: the route must be one a token may reach, with a
+/// scope the token holds; the token must be valid (not revoked or expired) and within its
+/// request budget; then the account's onboarding is checked like a session's.
+async fn guard_personal_token(
     req: &HttpRequest,
-    state: &AppState,
-) -> Result<crate::auth::jwt::AccessClaims, ApiError> {
+    state: &web::Data<AppState>,
+    token: &str,
+    need: Need,
+) -> Result<Caller, ApiError> {
+    let route = req.match_pattern().unwrap_or_default();
+    let needed = personal_tokens::Scope::for_route(req.method().as_str(), &route);
+    let client_ip = crate::http::client::client_info(req).ip;
+    let (record, account) = personal_tokens::authenticate(state, token, client_ip)
+        .await
+        .map_err(|e| match e {
+            personal_tokens::UseError::Invalid => ApiError::unauthorized(
+                ProblemCode::InvalidToken,
+                "The personal access token is not valid: it was revoked, it expired, or it never existed.",
+            ),
+            personal_tokens::UseError::Throttled(wait) => {
+                ApiError::too_many(ProblemCode::TooManyRequests, wait)
+            }
+            personal_tokens::UseError::Database(db) => ApiError::internal(&db),
+        })?;
+    let Some(needed) = needed else {
+        return Err(ApiError::insufficient_scope(None));
+    };
+    if !personal_tokens::parse_stored(&record.scopes).contains(&needed) {
+        return Err(ApiError::insufficient_scope(Some(needed.as_str())));
+    }
+    if matches!(need, Need::Staff) {
+        return Err(forbidden_for_customers());
+    }
+    let account_id = account.id.clone();
+    let steps = state
+        .db
+        .read(move |conn| {
+            Ok::<_, DbError>(onboarding::remaining_in(conn, &account_id)?.unwrap_or_default())
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let blocking = match need {
+        Need::Session => None,
+        Need::Complete | Need::Staff => steps.first().copied(),
+        Need::Reached(step) => steps.first().copied().filter(|next| *next < step),
+    };
+    if let Some(next) = blocking {
+        return Err(onboarding_incomplete(next));
+    }
+    Ok(Caller {
+        account,
+        session_id: format!("pat:{}", record.id),
+        personal_token: Some(record.id),
+    })
+}
+
+/// The bearer token of the request.
+fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -279,6 +342,10 @@ fn verify_token(
                 "The Authorization header must use the Bearer scheme.",
             )
         })?;
+    Ok(token.to_owned())
+}
+
+fn verify_token(token: &str, state: &AppState) -> Result<crate::auth::jwt::AccessClaims, ApiError> {
     match state.jwt.verify(token, state.clock.now()) {
         Ok(claims) => Ok(claims),
         Err(crate::auth::jwt::TokenError::Expired) => Err(ApiError::unauthorized(

@@ -355,6 +355,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    personal_access_tokens (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        last_used_ip -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+        expiry_notice_sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(consents -> accounts (account_id));
 diesel::joinable!(account_closures -> accounts (account_id));
 diesel::joinable!(email_changes -> accounts (account_id));
@@ -370,6 +387,7 @@ diesel::joinable!(organization_members -> accounts (account_id));
 diesel::joinable!(organization_invitations -> organizations (organization_id));
 diesel::joinable!(organization_events -> organizations (organization_id));
 diesel::joinable!(projects -> organizations (organization_id));
+diesel::joinable!(personal_access_tokens -> accounts (account_id));
 diesel::joinable!(project_status_changes -> projects (project_id));
 diesel::joinable!(mfa_totp -> accounts (account_id));
 diesel::joinable!(recovery_codes -> accounts (account_id));
@@ -410,6 +428,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organization_events,
     projects,
     project_status_changes,
+    personal_access_tokens,
     jobs,
     mfa_totp,
     recovery_codes,

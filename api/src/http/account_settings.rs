@@ -41,7 +41,7 @@ impl From<ProfileError> for ApiError {
 }
 
 /// A re-authentication failure, with the password field named `password`.
-fn reauthentication_problem(e: PasswordError) -> ApiError {
+pub(crate) fn reauthentication_problem(e: PasswordError) -> ApiError {
     match e {
         PasswordError::WrongPassword => ApiError::validation(vec![FieldError::new(
             "password",

@@ -14,6 +14,7 @@ pub mod mfa;
 pub mod my_sessions;
 pub mod organizations;
 pub mod passwords;
+pub mod personal_tokens;
 pub mod portal;
 pub mod projects;
 pub mod provisioning;
@@ -112,6 +113,9 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(me::list_devices)
             .service(me::remove_device)
             .service(me::list_security_events)
+            .service(personal_tokens::create_token)
+            .service(personal_tokens::list_tokens)
+            .service(personal_tokens::revoke_token)
             .service(my_sessions::list_sessions)
             .service(my_sessions::end_other_sessions)
             .service(my_sessions::end_session)

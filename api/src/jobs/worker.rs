@@ -143,6 +143,25 @@ impl JobWorker {
             tracing::info!(job_id = %job.id, erased, "account erasure ran");
             return self.settle(&job, "done", None, None).await;
         }
+        if job.kind == crate::services::personal_tokens::EXPIRY_NOTICE {
+            let (subject, now) = (job.subject_id.clone(), self.clock.now());
+            let public_url = self.public_url.clone();
+            let sent = self
+                .db
+                .write(move |c| {
+                    crate::services::personal_tokens::send_expiry_notice_in(
+                        c,
+                        &subject,
+                        &public_url,
+                        now,
+                    )
+                })
+                .await?;
+            if sent {
+                self.mail_wake.notify_one();
+            }
+            return self.settle(&job, "done", None, None).await;
+        }
         let action = match job.kind.as_str() {
             PROVISION_CLUSTER => Action::Provision,
             DELETE_CLUSTER => Action::Delete,

@@ -39,6 +39,9 @@ pub enum Template {
     OrganizationMembership,
     OrganizationDeleted,
     ProjectDeleted,
+    PersonalTokenCreated,
+    PersonalTokenRevoked,
+    PersonalTokenExpiring,
 }
 
 impl Template {
@@ -67,6 +70,9 @@ impl Template {
             Self::OrganizationMembership => "organization_membership",
             Self::OrganizationDeleted => "organization_deleted",
             Self::ProjectDeleted => "project_deleted",
+            Self::PersonalTokenCreated => "personal_token_created",
+            Self::PersonalTokenRevoked => "personal_token_revoked",
+            Self::PersonalTokenExpiring => "personal_token_expiring",
         }
     }
 }

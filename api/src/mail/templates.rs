@@ -43,6 +43,9 @@ const SOURCES: &[(&str, &str)] = message_templates!(
     "organization_membership",
     "organization_deleted",
     "project_deleted",
+    "personal_token_created",
+    "personal_token_revoked",
+    "personal_token_expiring",
 );
 
 const LAYOUT: &str = include_str!("templates/layout.html");

@@ -122,6 +122,12 @@ async fn close(
                 },
             )?;
             session_rows::revoke_all_of_account(conn, &account.id, None, "account_closed", at)?;
+            crate::services::personal_tokens::revoke_all_in(
+                conn,
+                &account.id,
+                "account_closed",
+                at,
+            )?;
             crate::jobs::schedule(
                 conn,
                 ERASE_ACCOUNT,

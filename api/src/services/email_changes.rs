@@ -304,6 +304,12 @@ pub async fn cancel(
             }
             let account =
                 accounts::find(conn, &change.account_id)?.ok_or(EmailChangeError::LinkInvalid)?;
+            crate::services::personal_tokens::revoke_all_in(
+                conn,
+                &account.id,
+                "email_change_cancelled",
+                at,
+            )?;
             let ended = session_rows::revoke_all_of_account(
                 conn,
                 &account.id,

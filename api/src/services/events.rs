@@ -40,6 +40,8 @@ pub enum EventKind {
     AccountClosed,
     AccountRestored,
     RecoveryCodesRegenerated,
+    PersonalTokenCreated,
+    PersonalTokenRevoked,
 }
 
 impl EventKind {
@@ -73,6 +75,8 @@ impl EventKind {
             Self::AccountClosed => "account_closed",
             Self::AccountRestored => "account_restored",
             Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
+            Self::PersonalTokenCreated => "personal_token_created",
+            Self::PersonalTokenRevoked => "personal_token_revoked",
         }
     }
 }

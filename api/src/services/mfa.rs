@@ -457,6 +457,12 @@ pub async fn disable_totp(
                 return Ok(Err(refusal));
             }
             mfa::remove_all(conn, &account.id)?;
+            crate::services::personal_tokens::revoke_all_in(
+                conn,
+                &account.id,
+                "mfa_disabled",
+                now.naive_utc(),
+            )?;
             // A factor changed: every other session ends (ASVS 5.0 V7.4.3).
             let ended = session_rows::revoke_all_of_account(
                 conn,
@@ -511,6 +517,12 @@ pub async fn staff_reset(
                 // Nothing to reset: the outcome asked for already holds.
                 return Ok(());
             }
+            crate::services::personal_tokens::revoke_all_in(
+                conn,
+                &account_id,
+                "mfa_reset",
+                now.naive_utc(),
+            )?;
             // A factor changed: every session of the account ends (ASVS 5.0 V7.4.3).
             let ended = session_rows::revoke_all_of_account(
                 conn,

@@ -14,6 +14,7 @@ pub mod notices;
 pub mod onboarding;
 pub mod organizations;
 pub mod passwords;
+pub mod personal_tokens;
 pub mod profile;
 pub mod projects;
 pub mod sales;

@@ -258,6 +258,13 @@ pub async fn confirm_reset(
                 accounts::find(conn, &reset.account_id)?.ok_or(PasswordError::LinkInvalid)?;
             accounts::set_password_hash(conn, &account.id, &hash, now.naive_utc())?;
             password_resets::retire_all(conn, &account.id)?;
+            // Whoever needed the reset may not be the only one holding the account's tokens.
+            crate::services::personal_tokens::revoke_all_in(
+                conn,
+                &account.id,
+                "password_reset",
+                now.naive_utc(),
+            )?;
             let ended = session_rows::revoke_all_of_account(
                 conn,
                 &account.id,

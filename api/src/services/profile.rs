@@ -183,6 +183,16 @@ pub async fn export(
                             "ip": s.client_ip, "user_agent": s.user_agent })
                 })
                 .collect();
+            let tokens_out: Vec<Value> =
+                crate::db::models::personal_tokens::all_of(conn, &account_id)?
+                    .into_iter()
+                    .map(|t| {
+                        json!({ "id": t.id, "name": t.name, "scopes": t.scopes,
+                                "created_at": utc(t.created_at), "expires_at": utc(t.expires_at),
+                                "last_used_at": t.last_used_at.map(utc), "last_used_ip": t.last_used_ip,
+                                "revoked_at": t.revoked_at.map(utc), "revoke_reason": t.revoked_reason })
+                    })
+                    .collect();
             let changes_out: Vec<Value> = email_changes::of_account(conn, &account_id)?
                 .into_iter()
                 .map(|c| {
@@ -226,6 +236,7 @@ pub async fn export(
                 "organizations": organizations_out,
                 "devices": devices_out,
                 "sessions": sessions_out,
+                "personal_access_tokens": tokens_out,
                 "email_changes": changes_out,
                 "mfa": mfa_out,
                 "security_events": events_out,

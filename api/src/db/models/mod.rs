@@ -16,6 +16,7 @@ pub mod organization_invitations;
 pub mod organizations;
 pub mod outbox;
 pub mod password_resets;
+pub mod personal_tokens;
 pub mod projects;
 pub mod sales;
 pub mod sessions;
