@@ -230,7 +230,10 @@ impl ApiError {
         )
         .detail(match needed {
             Some(scope) => format!("This request needs a token with the `{scope}` scope."),
-            None => "Personal access tokens cannot be used here: sign in to do this.".to_owned(),
+            None => {
+                "Tokens issued to programs cannot be used here: sign in to the portal to do this."
+                    .to_owned()
+            }
         });
         e.0.scope = needed;
         e

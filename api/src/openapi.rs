@@ -36,10 +36,11 @@ request again.",
         (name = "me", description = "The signed-in account: profile, onboarding, devices, sessions, security events"),
         (name = "passwords", description = "Forgotten-password reset by emailed link, and password change"),
         (name = "mfa", description = "Multi-factor authentication: TOTP authenticator apps and recovery codes"),
-        (name = "admin", description = "Staff: enterprise accounts, legal document versions, sales representatives, MFA resets, ending an account's sessions"),
+        (name = "admin", description = "Staff: enterprise accounts, legal document versions, sales representatives, MFA resets, ending an account's sessions, OAuth clients"),
         (name = "organizations", description = "Organizations and the sales representatives who recommend the portal"),
         (name = "projects", description = "Projects and their cluster status (pending, provisioning, ready, failed)"),
         (name = "provisioning", description = "Callbacks from the operator's provisioning system (webhook provisioner, HMAC-signed)"),
+        (name = "oauth", description = "OAuth 2.0 for programs: device sign-in (RFC 8628) and its approval, tokens, introspection (RFC 7662), revocation (RFC 7009), metadata (RFC 8414)"),
         (name = "system", description = "Keys and health"),
     ),
 )]
@@ -57,7 +58,7 @@ impl Modify for BearerScheme {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "Access token from `POST /v1/sessions` or `POST /v1/sessions/refresh`.",
+                        "Access token from `POST /v1/sessions` or `POST /v1/sessions/refresh` (or, for programs, `POST /v1/oauth/token`), or a personal access token (`sp_pat_…`, `POST /v1/me/tokens`) on the endpoints its scopes allow.",
                     ))
                     .build(),
             ),

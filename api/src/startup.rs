@@ -551,7 +551,13 @@ fn problem_for_bare_errors<B>(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if is_problem || is_page {
+    // OAuth endpoints answer as RFC 6749 §5.2 says (JSON with `error`), for OAuth libraries.
+    let is_oauth = res
+        .response()
+        .extensions()
+        .get::<crate::http::oauth::OAuthAnswer>()
+        .is_some();
+    if is_problem || is_page || is_oauth {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

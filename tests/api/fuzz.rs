@@ -180,6 +180,21 @@ async fn check(res: reqwest::Response, documented: Option<&[u16]>, what: &str) -
     if documented.is_some_and(|d| !d.contains(&status)) {
         return Some(format!("{what}: {status} is not documented: {short}"));
     }
+    // The OAuth endpoints answer as RFC 6749 §5.2 says, for OAuth libraries: JSON with
+    // `error` and `error_description` (and the problem members beside).
+    if status >= 400 && what.contains(" /v1/oauth/") && content_type.starts_with("application/json")
+    {
+        let Ok(body) = serde_json::from_str::<Value>(&text) else {
+            return Some(format!("{what}: {status} body is not JSON: {short}"));
+        };
+        if !(body["error"].is_string()
+            && body["error_description"].is_string()
+            && body["status"] == status)
+        {
+            return Some(format!("{what}: {status} incomplete OAuth error: {short}"));
+        }
+        return None;
+    }
     if status >= 400 {
         if !content_type.starts_with("application/problem+json") {
             return Some(format!("{what}: {status} with {content_type:?}: {short}"));

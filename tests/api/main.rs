@@ -11,6 +11,7 @@ mod guard;
 mod mail;
 mod manage;
 mod mfa;
+mod oauth;
 mod onboarding;
 mod openapi;
 mod operations;

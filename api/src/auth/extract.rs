@@ -242,6 +242,19 @@ async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
     if !live.is_live(now.naive_utc()) {
         return Err(session_ended());
     }
+    // A session approved for an OAuth client reaches only what its scopes allow.
+    if let Some(scopes) = &live.scopes {
+        let route = req.match_pattern().unwrap_or_default();
+        let method = req.method().as_str();
+        let signing_out = method == "DELETE" && route == "/v1/sessions/current";
+        if !signing_out {
+            let needed = personal_tokens::Scope::for_route(method, &route)
+                .ok_or_else(|| ApiError::insufficient_scope(None))?;
+            if !personal_tokens::parse_stored(scopes).contains(&needed) {
+                return Err(ApiError::insufficient_scope(Some(needed.as_str())));
+            }
+        }
+    }
     let caller = Caller {
         account: live.account,
         session_id,

@@ -99,6 +99,8 @@ diesel::table! {
         revoked_reason -> Nullable<Text>,
         client_ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        scopes -> Nullable<Text>,
     }
 }
 
@@ -372,6 +374,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    oauth_clients (client_id) {
+        client_id -> Text,
+        name -> Text,
+        kind -> Text,
+        secret_hash -> Nullable<Text>,
+        scopes -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    device_authorizations (id) {
+        id -> Text,
+        device_code_hash -> Text,
+        user_code -> Text,
+        client_id -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        interval_seconds -> Integer,
+        last_polled_at -> Nullable<Timestamp>,
+        status -> Text,
+        account_id -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        client_ip -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(consents -> accounts (account_id));
 diesel::joinable!(account_closures -> accounts (account_id));
 diesel::joinable!(email_changes -> accounts (account_id));
@@ -388,6 +421,7 @@ diesel::joinable!(organization_invitations -> organizations (organization_id));
 diesel::joinable!(organization_events -> organizations (organization_id));
 diesel::joinable!(projects -> organizations (organization_id));
 diesel::joinable!(personal_access_tokens -> accounts (account_id));
+diesel::joinable!(device_authorizations -> oauth_clients (client_id));
 diesel::joinable!(project_status_changes -> projects (project_id));
 diesel::joinable!(mfa_totp -> accounts (account_id));
 diesel::joinable!(recovery_codes -> accounts (account_id));
@@ -429,6 +463,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     project_status_changes,
     personal_access_tokens,
+    oauth_clients,
+    device_authorizations,
     jobs,
     mfa_totp,
     recovery_codes,

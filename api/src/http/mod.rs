@@ -12,6 +12,7 @@ pub mod json;
 pub mod me;
 pub mod mfa;
 pub mod my_sessions;
+pub mod oauth;
 pub mod organizations;
 pub mod passwords;
 pub mod personal_tokens;
@@ -142,6 +143,15 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(projects::delete_project)
             .service(projects::get_project_history)
             .service(provisioning::provisioning_callback)
+            .service(oauth::device_authorization)
+            .service(oauth::token_endpoint)
+            .service(oauth::introspect)
+            .service(oauth::revoke)
+            .service(oauth::lookup_device_request)
+            .service(oauth::approve_device_request)
+            .service(oauth::deny_device_request)
+            .service(oauth::register_client)
+            .service(oauth::list_clients)
             .service(invitations::lookup)
             .service(invitations::accept)
             .service(admin::publish_legal)
@@ -155,6 +165,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(admin::create_enterprise_account),
     )
     .service(system::jwks)
+    .service(oauth::metadata)
     .service(system::healthz)
     .service(system::readyz);
 }

@@ -31,6 +31,12 @@ pub struct SessionInfo {
     pub user_agent: Option<String>,
     /// True for the session this request was made with.
     pub current: bool,
+    /// For a program signed in by device code: the OAuth client (e.g. `portal`, the CLI).
+    #[schema(example = json!(null))]
+    pub client_id: Option<String>,
+    /// What such a session may reach; absent for a sign-in of your own.
+    #[schema(example = json!(null))]
+    pub scopes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -80,6 +86,10 @@ pub async fn list_sessions(
                     client_ip: s.client_ip,
                     user_agent: s.user_agent,
                     current: s.current,
+                    client_id: s.client_id,
+                    scopes: s
+                        .scopes
+                        .map(|t| t.split_whitespace().map(str::to_owned).collect()),
                 })
                 .collect(),
         }))

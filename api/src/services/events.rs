@@ -42,6 +42,8 @@ pub enum EventKind {
     RecoveryCodesRegenerated,
     PersonalTokenCreated,
     PersonalTokenRevoked,
+    DeviceSignInApproved,
+    DeviceSignInDenied,
 }
 
 impl EventKind {
@@ -77,6 +79,8 @@ impl EventKind {
             Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             Self::PersonalTokenCreated => "personal_token_created",
             Self::PersonalTokenRevoked => "personal_token_revoked",
+            Self::DeviceSignInApproved => "device_sign_in_approved",
+            Self::DeviceSignInDenied => "device_sign_in_denied",
         }
     }
 }

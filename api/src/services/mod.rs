@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod legal;
 pub mod mfa;
 pub mod notices;
+pub mod oauth;
 pub mod onboarding;
 pub mod organizations;
 pub mod passwords;

@@ -42,6 +42,13 @@ pub enum SessionError {
 }
 impl_from_diesel!(SessionError);
 
+/// An OAuth client a session is approved for, with the scopes it may use.
+#[derive(Debug, Clone)]
+pub struct Grant<'a> {
+    pub client_id: &'a str,
+    pub scopes: &'a str,
+}
+
 /// Starts a session (a completed sign-in) inside the caller's unit of work; returns (session id, refresh token, expiry).
 pub fn start(
     conn: &mut DbConnection,
@@ -49,6 +56,20 @@ pub fn start(
     account_id: &str,
     device_id: Option<&str>,
     client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<(String, String, DateTime<Utc>), DbError> {
+    start_for(conn, state, account_id, device_id, client, None, now)
+}
+
+/// [`start`], for an OAuth client when `grant` is given: the session may then reach only what
+/// the grant's scopes allow.
+pub fn start_for(
+    conn: &mut DbConnection,
+    state: &AppState,
+    account_id: &str,
+    device_id: Option<&str>,
+    client: &ClientInfo,
+    grant: Option<Grant<'_>>,
     now: DateTime<Utc>,
 ) -> Result<(String, String, DateTime<Utc>), DbError> {
     let session_id = uuid::Uuid::now_v7().to_string();
@@ -66,6 +87,8 @@ pub fn start(
             expires_at: session_expires.naive_utc(),
             client_ip: client.ip.as_deref(),
             user_agent: client.user_agent().as_deref(),
+            client_id: grant.as_ref().map(|g| g.client_id),
+            scopes: grant.as_ref().map(|g| g.scopes),
         },
     )?;
     let (refresh, expires) = new_refresh(conn, state, &session_id, session_expires, now)?;
@@ -209,6 +232,9 @@ pub struct SessionInfo {
     pub user_agent: Option<String>,
     /// The session the request came from.
     pub current: bool,
+    /// The OAuth client a device sign-in was approved for, and the scopes it may use.
+    pub client_id: Option<String>,
+    pub scopes: Option<String>,
 }
 
 fn utc(at: chrono::NaiveDateTime) -> DateTime<Utc> {
@@ -237,6 +263,8 @@ pub async fn list(
             device_label: v.device_label,
             client_ip: v.session.client_ip,
             user_agent: v.session.user_agent,
+            client_id: v.session.client_id,
+            scopes: v.session.scopes,
         })
         .collect())
 }

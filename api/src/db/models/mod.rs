@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod legal;
 pub mod mfa;
+pub mod oauth;
 pub mod organization_events;
 pub mod organization_invitations;
 pub mod organizations;

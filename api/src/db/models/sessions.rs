@@ -20,6 +20,10 @@ pub struct Session {
     pub revoked_reason: Option<String>,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The OAuth client a device-code sign-in was approved for.
+    pub client_id: Option<String>,
+    /// What such a session may reach (space separated); none: everything the account may.
+    pub scopes: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -33,6 +37,8 @@ pub struct NewSession<'a> {
     pub expires_at: NaiveDateTime,
     pub client_ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    pub client_id: Option<&'a str>,
+    pub scopes: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -146,6 +152,8 @@ pub struct Liveness {
     pub expires_at: NaiveDateTime,
     /// When the session's device was removed, if it was.
     pub device_revoked_at: Option<NaiveDateTime>,
+    /// The scopes of a session approved for an OAuth client (none: unrestricted).
+    pub scopes: Option<String>,
 }
 
 impl Liveness {
@@ -175,21 +183,24 @@ pub fn liveness(
             sessions::revoked_at,
             sessions::expires_at,
             devices::revoked_at.nullable(),
+            sessions::scopes,
         ))
         .first::<(
             Account,
             Option<NaiveDateTime>,
             NaiveDateTime,
             Option<NaiveDateTime>,
+            Option<String>,
         )>(conn)
         .optional()
         .map(|row| {
             row.map(
-                |(account, revoked_at, expires_at, device_revoked_at)| Liveness {
+                |(account, revoked_at, expires_at, device_revoked_at, scopes)| Liveness {
                     account,
                     revoked_at,
                     expires_at,
                     device_revoked_at,
+                    scopes,
                 },
             )
         })
