@@ -491,3 +491,54 @@ both_backends!(
         .await;
     }
 );
+
+both_backends!(
+    the_example_cli_signs_in_by_device_code_and_lists_the_projects,
+    |app: TestApp| async move {
+        let who = onboarded(&app, "siti@maju.example").await;
+        let options = portal_device_login::Options {
+            base_url: app.url(""),
+            ..Default::default()
+        };
+        // The person approves as soon as the program shows the code.
+        let (approver, access) = (app.client.clone(), who.person.access.clone());
+        let approve_url = app.url("/v1/device/approve");
+        let approved = std::sync::Arc::new(tokio::sync::Notify::new());
+        let done = approved.clone();
+        let listing = portal_device_login::run(&options, move |code| {
+            assert!(code.verification_uri.ends_with("/device"));
+            let user_code = code.user_code.clone();
+            tokio::spawn(async move {
+                let res = approver
+                    .post(approve_url)
+                    .bearer_auth(access)
+                    .json(&json!({ "user_code": user_code }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 200);
+                done.notify_one();
+            });
+        })
+        .await
+        .expect("the example signs in and lists");
+        approved.notified().await;
+        assert_eq!(listing.organizations.len(), 1, "{listing:?}");
+        let (name, projects) = &listing.organizations[0];
+        assert_eq!(name, "PT Maju Jaya Teknologi");
+        assert_eq!(projects.len(), 1);
+        assert!(listing.render().contains("  "), "{}", listing.render());
+
+        // It signed out when done: its session is gone from the person's list.
+        let sessions: Value = app
+            .get_auth("/v1/me/sessions", &who.person.access)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            !sessions.to_string().contains("\"client_id\":\"portal\""),
+            "{sessions}"
+        );
+    }
+);
