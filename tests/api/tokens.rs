@@ -370,3 +370,62 @@ both_backends!(
         assert!(seen["items"][0].get("cluster_status").is_none(), "{seen}");
     }
 );
+
+both_backends!(
+    every_documented_operation_checks_the_scope_of_a_token,
+    |app: TestApp| async move {
+        use portal_api::services::personal_tokens::Scope;
+        let who = onboarded(&app, "siti@maju.example").await;
+        let all = token(
+            &app,
+            &who,
+            &[
+                "organizations:read",
+                "projects:read",
+                "projects:write",
+                "account:read",
+            ],
+        )
+        .await;
+        let all = all["token"].as_str().unwrap().to_owned();
+        let mut singles = std::collections::HashMap::new();
+        for scope in Scope::ALL {
+            let t = token(&app, &who, &[scope.as_str()]).await;
+            singles.insert(scope, t["token"].as_str().unwrap().to_owned());
+        }
+        let mut wrong = Vec::new();
+        for op in crate::errors::operations(&app)
+            .await
+            .into_iter()
+            .filter(|op| op.auth)
+        {
+            let path = op.path();
+            let needed = Scope::for_route(op.method.as_str(), &op.template);
+            // With every scope: refused only where no scope reaches.
+            let res = send(&app, op.method.clone(), &path, &all).await;
+            let (status, text) = (res.status().as_u16(), res.text().await.unwrap());
+            let refused = status == 403 && text.contains("insufficient_scope");
+            if refused != needed.is_none() || status == 401 {
+                wrong.push(format!(
+                    "{} {} with every scope: {status} {text:.120}",
+                    op.method, op.template
+                ));
+            }
+            // With each single scope: let through only with the one it needs.
+            for (scope, single) in &singles {
+                let res = send(&app, op.method.clone(), &path, single).await;
+                let (status, text) = (res.status().as_u16(), res.text().await.unwrap());
+                let refused = status == 403 && text.contains("insufficient_scope");
+                if refused == (needed == Some(*scope)) {
+                    wrong.push(format!(
+                        "{} {} with {}: {status} {text:.120}",
+                        op.method,
+                        op.template,
+                        scope.as_str()
+                    ));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+);
