@@ -392,6 +392,15 @@ both_backends!(
             "{kinds:?}"
         );
 
+        // The owner's onboarding stays done although their only project is gone.
+        // (These people never switched MFA on: that step is the only one left.)
+        let onboarding = get_json(&app, "/v1/me/onboarding", &t.owner).await;
+        assert_eq!(
+            onboarding["remaining_steps"],
+            json!(["activate_mfa"]),
+            "{onboarding}"
+        );
+
         // Now empty, the organization can be deleted by its owner; the others are told.
         let org_path = format!("/v1/organizations/{}", t.org);
         let res = app.delete_auth(&org_path, &t.owner.access).await;
@@ -403,6 +412,20 @@ both_backends!(
         }
         let mine = get_json(&app, "/v1/organizations", &t.owner).await;
         assert_eq!(mine["items"], json!([]));
+        // Without any organization the owner is asked for one again — but not for a project.
+        let onboarding = get_json(&app, "/v1/me/onboarding", &t.owner).await;
+        assert_eq!(
+            onboarding["remaining_steps"],
+            json!(["create_organization", "activate_mfa"]),
+            "{onboarding}"
+        );
+        organization(&app, &t.owner.access).await;
+        let onboarding = get_json(&app, "/v1/me/onboarding", &t.owner).await;
+        assert_eq!(
+            onboarding["remaining_steps"],
+            json!(["activate_mfa"]),
+            "{onboarding}"
+        );
     }
 );
 

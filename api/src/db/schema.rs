@@ -16,6 +16,7 @@ diesel::table! {
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
         erased_at -> Nullable<Timestamp>,
+        first_project_at -> Nullable<Timestamp>,
     }
 }
 

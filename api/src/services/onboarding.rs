@@ -50,8 +50,9 @@ struct GateRow {
     eula_ok: bool,
     #[diesel(sql_type = Bool)]
     has_organization: bool,
-    /// A project in one of the account's organizations, or an organization it joined by
-    /// invitation (someone else's: nobody who joined a team is asked for a project of their own).
+    /// A project the account ever created (deleting it does not undo the step), a project in
+    /// one of its organizations, or an organization it joined by invitation (someone else's:
+    /// nobody who joined a team is asked for a project of their own).
     #[diesel(sql_type = Bool)]
     has_project: bool,
     #[diesel(sql_type = Nullable<Text>)]
@@ -73,7 +74,8 @@ pub fn remaining_in(conn: &mut DbConnection, account_id: &str) -> QueryResult<Op
     let sql = format!(
         "SELECT a.account_type, a.role, {terms} AS terms_ok, {privacy} AS privacy_ok, {eula} AS eula_ok, \
            EXISTS (SELECT 1 FROM organization_members m WHERE m.account_id = a.id) AS has_organization, \
-           (EXISTS (SELECT 1 FROM projects p JOIN organization_members m ON m.organization_id = p.organization_id \
+           (a.first_project_at IS NOT NULL \
+            OR EXISTS (SELECT 1 FROM projects p JOIN organization_members m ON m.organization_id = p.organization_id \
                    WHERE m.account_id = a.id) \
             OR EXISTS (SELECT 1 FROM organization_members m JOIN organizations o ON o.id = m.organization_id \
                    WHERE m.account_id = a.id AND o.created_by <> a.id)) AS has_project, \

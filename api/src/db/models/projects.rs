@@ -45,10 +45,15 @@ pub struct NewProject<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-/// Adds a project, with the first entry of its status history.
+/// Adds a project, with the first entry of its status history, and notes the creator's first
+/// project (onboarding's step stays done).
 pub fn insert(conn: &mut DbConnection, new: &NewProject<'_>) -> QueryResult<()> {
     diesel::insert_into(projects::table)
         .values(new)
+        .execute(conn)?;
+    diesel::update(accounts::table.find(new.created_by))
+        .filter(accounts::first_project_at.is_null())
+        .set(accounts::first_project_at.eq(new.created_at))
         .execute(conn)?;
     record_status(conn, new.id, new.cluster_status, None, new.created_at)
 }

@@ -1,0 +1,1 @@
+ALTER TABLE accounts DROP COLUMN first_project_at;
