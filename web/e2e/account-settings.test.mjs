@@ -56,7 +56,7 @@ test('name, phone and sign-in email are changed from the account page; the data 
   await profile.waitFor();
   assert.equal(await page.getByTestId('profile-name').textContent(), 'Rina Kusuma');
   assert.equal(await page.getByTestId('profile-email').textContent(), email);
-  assert.equal(await page.getByTestId('profile-phone').textContent(), '+62 81234567890');
+  assert.equal(await page.getByTestId('profile-phone').textContent(), '+62 812 3456 7890');
   // Sections in order.
   const headings = await page.locator('main h2').allTextContents();
   assert.deepEqual(headings.slice(0, 5), ['Profile', 'Change password', 'Two-factor authentication', 'Sessions', 'Your data']);
@@ -90,11 +90,11 @@ test('name, phone and sign-in email are changed from the account page; the data 
   await details.waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'profile-edit', 'the focus goes back');
   assert.equal(await page.getByTestId('profile-name').textContent(), 'Rina Kusuma Wardani');
-  assert.equal(await page.getByTestId('profile-phone').textContent(), '+65 91234567');
+  assert.equal(await page.getByTestId('profile-phone').textContent(), '+65 9123 4567');
   // Kept by the API: the same after a reload, and in the form opened again.
   await page.reload();
   await page.getByTestId('profile-name').getByText('Rina Kusuma Wardani').waitFor();
-  assert.equal(await page.getByTestId('profile-phone').textContent(), '+65 91234567');
+  assert.equal(await page.getByTestId('profile-phone').textContent(), '+65 9123 4567');
   await page.getByTestId('profile-edit').click();
   assert.equal(await page.getByTestId('profile-phone-input-country').inputValue(), 'SG:65');
   assert.equal(await page.getByTestId('profile-phone-input').inputValue(), '91234567');

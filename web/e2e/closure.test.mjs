@@ -86,7 +86,7 @@ test('closing is refused while the person alone owns an organization with a proj
   assert.equal(consequences.length, 4);
   assert.match(consequences.join(' '), /signed out at once on every device/);
   assert.match(consequences.join(' '), /After 30 days, your personal data is erased/);
-  assert.match(consequences.join(' '), /only owner of an organization that has projects/);
+  assert.match(consequences.join(' '), /only owner of an organization that has projects or other members/);
 
   // The form opens below, the typed confirmation focused; the button works once the address matches.
   await page.getByTestId('close-start').click();
@@ -139,7 +139,7 @@ test('closing is refused while the person alone owns an organization with a proj
   assert.equal((await answer.json()).code, 'sole_owner');
   const refusal = form.getByRole('alert');
   await refusal
-    .getByText('You are the only owner of organizations that have projects (PT Sinar Wulan): delete their projects or hand them over to another owner first.')
+    .getByText('You are the only owner of organizations that have projects or other members (PT Sinar Wulan): make another member an owner, or delete their projects and the organization, first.')
     .waitFor();
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert', 'the message has the focus');
   await shoot(page, 'closure-03-sole-owner');
@@ -147,7 +147,7 @@ test('closing is refused while the person alone owns an organization with a proj
 
   // In Bahasa Indonesia, with the same name.
   await page.getByTestId('language').selectOption('id');
-  await refusal.getByText('Anda satu-satunya pemilik organisasi yang memiliki proyek (PT Sinar Wulan)', { exact: false }).waitFor();
+  await refusal.getByText('Anda satu-satunya pemilik organisasi yang memiliki proyek atau anggota lain (PT Sinar Wulan)', { exact: false }).waitFor();
   await page.getByRole('heading', { name: 'Tutup akun', exact: true }).waitFor();
   await shoot(page, 'closure-04-sole-owner-id');
   await page.getByTestId('language').selectOption('en');

@@ -93,11 +93,12 @@ test('a new person goes from sign-up to a Ready project with MFA, then signs in 
   await shoot(page, '20-account');
   await a11y('account');
 
-  // A new Terms version: the next page asks to accept it ("Accept & Continue").
+  // A new Terms version: the next page asks to accept it, and it alone ("Accept & Continue").
   api.publishLegal('terms', '2.0', 'Terms and Conditions');
   await page.getByRole('link', { name: 'Projects' }).click();
   await page.waitForURL('**/onboarding/legal');
-  await acceptLegal(page, { shots: true });
+  await page.getByRole('heading', { name: 'We have updated our documents' }).waitFor();
+  await acceptLegal(page, { shots: true, kinds: ['terms'] });
   await page.waitForURL('**/projects');
 
   // Sign out, and back in: the device is known now, MFA is asked for.

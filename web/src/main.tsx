@@ -6,6 +6,7 @@ import { AuthProvider } from './app/auth';
 import { ConfigProvider } from './app/config';
 import { I18nProvider } from './i18n/I18n';
 import './styles/app.css';
+import './styles/console.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root');

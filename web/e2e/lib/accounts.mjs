@@ -8,8 +8,8 @@ async function json(res) {
   return text ? JSON.parse(text) : null;
 }
 
-/** Signs up through the API (the captcha solved by the binary) and verifies the email. */
-export async function createVerifiedAccount(api, { email, fullName = 'Siti Rahayu', password = STRONG_PASSWORD, seen = new Set() }) {
+/** Signs up through the API (the captcha solved by the binary) and verifies the email; `locale` is the account's language (emails). */
+export async function createVerifiedAccount(api, { email, fullName = 'Siti Rahayu', password = STRONG_PASSWORD, seen = new Set(), locale }) {
   const challenge = await json(await fetch(`${api.baseUrl}/v1/captcha/challenges`, { method: 'POST' }));
   const captcha = api.cli(['solve-captcha', challenge.challenge, String(challenge.difficulty)]).trim();
   const config = await json(await fetch(`${api.baseUrl}/v1/config`));
@@ -17,10 +17,10 @@ export async function createVerifiedAccount(api, { email, fullName = 'Siti Rahay
   const res = await fetch(`${api.baseUrl}/v1/accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ full_name: fullName, email, password, phone_number: '+62 812 3456 7890', captcha, consents }),
+    body: JSON.stringify({ full_name: fullName, email, password, phone_number: '+62 812 3456 7890', captcha, consents, ...(locale ? { locale } : {}) }),
   });
   if (res.status !== 202) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
-  const mail = await waitForMail(api.mailDir, { to: email, subject: /verify your email/i, seen });
+  const mail = await waitForMail(api.mailDir, { to: email, subject: /verify your email|verifikasi alamat email|verifikasi email/i, seen });
   const token = new URL(linkIn(mail, '/verify-email?token=')).searchParams.get('token');
   const verified = await fetch(`${api.baseUrl}/v1/email-verifications`, {
     method: 'POST',
@@ -56,7 +56,7 @@ export async function signInOverApi(api, { email, password, deviceToken, mfaCode
   for (let steps = 0; answer.next_step; steps += 1) {
     if (steps > 3) throw new Error(`sign-in did not finish: ${JSON.stringify(answer)}`);
     if (answer.next_step === 'device_code') {
-      const mail = await waitForMail(api.mailDir, { to: email, subject: /verify your device/i, seen });
+      const mail = await waitForMail(api.mailDir, { to: email, subject: /verify your device|verifikasi perangkat/i, seen });
       answer = await post(`/v1/sessions/${answer.challenge_id}/device-code`, { code: sixDigitCode(mail) });
     } else if (answer.next_step === 'mfa_code') {
       if (!mfaCode) throw new Error('the API asks for an MFA code');

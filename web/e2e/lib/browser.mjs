@@ -20,9 +20,12 @@ export async function launch() {
   });
 }
 
-/** A page that fails the test on any uncaught error or Content-Security-Policy violation. */
-export async function newPage(browser, { viewport = DESKTOP, locale = 'en-US' } = {}) {
-  const context = await browser.newContext({ viewport, locale });
+/**
+ * A page that fails the test on any uncaught error or Content-Security-Policy violation. Other
+ * options (`timezoneId`, `isMobile`, `hasTouch`, `userAgent`) go to the browser context.
+ */
+export async function newPage(browser, { viewport = DESKTOP, locale = 'en-US', ...options } = {}) {
+  const context = await browser.newContext({ viewport, locale, ...options });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const page = await context.newPage();
   page.problems = [];

@@ -11,10 +11,38 @@ const ROUTES: Record<string, string> = {
   activate_mfa: '/onboarding/mfa',
 };
 
+/** A legal document the account must accept (again): its current version, and what was accepted before. */
+export interface PendingDocument {
+  kind: string;
+  version: string;
+  publishedAt: string | null;
+  /** The version of this kind the account accepted before, if any (then this is an update). */
+  acceptedVersion: string | null;
+  acceptedAt: string | null;
+}
+
 export interface OnboardingState {
   complete: boolean;
   nextStep: string | null;
   remaining: string[];
+  /** The documents to accept (`legal_documents_to_accept`); absent when the API does not say. */
+  legalDocuments?: PendingDocument[] | null;
+}
+
+/** `legal_documents_to_accept` of the onboarding answer, read defensively (newer than some servers). */
+export function pendingDocumentsOf(data: unknown): PendingDocument[] | null {
+  const items = (data as { legal_documents_to_accept?: unknown } | null)?.legal_documents_to_accept;
+  if (!Array.isArray(items)) return null;
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  return items
+    .filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && typeof d.kind === 'string' && typeof d.version === 'string')
+    .map((d) => ({
+      kind: d.kind as string,
+      version: d.version as string,
+      publishedAt: text(d.published_at),
+      acceptedVersion: text(d.accepted_version),
+      acceptedAt: text(d.accepted_at),
+    }));
 }
 
 /** The page of an onboarding step (unknown steps: the start page, which asks again). */
@@ -27,7 +55,7 @@ export async function fetchOnboarding(): Promise<OnboardingState | null> {
   try {
     const { data } = await api.GET('/v1/me/onboarding');
     if (!data) return null;
-    return { complete: data.complete, nextStep: data.next_step ?? null, remaining: [...data.remaining_steps] };
+    return { complete: data.complete, nextStep: data.next_step ?? null, remaining: [...data.remaining_steps], legalDocuments: pendingDocumentsOf(data) };
   } catch {
     return null;
   }

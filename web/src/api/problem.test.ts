@@ -79,11 +79,11 @@ describe('problem → messages', () => {
 
   it('names the organizations that keep an account open, read from the detail, in the chosen language', () => {
     const detail =
-      'You are the only owner of organizations that have projects (PT Maju Bersama, CV Sinar (Jakarta)): delete their projects or hand them over to another owner first.';
+      'You are the only owner of organizations that have projects or other members (PT Maju Bersama, CV Sinar (Jakarta)): make another member an owner, or delete their projects and the organization, first.';
     const problem = { code: 'sole_owner', status: 409, title: 'Organizations would be left without an owner', detail };
     expect(problemMessage(en, problem)).toBe(detail);
     expect(problemMessage(id, problem)).toBe(
-      'Anda satu-satunya pemilik organisasi yang memiliki proyek (PT Maju Bersama, CV Sinar (Jakarta)): hapus proyeknya atau serahkan organisasinya kepada pemilik lain terlebih dahulu.',
+      'Anda satu-satunya pemilik organisasi yang memiliki proyek atau anggota lain (PT Maju Bersama, CV Sinar (Jakarta)): jadikan anggota lain sebagai pemilik, atau hapus proyeknya dan organisasinya, terlebih dahulu.',
     );
     expect(toFormErrors(id, { ...problem, type: 'x' }, ['password']).form).toContain('(PT Maju Bersama, CV Sinar (Jakarta))');
     // A detail worded otherwise is shown as it is, never a message with a hole in it.

@@ -11,16 +11,20 @@ import { ConfirmEmailChangePage } from '../pages/ConfirmEmailChange';
 import { CreateOrganizationPage } from '../pages/CreateOrganization';
 import { CreateProjectPage } from '../pages/CreateProject';
 import { DeviceCodePage } from '../pages/DeviceCode';
+import { DeviceApprovalPage } from '../pages/DeviceApproval';
 import { ForgotPasswordPage } from '../pages/ForgotPassword';
 import { InvitationPage } from '../pages/Invitation';
 import { MfaCodePage } from '../pages/MfaCode';
+import { OrganizationPage } from '../pages/Organization';
 import { OrganizationInvitationPage } from '../pages/OrganizationInvitation';
+import { ProjectPage } from '../pages/Project';
 import { ProjectsPage } from '../pages/Projects';
 import { ResetPasswordPage } from '../pages/ResetPassword';
 import { RestoreAccountPage } from '../pages/RestoreAccount';
 import { SignInPage } from '../pages/SignIn';
 import { SignUpPage } from '../pages/SignUp';
 import { VerifyEmailPage } from '../pages/VerifyEmail';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useAuth } from './auth';
 import { AuthLayout, ConsoleLayout, OnboardingLayout } from './layouts';
 
@@ -30,7 +34,7 @@ function RequireSignedIn() {
   const { t } = useI18n();
   const location = useLocation();
   if (status === 'loading') return <Spinner label={t('app.loading')} />;
-  if (status === 'signedOut') return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  if (status === 'signedOut') return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search + location.hash }} />;
   return <Outlet />;
 }
 
@@ -73,16 +77,49 @@ function Home() {
   return <Navigate to={nextRoute(onboarding, loadPendingInvitation(), '/projects')} replace />;
 }
 
-function NotFound() {
+/** An address the app does not know. */
+function NotFound({ console = false }: { console?: boolean }) {
   const { t } = useI18n();
-  return (
-    <div className="card result">
-      <h1 className="card__title">{t('app.notFound.title')}</h1>
+  useDocumentTitle(t('app.notFound.title'));
+  const body = (
+    <>
+      <h1 className={console ? undefined : 'card__title'}>{t('app.notFound.title')}</h1>
       <p>{t('app.notFound.body')}</p>
-      <Link to="/" className="btn btn--primary btn--block">
+      <Link to="/" className={console ? 'btn btn--primary' : 'btn btn--primary btn--block'}>
         {t('app.notFound.home')}
       </Link>
+    </>
+  );
+  if (console) {
+    return (
+      <section className="panel" data-testid="not-found">
+        <div className="panel__body result stack">{body}</div>
+      </section>
+    );
+  }
+  return (
+    <div className="card result" data-testid="not-found">
+      {body}
     </div>
+  );
+}
+
+/** Not found inside the console (top bar and navigation) for someone signed in, else beside sign-in. */
+function NotFoundPage() {
+  const { status } = useAuth();
+  const { t } = useI18n();
+  if (status === 'loading') return <Spinner label={t('app.loading')} />;
+  if (status === 'signedIn') {
+    return (
+      <ConsoleLayout>
+        <NotFound console />
+      </ConsoleLayout>
+    );
+  }
+  return (
+    <AuthLayout>
+      <NotFound />
+    </AuthLayout>
   );
 }
 
@@ -106,9 +143,12 @@ export function App() {
           <Route path="/sign-in/mfa" element={<MfaCodePage />} />
           <Route path="/forgot-password" element={<ForgotPasswordPage />} />
         </Route>
-        <Route path="*" element={<NotFound />} />
       </Route>
       <Route element={<RequireSignedIn />}>
+        {/* A program's sign-in by device code: beside the journey, so that an unfinished set-up is explained there. */}
+        <Route element={<AuthLayout />}>
+          <Route path="/device" element={<DeviceApprovalPage />} />
+        </Route>
         <Route element={<OnboardingLayout />}>
           <Route path="/onboarding/legal" element={<OnboardingStep step="accept_legal_documents"><AcceptLegalPage /></OnboardingStep>} />
           <Route path="/onboarding/organization" element={<OnboardingStep step="create_organization"><CreateOrganizationPage /></OnboardingStep>} />
@@ -119,10 +159,14 @@ export function App() {
           <Route element={<ConsoleLayout />}>
             <Route path="/projects" element={<ProjectsPage />} />
             <Route path="/projects/new" element={<CreateProjectPage />} />
+            <Route path="/projects/:id" element={<ProjectPage />} />
+            <Route path="/organization" element={<OrganizationPage />} />
+            <Route path="/organizations/new" element={<CreateOrganizationPage console />} />
             <Route path="/account" element={<AccountPage />} />
           </Route>
         </Route>
       </Route>
+      <Route path="*" element={<NotFoundPage />} />
     </Routes>
   );
 }

@@ -15,6 +15,8 @@ export type Me = Schemas['Me'];
 export type Tokens = Schemas['SessionTokens'];
 
 type Status = 'loading' | 'signedOut' | 'signedIn';
+/** Why a session ended without the person signing out: it expired or was revoked, or this device was removed. */
+export type EndedReason = 'expired' | 'deviceRemoved';
 
 interface AuthValue {
   status: Status;
@@ -24,8 +26,11 @@ interface AuthValue {
   completeSignIn: (tokens: Tokens) => Promise<void>;
   /** Ends the session on the server and here, then shows the sign-in page (with `signIn` as its state). */
   signOut: (signIn?: { email?: string; from?: string }) => Promise<void>;
-  /** The API ended every session of the account (it was closed): forgets this one, without "your session has ended". */
-  forgetSession: () => void;
+  /**
+   * The API ended this session on purpose: forgets it here, without "your session has ended" —
+   * with `reason`, the sign-in page says why instead (this device was removed from the trusted ones).
+   */
+  forgetSession: (reason?: EndedReason) => void;
   reloadMe: () => Promise<Me | null>;
   /**
    * Re-reads the onboarding state and goes to the next step (or the project list); an
@@ -33,7 +38,7 @@ interface AuthValue {
    */
   continueJourney: (fallback?: string) => Promise<void>;
   /** Why the last session ended, for the sign-in page. */
-  endedReason: 'expired' | null;
+  endedReason: EndedReason | null;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -43,7 +48,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status>('loading');
   const [me, setMe] = useState<Me | null>(null);
   const [onboarding, setOnboarding] = useState<OnboardingState | null>(null);
-  const [endedReason, setEndedReason] = useState<'expired' | null>(null);
+  const [endedReason, setEndedReason] = useState<EndedReason | null>(null);
   const signingOut = useRef(false);
 
   const reloadMe = useCallback(async (): Promise<Me | null> => {
@@ -128,10 +133,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     navigate('/sign-in', { replace: true, state: signIn });
   }, [navigate]);
 
-  const forgetSession = useCallback(() => {
+  const forgetSession = useCallback((reason?: EndedReason) => {
     signingOut.current = true;
     session.set(null);
-    setEndedReason(null);
+    setEndedReason(reason ?? null);
   }, []);
 
   const continueJourney = useCallback(

@@ -5,6 +5,8 @@ import { LANGS, type Lang } from '../i18n/translate';
 import { useConfig } from './config';
 import { useAuth } from './auth';
 import { Button } from '../components/ui';
+import { OrganizationSwitcher } from '../components/OrganizationSwitcher';
+import { OrganizationsProvider } from './organizations';
 
 export function LanguageSelect() {
   const { lang, setLang, t } = useI18n();
@@ -119,9 +121,11 @@ function TopBar({ nav }: { nav: boolean }) {
     <header className="topbar">
       <div className="topbar__inner">
         <Brand to={nav ? '/projects' : '/'} />
+        {nav && <OrganizationSwitcher />}
         {nav && (
           <nav className="topbar__nav" aria-label={t('app.nav.main')}>
             <NavLink to="/projects">{t('app.nav.projects')}</NavLink>
+            <NavLink to="/organization">{t('app.nav.organization')}</NavLink>
             <NavLink to="/account">{t('app.nav.account')}</NavLink>
           </nav>
         )}
@@ -140,17 +144,19 @@ function TopBar({ nav }: { nav: boolean }) {
   );
 }
 
-/** The console after onboarding: top bar with navigation. */
-export function ConsoleLayout() {
+/** The console after onboarding: top bar with the organization switcher and navigation. */
+export function ConsoleLayout({ children }: { children?: ReactNode }) {
   useFocusOnNavigate();
   return (
-    <div className="console">
-      <SkipLink />
-      <TopBar nav />
-      <main id="main" className="console__main">
-        <Outlet />
-      </main>
-    </div>
+    <OrganizationsProvider>
+      <div className="console">
+        <SkipLink />
+        <TopBar nav />
+        <main id="main" className="console__main">
+          {children ?? <Outlet />}
+        </main>
+      </div>
+    </OrganizationsProvider>
   );
 }
 

@@ -1,8 +1,13 @@
 // A legal document in a dialog. "Accept" becomes available once the end of the text has been
 // scrolled into view (the product asks that each document was shown before it is accepted).
+//
+// It is always the current version that is shown: a version published in English only is shown
+// in English with a note, never an older version's translation. `onAccept` receives the version
+// that was shown, which is the one to accept.
 
 import { useEffect, useRef, useState } from 'react';
-import { api, type Schemas } from '../api/client';
+import { type Schemas } from '../api/client';
+import { currentLegalDocument } from '../api/legal';
 import { useI18n } from '../i18n/I18n';
 import { formatDate } from '../i18n/translate';
 import { Dialog } from './Dialog';
@@ -25,6 +30,8 @@ export function LegalDialog({
 }) {
   const { t, lang } = useI18n();
   const [doc, setDoc] = useState<LegalDocument | null>(null);
+  // The current version has no text in the person's language: it is shown in English.
+  const [untranslated, setUntranslated] = useState(false);
   const [failed, setFailed] = useState(false);
   const [read, setRead] = useState(false);
   const [attempt, setAttempt] = useState(0);
@@ -35,11 +42,13 @@ export function LegalDialog({
     if (!open) return;
     let live = true;
     setFailed(false);
-    api.GET('/v1/legal-documents/{kind}', { params: { path: { kind }, query: { language: lang } } }).then(
-      ({ data }) => {
+    currentLegalDocument(kind, lang).then(
+      (current) => {
         if (!live) return;
-        if (data) setDoc(data);
-        else setFailed(true);
+        if (current) {
+          setDoc(current.doc);
+          setUntranslated(current.untranslated);
+        } else setFailed(true);
       },
       () => live && setFailed(true),
     );
@@ -64,7 +73,8 @@ export function LegalDialog({
     return () => observer.disconnect();
   }, [open, doc, read]);
 
-  const title = doc?.title ?? t(`legal.${kind}`);
+  // An English text in another language's page keeps the page's name for the document.
+  const title = doc && !untranslated ? doc.title : t(`legal.${kind}`);
   return (
     <Dialog
       open={open}
@@ -92,7 +102,14 @@ export function LegalDialog({
       <div ref={scrollRef} tabIndex={-1} aria-label={title} role="document">
         {doc ? (
           <>
-            <Markdown source={doc.body} />
+            {untranslated && (
+              <p className="alert alert--info" data-testid="legal-untranslated">
+                {t('legal.untranslated')}
+              </p>
+            )}
+            <div lang={doc.language}>
+              <Markdown source={doc.body} />
+            </div>
             <div ref={endRef} className="doc__end" />
           </>
         ) : failed ? (

@@ -8,6 +8,7 @@ import { useConfig } from '../app/config';
 import { useI18n } from '../i18n/I18n';
 import { saveFile } from '../lib/download';
 import { groupKey, recoveryCodesFileName, recoveryCodesFileText } from '../lib/twoFactor';
+import { usePhone } from '../lib/usePhone';
 import { Button } from './ui';
 
 type Enrollment = Schemas['TotpEnrollment'];
@@ -34,17 +35,57 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
   );
 }
 
-/** The QR code of a new secret, the apps that read it, and the key to type in instead. */
+/** The authenticator apps the user guides name, with where to get them. */
+export const AUTHENTICATOR_APPS = [
+  {
+    name: 'Google Authenticator',
+    android: 'https://play.google.com/store/apps/details?id=com.google.android.apps.authenticator2',
+    ios: 'https://apps.apple.com/app/google-authenticator/id388497605',
+  },
+  {
+    name: 'Microsoft Authenticator',
+    android: 'https://play.google.com/store/apps/details?id=com.azure.authenticator',
+    ios: 'https://apps.apple.com/app/microsoft-authenticator/id983156458',
+  },
+] as const;
+
+/**
+ * The QR code of a new secret, the apps that read it (with their Google Play and App Store
+ * pages), and the key to type in instead. On a phone, whose camera cannot scan its own screen,
+ * a link opens the key in the authenticator app installed on it (`otpauth://`).
+ */
 export function TotpKey({ enrollment }: { enrollment: Enrollment }) {
   const { t } = useI18n();
+  const phone = usePhone();
   return (
     <div className="qr">
       <img className="qr__image" src={enrollment.qr_code} alt={t('mfa.scan.qrAlt')} width={192} height={192} data-testid="totp-qr" />
       <div className="stack">
-        <ul className="app-links">
-          <li>Google Authenticator</li>
-          <li>Microsoft Authenticator</li>
-        </ul>
+        {phone && (
+          <div>
+            <a className="btn btn--primary" href={enrollment.otpauth_uri} data-testid="totp-open-app">
+              {t('mfa.scan.openApp')}
+            </a>
+            <p className="small muted">{t('mfa.scan.openAppHint')}</p>
+          </div>
+        )}
+        <div>
+          <p className="small muted">{t('mfa.scan.getApp')}</p>
+          <ul className="app-links" data-testid="authenticator-apps">
+            {AUTHENTICATOR_APPS.map((app) => (
+              <li key={app.name}>
+                {app.name}:{' '}
+                <a href={app.android} target="_blank" rel="noopener noreferrer" aria-label={`${app.name}: ${t('mfa.scan.android')}`}>
+                  {t('mfa.scan.android')}
+                </a>
+                {' · '}
+                <a href={app.ios} target="_blank" rel="noopener noreferrer" aria-label={`${app.name}: ${t('mfa.scan.ios')}`}>
+                  {t('mfa.scan.ios')}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
         <div>
           <p className="small muted">{t('mfa.scan.manual')}</p>
           <div className="actions">

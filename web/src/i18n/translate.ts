@@ -39,13 +39,32 @@ export function initialLang(stored: string | null, browser: readonly string[]): 
   return 'en';
 }
 
-/** Dates and times in the chosen language. */
+const LOCALES: Record<Lang, string> = { en: 'en-GB', id: 'id-ID' };
+
+/**
+ * Dates and times in the chosen language. A time is shown with its time zone (the browser's):
+ * "7 Dec 2026, 14:03 GMT+7" in English, "7 Des 2026, 14.03 WIB" in Bahasa Indonesia.
+ */
 export function formatDate(lang: Lang, iso: string | null | undefined, withTime = false): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
-    dateStyle: 'medium',
-    ...(withTime ? { timeStyle: 'short' } : {}),
+  if (!withTime) return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium' }).format(date);
+  // dateStyle/timeStyle cannot be combined with timeZoneName: the parts are named instead.
+  return new Intl.DateTimeFormat(LOCALES[lang], {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
   }).format(date);
+}
+
+/** The time of day with its time zone ("14:03 GMT+7", "14.03 WIB"), for a deadline within the hour. */
+export function formatTime(lang: Lang, iso: string | null | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(LOCALES[lang], { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(date);
 }

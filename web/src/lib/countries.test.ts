@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinPhone, splitPhone } from './countries';
+import { formatPhone, joinPhone, splitPhone } from './countries';
 
 describe('phone numbers', () => {
   it('joins a country code and a national number, without the trunk 0', () => {
@@ -25,5 +25,16 @@ describe('phone numbers', () => {
     expect(splitPhone('081234567890')).toBeNull();
     expect(splitPhone('')).toBeNull();
     expect(splitPhone('+')).toBeNull();
+  });
+
+  it('shows a stored number in groups, the way people write it', () => {
+    expect(formatPhone('+622151501234')).toBe('+62 21 5150 1234');
+    expect(formatPhone('+62 21 5790 1234')).toBe('+62 21 5790 1234');
+    expect(formatPhone('+6281234567890')).toBe('+62 812 3456 7890');
+    expect(formatPhone('+62274512345')).toBe('+62 274 512 345');
+    expect(formatPhone('+6591234567')).toBe('+65 9123 4567');
+    expect(formatPhone('+14155550123')).toBe('+1 415 555 0123');
+    expect(formatPhone('081234567890')).toBe('081234567890');
+    expect(formatPhone('')).toBe('');
   });
 });

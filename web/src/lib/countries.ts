@@ -81,3 +81,55 @@ export function splitPhone(phone: string): { code: string; dial: string; nationa
   if (!best) return null;
   return { code: best.code, dial: best.dial, national: digits.slice(best.dial.length) };
 }
+
+// Indonesian area codes of two digits (Jakarta, Bandung, Semarang, Surabaya, Medan); the others have three.
+const ID_SHORT_AREA_CODES = ['21', '22', '24', '31', '61'];
+
+/** Digits in groups of the given sizes; what is left over forms a last group. */
+function groupDigits(digits: string, sizes: readonly number[]): string[] {
+  const groups: string[] = [];
+  let at = 0;
+  for (const size of sizes) {
+    if (at >= digits.length) break;
+    groups.push(digits.slice(at, at + size));
+    at += size;
+  }
+  if (at < digits.length) groups.push(digits.slice(at));
+  return groups;
+}
+
+/** A subscriber number in readable groups: "5150 1234", "515 0123", "512 345". */
+function groupSubscriber(digits: string): string[] {
+  if (digits.length <= 5) return [digits];
+  if (digits.length === 6) return groupDigits(digits, [3, 3]);
+  if (digits.length <= 8) return groupDigits(digits, [digits.length - 4, 4]);
+  if (digits.length === 9) return groupDigits(digits, [3, 3, 3]);
+  if (digits.length === 10) return groupDigits(digits, [3, 3, 4]);
+  return groupDigits(digits, [3, 4, 4]);
+}
+
+/** The national digits of `country` in groups, as people write them. */
+function groupNational(country: string, national: string): string[] {
+  if (country === 'ID') {
+    // Mobile numbers: "812 3456 7890"; landlines: area code, then the subscriber number.
+    if (national.startsWith('8')) return groupDigits(national, [3, 4, 4]);
+    const area = ID_SHORT_AREA_CODES.some((code) => national.startsWith(code)) ? 2 : 3;
+    if (national.length <= area + 4) return groupSubscriber(national);
+    return [national.slice(0, area), ...groupSubscriber(national.slice(area))];
+  }
+  if (national.length === 10 && COUNTRIES.find((c) => c.code === country)?.dial.startsWith('1')) {
+    return groupDigits(national, [3, 3, 4]);
+  }
+  return groupSubscriber(national);
+}
+
+/**
+ * A stored number ("+622151501234") as people read it: "+62 21 5150 1234", "+62 812 3456 7890".
+ * A number without a known country code is shown as it is.
+ */
+export function formatPhone(phone: string | null | undefined): string {
+  if (!phone) return '';
+  const parts = splitPhone(phone);
+  if (!parts || !parts.national) return phone;
+  return [`+${parts.dial}`, ...groupNational(parts.code, parts.national)].join(' ');
+}

@@ -5,6 +5,7 @@ import { problemMessage } from '../api/problem';
 import { useAuth, type Me } from '../app/auth';
 import { useConfig } from '../app/config';
 import { CodeInput, type CodeInputHandle } from '../components/CodeInput';
+import { AccessTokens } from '../components/AccessTokens';
 import { Dialog } from '../components/Dialog';
 import { PasswordChecklist } from '../components/PasswordChecklist';
 import { PhoneField, dialOf, type PhoneValue } from '../components/PhoneField';
@@ -12,16 +13,18 @@ import { RecoveryCodeList, TotpKey } from '../components/TwoFactor';
 import { Button, FormAlert, PasswordField, Spinner, TextField } from '../components/ui';
 import type { MessageKey } from '../i18n/en';
 import { useI18n } from '../i18n/I18n';
-import { formatDate, hasMessage, type Lang, type Translate } from '../i18n/translate';
-import { joinPhone, splitPhone } from '../lib/countries';
+import { formatDate, formatTime, hasMessage, type Lang, type Translate } from '../i18n/translate';
+import { formatPhone, joinPhone, splitPhone } from '../lib/countries';
 import { exportFileName, exportFileText, saveFile } from '../lib/download';
 import { confirmationMatches, type ClosedState } from '../lib/closure';
 import { call, useFormErrors } from '../lib/forms';
 import { mfaCodeKind } from '../lib/mfaCode';
 import { errorsBesideChecklist, passwordChecklist } from '../lib/password';
+import { programSessionName } from '../lib/accessTokens';
 import { sessionName, sortSessions, type SessionInfo } from '../lib/sessions';
 import { mfaStatus, type MfaStatus } from '../lib/twoFactor';
-import { describeUserAgent } from '../lib/userAgent';
+import { describeUserAgent, deviceLabel } from '../lib/userAgent';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 type Device = Schemas['DeviceInfo'];
 type SecurityEvent = Schemas['SecurityEventInfo'];
@@ -29,6 +32,7 @@ type Enrollment = Schemas['TotpEnrollment'];
 
 export function AccountPage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.account'));
   const { signOut } = useAuth();
   // Bumped when other sessions were ended elsewhere on the page (a password change).
   const [sessionsVersion, setSessionsVersion] = useState(0);
@@ -44,6 +48,7 @@ export function AccountPage() {
       <TwoFactor />
       <Sessions version={sessionsVersion} />
       <YourData />
+      <AccessTokens />
       <Devices />
       <SecurityEvents />
       <section className="panel" aria-labelledby="account-signout">
@@ -71,10 +76,6 @@ function phoneValueOf(phone: string): PhoneValue {
   return parts ? { dial: `${parts.code}:${parts.dial}`, number: parts.national } : { dial: 'ID:62', number: phone };
 }
 
-function phoneText(phone: string): string {
-  const parts = splitPhone(phone);
-  return parts ? `+${parts.dial} ${parts.national}` : phone;
-}
 
 /** What the authenticator code field holds, checked before the request: a message key or null. */
 function mfaCodeError(code: string): MessageKey | null {
@@ -212,7 +213,7 @@ function Profile() {
               <dt>{t('field.email')}</dt>
               <dd data-testid="profile-email">{me.email}</dd>
               <dt>{t('field.phone')}</dt>
-              <dd data-testid="profile-phone">{phoneText(me.phone_number)}</dd>
+              <dd data-testid="profile-phone">{formatPhone(me.phone_number)}</dd>
               <dt>{t('account.type')}</dt>
               <dd>{me.account_type === 'enterprise' ? t('account.type.enterprise') : t('account.type.sme')}</dd>
               <dt>{t('account.mfa')}</dt>
@@ -277,13 +278,6 @@ function Profile() {
       )}
     </section>
   );
-}
-
-/** The time of day of `iso` ("14:30"), for a deadline within the hour. */
-function formatTime(lang: Lang, iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { timeStyle: 'short' }).format(date);
 }
 
 const DETAILS_FIELDS = ['full_name', 'phone_number'] as const;
@@ -1162,7 +1156,13 @@ function Sessions({ version }: { version: number }) {
     if (version > 0) setMessage(null);
   }, [version]);
 
-  const nameOf = (s: SessionInfo) => sessionName(s) ?? t('account.sessions.unknown');
+  const nameOf = (s: SessionInfo) =>
+    // A program signed in by device code: the program and what it may reach.
+    s.client_id
+      ? programSessionName(s.client_id, s.scopes)
+      : s.device_label?.trim()
+        ? deviceLabel(t, s.device_label)
+        : (sessionName(s) ?? t('account.sessions.unknown'));
   const others = sessions?.filter((s) => !s.current) ?? [];
 
   const end = async () => {
@@ -1212,10 +1212,11 @@ function Sessions({ version }: { version: number }) {
       ) : (
         <ul className="list" data-testid="sessions">
           {sessions.map((s) => (
-            <li key={s.id} className="list__item" data-testid="session" data-session-id={s.id} data-current={s.current}>
+            <li key={s.id} className="list__item" data-testid="session" data-session-id={s.id} data-current={s.current} data-client-id={s.client_id ?? undefined}>
               <div className="list__main">
                 <div className="table__primary">
                   {nameOf(s)}
+                  {s.client_id && <span className="visually-hidden"> ({t('account.sessions.program')})</span>}
                   {s.current && (
                     <>
                       {' '}
@@ -1584,46 +1585,80 @@ function CloseAccount() {
   );
 }
 
+/** A trusted device; `current` (the device of this session) is new in the API, hence optional here. */
+type TrustedDevice = Device & { current?: boolean };
+
+/** This device first, then the most recently used. */
+function sortDevices(devices: readonly TrustedDevice[]): TrustedDevice[] {
+  const time = (iso: string) => new Date(iso).getTime() || 0;
+  return [...devices].sort((a, b) => Number(!!b.current) - Number(!!a.current) || time(b.last_seen_at) - time(a.last_seen_at));
+}
+
+/**
+ * The devices that skip the emailed code: which one is this, when and from where each was last
+ * used. Removing one is confirmed first; removing this one ends this session too, and the sign-in
+ * page says why.
+ */
 function Devices() {
   const { t, lang } = useI18n();
-  const [devices, setDevices] = useState<Device[] | null>(null);
-  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
-  const [busyId, setBusyId] = useState<string | null>(null);
+  const { forgetSession } = useAuth();
+  const navigate = useNavigate();
+  const [devices, setDevices] = useState<TrustedDevice[] | null>(null);
+  // Kept as a function of the language, so that switching it re-translates the message.
+  const [message, setMessage] = useState<Note | null>(null);
+  const [confirming, setConfirming] = useState<TrustedDevice | null>(null);
+  const [busy, setBusy] = useState(false);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const load = useCallback(async () => {
     try {
       const { data } = await api.GET('/v1/me/devices');
-      setDevices(data?.items ?? []);
+      setDevices(sortDevices(data?.items ?? []));
     } catch {
-      setDevices([]);
+      setDevices((old) => old ?? []);
     }
   }, []);
   useEffect(() => {
     void load();
   }, [load]);
-  const remove = async (device: Device) => {
-    setBusyId(device.id);
+
+  const remove = async () => {
+    const device = confirming;
+    if (!device) return;
+    setBusy(true);
     setMessage(null);
     try {
       const { error, response } = await api.DELETE('/v1/me/devices/{id}', { params: { path: { id: device.id } } });
-      if (response.ok) {
-        setMessage({ tone: 'success', text: t('account.devices.removed', { name: device.label }) });
-        await load();
-      } else setMessage({ tone: 'error', text: problemMessage(t, error ?? {}) });
+      if (response.ok && device.current) {
+        // Its sessions ended with it, this one too.
+        forgetSession('deviceRemoved');
+        navigate('/sign-in', { replace: true });
+        return;
+      }
+      if (response.ok) setMessage({ tone: 'success', text: (tr) => tr('account.devices.removed', { name: deviceLabel(tr, device.label) }) });
+      else setMessage({ tone: 'error', text: (tr) => problemMessage(tr, error ?? {}) });
     } catch {
-      setMessage({ tone: 'error', text: t('problem.network') });
+      setMessage({ tone: 'error', text: (tr) => tr('problem.network') });
     }
-    setBusyId(null);
+    setBusy(false);
+    setConfirming(null);
+    await load();
+    // The button that opened the dialog is gone with its device: the focus goes to the list.
+    headingRef.current?.focus();
   };
+
   return (
     <section className="panel" aria-labelledby="account-devices">
       <div className="panel__head">
         <div>
-          <h2 id="account-devices">{t('account.devices')}</h2>
+          <h2 id="account-devices" ref={headingRef} tabIndex={-1}>
+            {t('account.devices')}
+          </h2>
           <p>{t('account.devicesIntro')}</p>
         </div>
       </div>
       <div role="status" aria-live="polite">
-        {message && <div className={`alert alert--${message.tone} panel-note`}>{message.text}</div>}
+        {message && <div className={`alert alert--${message.tone} panel-note`}>{message.text(t, lang)}</div>}
       </div>
       {devices === null ? (
         <Spinner label={t('app.loading')} />
@@ -1631,22 +1666,75 @@ function Devices() {
         <p className="empty">{t('account.devices.empty')}</p>
       ) : (
         <ul className="list" data-testid="devices">
-          {devices.map((d) => (
-            <li key={d.id} className="list__item">
-              <div className="list__main">
-                <div className="table__primary">{d.label}</div>
-                <div className="table__secondary">
-                  {t('account.devices.lastUsed', { date: formatDate(lang, d.last_seen_at, true) })}
-                  {d.last_ip ? ` · ${d.last_ip}` : ''} · {t('account.devices.trusted', { date: formatDate(lang, d.trusted_at) })}
+          {devices.map((d) => {
+            const name = deviceLabel(t, d.label);
+            const lastUsed = formatDate(lang, d.last_seen_at, true);
+            return (
+              <li key={d.id} className="list__item" data-testid="device" data-device-id={d.id} data-current={!!d.current}>
+                <div className="list__main">
+                  <div className="table__primary">
+                    {name}
+                    {d.current && (
+                      <>
+                        {' '}
+                        <span className="badge badge--ready" data-testid="device-current">
+                          {t('account.devices.current')}
+                        </span>
+                      </>
+                    )}
+                  </div>
+                  <div className="table__secondary">
+                    {[
+                      t('account.devices.lastUsed', { date: lastUsed }),
+                      d.last_ip ? t('account.devices.ip', { ip: d.last_ip }) : '',
+                      t('account.devices.trusted', { date: formatDate(lang, d.trusted_at) }),
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </div>
                 </div>
-              </div>
-              <Button variant="danger" onClick={() => void remove(d)} busy={busyId === d.id} aria-label={t('account.devices.removeLabel', { name: d.label })}>
-                {t('account.devices.remove')}
-              </Button>
-            </li>
-          ))}
+                <Button
+                  variant="danger"
+                  onClick={() => setConfirming(d)}
+                  aria-label={t('account.devices.removeLabelAt', { name, date: lastUsed })}
+                  data-testid="device-remove"
+                >
+                  {t('account.devices.remove')}
+                </Button>
+              </li>
+            );
+          })}
         </ul>
       )}
+      <Dialog
+        open={!!confirming}
+        small
+        title={t('account.devices.confirm.title')}
+        onClose={() => !busy && setConfirming(null)}
+        initialFocus={cancelRef}
+        testId="device-confirm"
+        footer={
+          <div className="actions actions--end">
+            <Button ref={cancelRef} variant="secondary" onClick={() => setConfirming(null)} disabled={busy}>
+              {t('common.cancel')}
+            </Button>
+            <Button variant="danger" onClick={() => void remove()} busy={busy} data-testid="device-confirm-ok">
+              {t('account.devices.confirm.ok')}
+            </Button>
+          </div>
+        }
+      >
+        {confirming && (
+          <>
+            <p>{t('account.devices.confirm.body', { name: deviceLabel(t, confirming.label) })}</p>
+            {confirming.current && (
+              <p className="alert alert--warning" data-testid="device-confirm-current">
+                {t('account.devices.confirm.current')}
+              </p>
+            )}
+          </>
+        )}
+      </Dialog>
     </section>
   );
 }

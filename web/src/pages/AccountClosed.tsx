@@ -3,6 +3,7 @@ import { Link, Navigate, useLocation } from 'react-router';
 import { useI18n } from '../i18n/I18n';
 import { formatDate } from '../i18n/translate';
 import { closedStateOf } from '../lib/closure';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 /**
  * Shown once the account page closed the account: every session ended, this browser's too, and
@@ -10,6 +11,7 @@ import { closedStateOf } from '../lib/closure';
  */
 export function AccountClosedPage() {
   const { t, lang } = useI18n();
+  useDocumentTitle(t('title.accountClosed'));
   const location = useLocation();
   const closed = closedStateOf(location.state);
   const headingRef = useRef<HTMLHeadingElement>(null);

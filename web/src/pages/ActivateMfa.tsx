@@ -8,6 +8,7 @@ import { RecoveryCodeList, TotpKey } from '../components/TwoFactor';
 import { Button, FormAlert, PasswordField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 type Enrollment = Schemas['TotpEnrollment'];
 
@@ -15,6 +16,7 @@ type Phase = { name: 'required' } | { name: 'confirm' } | { name: 'scan'; enroll
 
 export function ActivateMfaPage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.activateMfa'));
   const [phase, setPhase] = useState<Phase>({ name: 'required' });
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {

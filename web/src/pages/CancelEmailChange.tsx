@@ -7,6 +7,7 @@ import { Button, FormAlert } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { useHeadingFocus, useLinkToken } from '../lib/useLinkToken';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 type Phase =
   | { name: 'ask' }
@@ -19,6 +20,7 @@ type Phase =
  */
 export function CancelEmailChangePage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.cancelEmailChange'));
   const config = useConfig();
   const token = useLinkToken();
   const [phase, setPhase] = useState<Phase>(token ? { name: 'ask' } : { name: 'refused', problem: null });

@@ -5,6 +5,7 @@ import { problemMessage } from '../api/problem';
 import { useAuth } from '../app/auth';
 import { useI18n } from '../i18n/I18n';
 import { useLinkToken } from '../lib/useLinkToken';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 type Outcome = { kind: 'checking' } | { kind: 'ok'; email: string } | { kind: 'failed'; problem: Partial<Problem> | null };
 
@@ -29,6 +30,7 @@ function confirm(token: string): Promise<Outcome> {
  */
 export function ConfirmEmailChangePage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.confirmEmailChange'));
   const { status, reloadMe } = useAuth();
   const token = useLinkToken();
   const [outcome, setOutcome] = useState<Outcome>(token ? { kind: 'checking' } : { kind: 'failed', problem: null });

@@ -2,10 +2,13 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, type Schemas } from '../api/client';
 import { useAuth } from '../app/auth';
+import { useOptionalOrganizations } from '../app/organizations';
 import { Stepper } from '../components/Stepper';
 import { Button, FormAlert, SelectField, Spinner, TextAreaField, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
+import { createsProjects } from '../lib/organizations';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 type Organization = Schemas['Organization'];
 
@@ -13,6 +16,7 @@ const FIELDS = ['name', 'description', 'vat_id', 'vat_name', 'vat_address'] as c
 
 export function CreateProjectPage({ onboarding = false }: { onboarding?: boolean }) {
   const { t } = useI18n();
+  useDocumentTitle(t('title.createProject'));
   const navigate = useNavigate();
   const { continueJourney } = useAuth();
   const [orgs, setOrgs] = useState<Organization[] | null>(null);
@@ -20,8 +24,15 @@ export function CreateProjectPage({ onboarding = false }: { onboarding?: boolean
   const [values, setValues] = useState({ name: '', description: '', vat_id: '', vat_name: '', vat_address: '' });
   const [busy, setBusy] = useState(false);
   const form = useFormErrors(FIELDS);
+  // In the console: its organizations (those whose role may create projects), the one it shows first.
+  const consoleState = useOptionalOrganizations();
+  const inConsole = !onboarding && !!consoleState;
+  const consoleOrgs = inConsole ? (consoleState?.organizations?.filter((o) => createsProjects(o.role)) ?? null) : null;
+  const list = inConsole ? consoleOrgs : orgs;
+  const targetId = orgId || (inConsole ? ((consoleOrgs?.find((o) => o.id === consoleState?.current?.id) ?? consoleOrgs?.[0])?.id ?? '') : '');
 
   useEffect(() => {
+    if (inConsole) return;
     let live = true;
     api.GET('/v1/organizations').then(
       ({ data }) => {
@@ -36,7 +47,7 @@ export function CreateProjectPage({ onboarding = false }: { onboarding?: boolean
     return () => {
       live = false;
     };
-  }, []);
+  }, [inConsole]);
 
   const set = (name: keyof typeof values) => (value: string) => {
     setValues((v) => ({ ...v, [name]: value }));
@@ -46,10 +57,14 @@ export function CreateProjectPage({ onboarding = false }: { onboarding?: boolean
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
-    const result = await call(api.POST('/v1/organizations/{id}/projects', { params: { path: { id: orgId } }, body: values }));
+    const result = await call(api.POST('/v1/organizations/{id}/projects', { params: { path: { id: targetId } }, body: values }));
     if (result.data) {
       if (onboarding) await continueJourney();
-      else navigate('/projects', { state: { created: result.data.id } });
+      else {
+        // The list shows the organization the project was created in.
+        if (inConsole) consoleState?.select(targetId);
+        navigate('/projects', { state: { created: result.data.id } });
+      }
       return;
     }
     setBusy(false);
@@ -57,8 +72,8 @@ export function CreateProjectPage({ onboarding = false }: { onboarding?: boolean
     else form.fail(result.error);
   };
 
-  if (orgs === null) return <Spinner label={t('app.loading')} />;
-  const org = orgs.find((o) => o.id === orgId);
+  if (list === null) return <Spinner label={t('app.loading')} />;
+  const org = list.find((o) => o.id === targetId);
   return (
     <>
       {onboarding && <Stepper current="create_project" />}
@@ -72,9 +87,9 @@ export function CreateProjectPage({ onboarding = false }: { onboarding?: boolean
         <div className="panel__body">
           <form className="form" noValidate onSubmit={onSubmit} data-testid="project-form">
             <FormAlert message={form.errors.form} seq={form.seq} />
-            {orgs.length > 1 && (
-              <SelectField label={t('project.organization')} value={orgId} onValue={setOrgId} required>
-                {orgs.map((o) => (
+            {list.length > 1 && (
+              <SelectField label={t('project.organization')} value={targetId} onValue={setOrgId} required>
+                {list.map((o) => (
                   <option key={o.id} value={o.id}>
                     {o.name}
                   </option>
@@ -102,7 +117,7 @@ export function CreateProjectPage({ onboarding = false }: { onboarding?: boolean
                   {t('common.cancel')}
                 </Link>
               )}
-              <Button type="submit" busy={busy} disabled={!orgId} data-testid="project-submit">
+              <Button type="submit" busy={busy} disabled={!targetId} data-testid="project-submit">
                 {t('project.submit')}
               </Button>
             </div>

@@ -10,6 +10,7 @@ import { Button, FormAlert } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { useCountdown } from '../lib/useCountdown';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 /** The current sign-in challenge: from the page that sent us here, or this tab's storage. */
 export function useChallenge(): { challenge: SignInChallenge | null; from?: string } {
@@ -33,6 +34,8 @@ export function ChallengeMissing() {
 }
 
 export function DeviceCodePage() {
+  const { t } = useI18n();
+  useDocumentTitle(t('title.deviceCode'));
   const { challenge, from } = useChallenge();
   if (!challenge) return <ChallengeMissing />;
   return <DeviceCodeForm challenge={challenge} from={from} />;

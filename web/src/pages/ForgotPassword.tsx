@@ -5,6 +5,7 @@ import { Captcha } from '../components/Captcha';
 import { Button, FormAlert, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 const FIELDS = ['email', 'captcha'] as const;
 
@@ -14,6 +15,7 @@ const FIELDS = ['email', 'captcha'] as const;
  */
 export function ForgotPasswordPage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.forgotPassword'));
   const location = useLocation();
   const [email, setEmail] = useState((location.state as { email?: string } | null)?.email ?? '');
   const [captchaNeeded, setCaptchaNeeded] = useState(false);

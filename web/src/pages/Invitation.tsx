@@ -7,12 +7,14 @@ import { PasswordChecklist } from '../components/PasswordChecklist';
 import { Button, FormAlert, PasswordField, Spinner, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 type Invitation = Schemas['InvitationInfo'];
 
 /** The enterprise invitation: the emailed link lands here to set the first password. */
 export function InvitationPage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.invitation'));
   const config = useConfig();
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';

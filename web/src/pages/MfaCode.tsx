@@ -9,8 +9,11 @@ import { Button, FormAlert, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { ChallengeMissing, useChallenge } from './DeviceCode';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function MfaCodePage() {
+  const { t } = useI18n();
+  useDocumentTitle(t('title.mfaCode'));
   const { challenge, from } = useChallenge();
   if (!challenge) return <ChallengeMissing />;
   return <MfaCodeForm challenge={challenge} from={from} />;

@@ -14,11 +14,14 @@ import {
   roleMessages,
   savePendingInvitation,
 } from '../lib/organizationInvitation';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 type Preview = Schemas['OrganizationInvitationPreview'];
 
 /** The page an organization invitation email links to: `/organization-invitation?token=…`. */
 export function OrganizationInvitationPage() {
+  const { t } = useI18n();
+  useDocumentTitle(t('title.organizationInvitation'));
   const [params] = useSearchParams();
   const token = (params.get('token') ?? '').trim();
   // Another invitation's link opened in this tab starts afresh.

@@ -9,6 +9,7 @@ import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { useHeadingFocus, useLinkToken } from '../lib/useLinkToken';
 import { errorsBesideChecklist, passwordChecklist } from '../lib/password';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 const FIELDS = ['password', 'confirm'] as const;
 
@@ -17,6 +18,7 @@ type Phase = { name: 'form' } | { name: 'done' } | { name: 'refused'; problem: P
 /** The emailed link to set a new password lands here (`/reset-password?token=…`). */
 export function ResetPasswordPage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.resetPassword'));
   const config = useConfig();
   const token = useLinkToken();
   const [phase, setPhase] = useState<Phase>(token ? { name: 'form' } : { name: 'refused', problem: null });

@@ -8,6 +8,7 @@ import { Button, FormAlert } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { useHeadingFocus, useLinkToken } from '../lib/useLinkToken';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 type Phase = { name: 'ask' } | { name: 'done'; email: string } | { name: 'refused'; problem: Partial<Problem> | null };
 
@@ -18,6 +19,7 @@ type Phase = { name: 'ask' } | { name: 'done'; email: string } | { name: 'refuse
  */
 export function RestoreAccountPage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.restoreAccount'));
   const config = useConfig();
   const { status, signOut } = useAuth();
   const token = useLinkToken();

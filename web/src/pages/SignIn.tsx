@@ -10,17 +10,21 @@ import { Button, FormAlert, PasswordField, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { ResendVerification } from './ResendVerification';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 const FIELDS = ['email', 'password', 'captcha'] as const;
 
 export function SignInPage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.signIn'));
   const config = useConfig();
   const navigate = useNavigate();
   const location = useLocation();
   const { completeSignIn, continueJourney, endedReason } = useAuth();
   const initialEmail = (location.state as { email?: string } | null)?.email ?? '';
   const from = (location.state as { from?: string } | null)?.from;
+  // Signed up from an organization invitation: the address is verified already.
+  const verified = (location.state as { verified?: boolean } | null)?.verified === true;
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
   const [captchaNeeded, setCaptchaNeeded] = useState(false);
@@ -83,6 +87,16 @@ export function SignInPage() {
       <h1 className="card__title">{t('signin.title')}</h1>
       <p className="card__subtitle">{t('signin.subtitle', { portal: config.portal_name })}</p>
       {endedReason === 'expired' && !form.errors.form && <div className="alert alert--info">{t('signin.expired')}</div>}
+      {verified && !form.errors.form && (
+        <div className="alert alert--success" role="status" data-testid="signin-verified">
+          {t('signin.emailVerified')}
+        </div>
+      )}
+      {endedReason === 'deviceRemoved' && !form.errors.form && (
+        <div className="alert alert--info" role="status" data-testid="signin-device-removed">
+          {t('signin.deviceRemoved')}
+        </div>
+      )}
       <form className="form" noValidate onSubmit={onSubmit} data-testid="signin-form">
         <FormAlert message={form.errors.form} seq={form.seq} />
         {unverified && <ResendVerification email={unverified} />}

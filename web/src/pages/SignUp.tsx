@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { Link, useLocation } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { api } from '../api/client';
+import { currentLegalVersions } from '../api/legal';
 import { useConfig } from '../app/config';
 import { Captcha } from '../components/Captcha';
 import { LegalDialog, type LegalKind } from '../components/LegalDialog';
@@ -11,31 +12,41 @@ import { useI18n } from '../i18n/I18n';
 import { joinPhone } from '../lib/countries';
 import { errorsBesideChecklist, passwordChecklist } from '../lib/password';
 import { call, useFormErrors } from '../lib/forms';
+import { invitationPath, loadPendingInvitation } from '../lib/organizationInvitation';
 import { ResendVerification } from './ResendVerification';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 const FIELDS = ['full_name', 'email', 'password', 'phone_number', 'captcha', 'consents', 'terms', 'privacy'] as const;
 
 interface Consent {
-  read: boolean;
+  /** The version read in the dialog (the one accepted), or null before it was read. */
+  read: string | null;
   accepted: boolean;
 }
 
 export function SignUpPage() {
   const { t, lang } = useI18n();
+  useDocumentTitle(t('title.signUp'));
   const config = useConfig();
   const location = useLocation();
   const [fullName, setFullName] = useState('');
   // Prefilled when another page sends the address along (an organization invitation names it).
   const [email, setEmail] = useState(() => (location.state as { email?: string } | null)?.email ?? '');
+  // Reached from an organization invitation (kept for this tab): its token goes along, and a new
+  // account for the invited address needs no verification email (the link proved the mailbox).
+  const [invitation] = useState(() => loadPendingInvitation());
+  const navigate = useNavigate();
   const [password, setPassword] = useState('');
   const [passwordTouched, setPasswordTouched] = useState(false);
   const [phone, setPhone] = useState<PhoneValue>({ dial: 'ID:62', number: '' });
   const [captcha, setCaptcha] = useState<string | null>(null);
   const [captchaReset, setCaptchaReset] = useState(0);
   const [consents, setConsents] = useState<Record<'terms' | 'privacy', Consent>>({
-    terms: { read: false, accepted: false },
-    privacy: { read: false, accepted: false },
+    terms: { read: null, accepted: false },
+    privacy: { read: null, accepted: false },
   });
+  // Documents refused as outdated: the version published meanwhile, to read again.
+  const [outdated, setOutdated] = useState<Partial<Record<'terms' | 'privacy', string>>>({});
   const [dialog, setDialog] = useState<LegalKind | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
@@ -57,7 +68,12 @@ export function SignUpPage() {
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    const missing: Partial<Record<(typeof FIELDS)[number], 'signup.mustAccept' | 'captcha.required'>> = {};
+    // Every empty field is marked at once (the focus goes to the first), not only the last ones.
+    const missing: Partial<Record<(typeof FIELDS)[number], 'fielderr.required' | 'signup.mustAccept' | 'captcha.required'>> = {};
+    if (!fullName.trim()) missing.full_name = 'fielderr.required';
+    if (!email.trim()) missing.email = 'fielderr.required';
+    if (!password) missing.password = 'fielderr.required';
+    if (!phone.number.trim()) missing.phone_number = 'fielderr.required';
     if (!consents.terms.accepted) missing.terms = 'signup.mustAccept';
     if (!consents.privacy.accepted) missing.privacy = 'signup.mustAccept';
     if (config.captcha.provider !== 'off' && !captcha) missing.captcha = 'captcha.required';
@@ -75,21 +91,40 @@ export function SignUpPage() {
           phone_number: joinPhone(dialOf(phone.dial), phone.number),
           captcha: captcha ?? undefined,
           locale: lang,
-          consents: (['terms', 'privacy'] as const).map((kind) => ({ kind, version: versionOf(kind) })),
+          ...(invitation ? { organization_invitation: invitation } : {}),
+          consents: (['terms', 'privacy'] as const).map((kind) => ({ kind, version: consents[kind].read ?? versionOf(kind) })),
         },
       }),
     );
     setBusy(false);
     if (result.data) {
       form.clear();
+      if (result.data.status === 'email_verified' && invitation) {
+        // Nothing to confirm: sign in with the address, and the invitation comes next.
+        navigate('/sign-in', { replace: true, state: { email: result.data.email, verified: true, from: invitationPath(invitation) } });
+        return;
+      }
       setDone(result.data.email);
       return;
     }
     // The captcha answer is spent (or refused): solve a fresh one; everything typed stays.
     setCaptcha(null);
     setCaptchaReset((n) => n + 1);
-    if (result.network) form.failNetwork();
-    else form.fail(result.error);
+    if (result.network) {
+      form.failNetwork();
+      return;
+    }
+    if (result.error?.errors?.some((e) => e.code === 'consent_outdated')) {
+      // A version was published since the document was read: which one is read from the list again.
+      const fresh = await currentLegalVersions('en').catch(() => null);
+      const stale = (['terms', 'privacy'] as const).filter((kind) => {
+        const version = fresh?.find((d) => d.doc.kind === kind)?.doc.version;
+        return version && consents[kind].read !== version;
+      });
+      setOutdated(Object.fromEntries(stale.map((kind) => [kind, fresh!.find((d) => d.doc.kind === kind)!.doc.version])));
+      setConsents((c) => ({ ...c, ...Object.fromEntries(stale.map((kind) => [kind, { read: null, accepted: false }])) }));
+    }
+    form.fail(result.error);
   };
 
   if (done) return <SignUpDone email={done} />;
@@ -97,7 +132,10 @@ export function SignUpPage() {
   const consentRow = (kind: 'terms' | 'privacy') => {
     const state = consents[kind];
     const hintId = `${checklistId}-${kind}-hint`;
-    const errors = form.field(kind) ?? (kind === 'terms' ? form.field('consents') : undefined);
+    const stale = outdated[kind];
+    const errors = stale
+      ? [t('legal.outdated', { version: stale })]
+      : (form.field(kind) ?? (kind === 'terms' && !Object.keys(outdated).length ? form.field('consents') : undefined));
     const linkText = kind === 'terms' ? t('signup.termsLink') : t('signup.privacyLink');
     return (
       <div>
@@ -105,13 +143,13 @@ export function SignUpPage() {
           <input
             type="checkbox"
             id={`${checklistId}-${kind}`}
-            checked={state.accepted}
-            aria-disabled={!state.read || undefined}
+            checked={state.accepted && state.read !== null}
+            aria-disabled={state.read === null || undefined}
             aria-describedby={hintId}
             aria-invalid={errors?.length ? true : undefined}
             data-testid={`consent-${kind}`}
             onChange={(e) => {
-              if (!state.read) {
+              if (state.read === null) {
                 setDialog(kind);
                 return;
               }
@@ -132,7 +170,7 @@ export function SignUpPage() {
           </p>
         ) : (
           <p className="field__hint" id={hintId}>
-            {state.read ? '' : t('signup.readFirst')}
+            {state.read !== null ? '' : t('signup.readFirst')}
           </p>
         )}
       </div>
@@ -143,6 +181,11 @@ export function SignUpPage() {
     <div className="card card--wide">
       <h1 className="card__title">{t('signup.title')}</h1>
       <p className="card__subtitle">{t('signup.subtitle', { portal: config.portal_name })}</p>
+      {invitation && (
+        <div className="alert alert--info" data-testid="signup-from-invitation">
+          {t('signup.fromInvitation')}
+        </div>
+      )}
       <form ref={formRef} className="form" noValidate onSubmit={onSubmit} data-testid="signup-form">
         <FormAlert message={form.errors.form} seq={form.seq} />
         <TextField
@@ -219,9 +262,10 @@ export function SignUpPage() {
           kind={dialog}
           open
           onClose={() => setDialog(null)}
-          onAccept={() => {
-            const kind = dialog;
-            setConsents((c) => ({ ...c, [kind]: { read: true, accepted: true } }));
+          onAccept={(version) => {
+            const kind = dialog as 'terms' | 'privacy';
+            setConsents((c) => ({ ...c, [kind]: { read: version, accepted: true } }));
+            setOutdated(({ [kind]: _, ...rest }) => rest);
             form.clearField(kind as string);
             setDialog(null);
           }}

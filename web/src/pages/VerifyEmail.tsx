@@ -6,6 +6,7 @@ import { useConfig } from '../app/config';
 import { Button, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import type { Problem } from '../api/client';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 type Outcome = { kind: 'checking' } | { kind: 'ok'; email: string } | { kind: 'failed'; problem: Partial<Problem> | null };
 
@@ -26,6 +27,7 @@ function confirm(token: string): Promise<Outcome> {
 
 export function VerifyEmailPage() {
   const { t } = useI18n();
+  useDocumentTitle(t('title.verifyEmail'));
   const config = useConfig();
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
