@@ -653,3 +653,140 @@ both_backends!(
         assert_ne!(current(&from_first), current(&from_second));
     }
 );
+
+both_backends!(
+    every_organization_and_project_endpoint_enforces_each_role,
+    |app: TestApp| async move {
+        use reqwest::Method;
+        let t = team(&app).await;
+        let org = t.org.clone();
+        let project = t.project.clone();
+        // Spare projects and invitations for the changes each role tries.
+        let mut spares = Vec::new();
+        for name in ["Spare A", "Spare B", "Spare C", "Spare D", "Spare E"] {
+            spares.push(
+                crate::organizations::project(&app, &t.owner.access, &org, name).await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        let project_form = crate::organizations::project_form("Role check", "01.234.567.8-901.000");
+        let by_role = |form: &Value, role: &str| {
+            let mut form = form.clone();
+            form["name"] = json!(format!("By {role}"));
+            form
+        };
+        let who: [(&str, &Member); 5] = [
+            ("owner", &t.owner),
+            ("admin", &t.admin),
+            ("member", &t.member),
+            ("billing", &t.billing),
+            ("outsider", &t.outsider),
+        ];
+        // (method, path, body, expected status for owner, admin, member, billing, outsider)
+        let mut wrong = Vec::new();
+        for (i, (role, person)) in who.iter().enumerate() {
+            let spare = &spares[i];
+            let cases: Vec<(Method, String, Option<Value>, [u16; 5])> = vec![
+                (
+                    Method::GET,
+                    format!("/v1/organizations/{org}"),
+                    None,
+                    [200, 200, 200, 200, 404],
+                ),
+                (
+                    Method::PATCH,
+                    format!("/v1/organizations/{org}"),
+                    Some(json!({ "description": format!("Edited by {role}") })),
+                    [200, 200, 403, 403, 404],
+                ),
+                (
+                    Method::GET,
+                    format!("/v1/organizations/{org}/members"),
+                    None,
+                    [200, 200, 200, 403, 404],
+                ),
+                (
+                    Method::GET,
+                    format!("/v1/organizations/{org}/invitations"),
+                    None,
+                    [200, 200, 403, 403, 404],
+                ),
+                (
+                    Method::POST,
+                    format!("/v1/organizations/{org}/invitations"),
+                    Some(json!({ "email": format!("new-{role}@maju.example"), "role": "member" })),
+                    [201, 201, 403, 403, 404],
+                ),
+                (
+                    Method::GET,
+                    format!("/v1/organizations/{org}/events"),
+                    None,
+                    [200, 200, 403, 403, 404],
+                ),
+                (
+                    Method::GET,
+                    format!("/v1/organizations/{org}/projects"),
+                    None,
+                    [200, 200, 200, 200, 404],
+                ),
+                (
+                    Method::POST,
+                    format!("/v1/organizations/{org}/projects"),
+                    Some(by_role(&project_form, role)),
+                    [201, 201, 201, 403, 404],
+                ),
+                (
+                    Method::GET,
+                    format!("/v1/projects/{project}"),
+                    None,
+                    [200, 200, 200, 200, 404],
+                ),
+                (
+                    Method::GET,
+                    format!("/v1/projects/{project}/history"),
+                    None,
+                    [200, 200, 200, 403, 404],
+                ),
+                (
+                    Method::PATCH,
+                    format!("/v1/projects/{project}"),
+                    Some(json!({ "description": format!("Edited by {role}") })),
+                    [200, 200, 403, 403, 404],
+                ),
+                (
+                    Method::DELETE,
+                    format!("/v1/projects/{spare}"),
+                    None,
+                    [202, 202, 403, 403, 404],
+                ),
+                (
+                    Method::DELETE,
+                    format!("/v1/organizations/{org}"),
+                    None,
+                    [409, 403, 403, 403, 404],
+                ),
+            ];
+            for (method, path, body, expected) in cases {
+                let mut req = app
+                    .client
+                    .request(method.clone(), app.url(&path))
+                    .bearer_auth(&person.access);
+                if let Some(body) = &body {
+                    req = req.json(body);
+                }
+                let res = req.send().await.unwrap();
+                let status = res.status().as_u16();
+                if status != expected[i] {
+                    let text = res.text().await.unwrap();
+                    wrong.push(format!(
+                        "{role} {method} {path}: {status}, wanted {}: {text:.160}",
+                        expected[i]
+                    ));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+);
