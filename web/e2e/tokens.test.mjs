@@ -118,7 +118,7 @@ async function createToken(page, { name, scopes, lifetime = '30' }) {
   await page.getByTestId('token-submit').click();
   const fresh = page.getByTestId('token-fresh');
   const reauth = page.getByTestId('token-reauth');
-  await Promise.race([fresh.waitFor(), reauth.waitFor()]);
+  await page.waitForSelector('[data-testid="token-fresh"], [data-testid="token-reauth"]');
   if (await reauth.isVisible()) {
     // The sign-in is older than five minutes: the password and a code, in the same form.
     const code = await unusedTotp(person.secret, person.lastStep);

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { Link, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
 import { loadPendingInvitation, nextRoute } from '../lib/organizationInvitation';
 import { Spinner } from '../components/ui';
@@ -30,11 +31,18 @@ import { AuthLayout, ConsoleLayout, OnboardingLayout } from './layouts';
 
 /** Signed-in pages: wait for the session to be restored, else go to sign-in. */
 function RequireSignedIn() {
-  const { status } = useAuth();
+  const { status, endedReason } = useAuth();
   const { t } = useI18n();
   const location = useLocation();
+  const wasSignedIn = useRef(false);
+  if (status === 'signedIn') wasSignedIn.current = true;
   if (status === 'loading') return <Spinner label={t('app.loading')} />;
-  if (status === 'signedOut') return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search + location.hash }} />;
+  if (status === 'signedOut') {
+    // Signed out on purpose (Sign Out, a closed account): that action goes where it goes, and
+    // signing in again does not come back here.
+    if (wasSignedIn.current && endedReason === null) return null;
+    return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search + location.hash }} />;
+  }
   return <Outlet />;
 }
 
@@ -42,8 +50,15 @@ function RequireSignedIn() {
 function SignedOutOnly() {
   const { status } = useAuth();
   const { t } = useI18n();
+  const location = useLocation();
   if (status === 'loading') return <Spinner label={t('app.loading')} />;
-  if (status === 'signedIn') return <Navigate to="/" replace />;
+  if (status === 'signedIn') {
+    // Signing in to reach a page (`/device?user_code=…`, `/account#tokens`): that page, not the
+    // start page, whichever of this and the sign-in page's own navigation comes last.
+    const from = (location.state as { from?: unknown } | null)?.from;
+    const back = typeof from === 'string' && from.startsWith('/') && !from.startsWith('//') ? from : '/';
+    return <Navigate to={back} replace />;
+  }
   return <Outlet />;
 }
 
