@@ -513,6 +513,38 @@ fn webhooks() -> serde_json::Value {
                     "default": { "description": "Not accepted: the request is sent again later." }
                 }
             }
+        },
+        "cluster.delete": {
+            "post": {
+                "operationId": "cluster_delete",
+                "tags": ["provisioning"],
+                "summary": "Remove a project's cluster (sent to the operator).",
+                "description": "With `PORTAL_PROVISIONER=webhook`, the portal POSTs this (the same \
+    body with `\"event\": \"cluster.delete\"`, signed the same way) to \
+    `PORTAL_PROVISIONER_WEBHOOK_URL` when someone deletes a project. A 2xx answer means accepted: \
+    the project stays `deleting` until the operator POSTs `{\"project_id\", \"status\": \"deleted\"}` \
+    (the project is then gone) or `\"failed\"` with a `reason` (the project is kept, `failed`) to \
+    `callback_url`. Retried like provisioning.",
+                "security": [],
+                "parameters": [
+                    header("X-Portal-Timestamp", "Unix seconds when the request was signed; refuse it when more than five minutes from your clock.", "1765000000"),
+                    header("X-Portal-Signature", "`v1=` and the hex HMAC-SHA256, under the shared secret, of `<timestamp>.<body>`; compare in constant time.", "v1=5d41402abc4b2a76b9719d911017c592ae1f4c3b2a1d0e9f8c7b6a5d4c3b2a1f"),
+                    header("X-Portal-Delivery", "The same on every retry of one deletion: deduplicate with it.", "01938a6e-9b8c-7d6e-8f1a-2b3c4d5e6f71"),
+                    header("traceparent", "W3C Trace Context: a child span of the request that deleted the project.", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+                ],
+                "requestBody": {
+                    "required": true,
+                    "content": {
+                        "application/json": {
+                            "schema": { "$ref": "#/components/schemas/ProvisionEvent" }
+                        }
+                    }
+                },
+                "responses": {
+                    "2XX": { "description": "Accepted: the outcome follows by callback." },
+                    "default": { "description": "Not accepted: the request is sent again later." }
+                }
+            }
         }
     })
 }
