@@ -378,7 +378,7 @@ pub async fn list_security_events(
     let account_id = caller.account.id.clone();
     let before = query.before;
     let fetch = i64::from(limit) + 1;
-    let mut items = state
+    let items = state
         .db
         .read(move |conn| {
             events::page(conn, &account_id, before.as_deref(), fetch)
@@ -386,13 +386,7 @@ pub async fn list_security_events(
         })
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = if more {
-        items.last().map(|e| e.id.clone())
-    } else {
-        None
-    };
+    let (items, next_cursor) = crate::http::paginate(items, limit, |e| e.id.clone());
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(SecurityEventPage {

@@ -43,7 +43,7 @@ pub struct ListQuery {
 }
 
 /// Splits `limit + 1` fetched rows into a page of `limit` and the cursor of the next page (the
-/// id of the page's last item, when more follow).
+/// id of the page's last item, when more follow). Every cursor-paged list uses it.
 pub fn paginate<T>(
     mut rows: Vec<T>,
     limit: u32,

@@ -669,7 +669,7 @@ pub async fn list_organization_events(
     let org = organization(&path.into_inner())?;
     let query = query.into_inner();
     let limit = crate::http::page_limit(query.limit, query.before.as_deref())?;
-    let mut items = teams::events(
+    let items = teams::events(
         &state,
         &auth.0.account.id,
         &org,
@@ -677,13 +677,7 @@ pub async fn list_organization_events(
         i64::from(limit) + 1,
     )
     .await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = if more {
-        items.last().map(|e| e.id.clone())
-    } else {
-        None
-    };
+    let (items, next_cursor) = crate::http::paginate(items, limit, |e| e.id.clone());
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(OrganizationEventPage {
