@@ -6,12 +6,14 @@
 //! ("0812 3456 7890"); the portal's default region (ISO 3166 alpha-2, e.g. "ID") turns those into
 //! international numbers. Letters (vanity numbers), extensions and other characters are refused.
 //!
-//! The metadata database is built once, lazily, inside the `phonenumber` crate: about 90 ms in a
-//! release build on a development machine, then a few microseconds per parse (the first number of a
-//! region also compiles its patterns, a few ms). Call [`warm_up`] on a background thread once the
-//! server is bound, so neither start-up nor the first sign-up pays for it.
+//! The metadata database is built once, lazily, inside the `phonenumber` crate, by the first
+//! number parsed: about 90 ms in a release build, then a few microseconds per parse (the first
+//! number of a region also compiles its patterns, a few ms). It is not loaded at start: it holds
+//! about 2.3 MB, and its compiled patterns about 100 KB each, which a server that has not seen a
+//! phone number yet does not need (see [`forget_compiled_patterns`]).
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Longest input accepted, in characters, before any parsing.
 pub const MAX_INPUT_LENGTH: usize = 32;
@@ -85,6 +87,7 @@ impl PhoneNumber {
         } else {
             digits
         };
+        PATTERNS_LOADED.store(true, Ordering::Relaxed);
         let number = phonenumber::parse(region, &input).map_err(|_| PhoneError::Invalid)?;
         if !phonenumber::is_valid(&number) {
             return Err(PhoneError::Invalid);
@@ -100,11 +103,19 @@ impl PhoneNumber {
     }
 }
 
-/// Loads the phone metadata (~90 ms) and Indonesia's patterns now rather than on the first request
-/// that parses a number. Idempotent; meant for a background thread at start.
-pub fn warm_up() {
-    // The result does not matter: parsing any number forces the lazily built database.
-    let _ = PhoneNumber::parse("+6281234567890", None);
+/// Set once a number has been parsed: the metadata (and its pattern cache) exist from then on.
+static PATTERNS_LOADED: AtomicBool = AtomicBool::new(false);
+
+/// Drops the compiled patterns the metadata keeps (up to 100, about 100 KB each: 2 MB for one
+/// country's numbers, 10 MB once many countries have been seen). They are compiled again from
+/// their source on the next use (about a millisecond for a country). The metadata itself stays.
+/// Does nothing before the first number has been parsed, so it never loads the metadata.
+pub fn forget_compiled_patterns() {
+    if PATTERNS_LOADED.load(Ordering::Relaxed) {
+        if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
+            cache.clear();
+        }
+    }
 }
 
 impl AsRef<str> for PhoneNumber {
@@ -237,10 +248,17 @@ mod tests {
     }
 
     #[test]
-    fn warm_up_can_be_called_more_than_once() {
-        warm_up();
-        warm_up();
-        assert!(PhoneNumber::parse("+6281234567890", None).is_ok());
+    fn numbers_parse_the_same_after_the_compiled_patterns_are_forgotten() {
+        forget_compiled_patterns();
+        let before = PhoneNumber::parse("0812 3456 7890", Some("ID")).unwrap();
+        forget_compiled_patterns();
+        let after = PhoneNumber::parse("0812 3456 7890", Some("ID")).unwrap();
+        assert_eq!(before, after);
+        assert_eq!(after.as_str(), "+6281234567890");
+        assert_eq!(
+            PhoneNumber::parse("+62 812", None),
+            Err(PhoneError::Invalid)
+        );
     }
 
     #[test]
