@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::jobs::wake::{Background, Wake};
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::web::{self, Bytes};
 use actix_web::{App, HttpMessage as _, HttpRequest, HttpResponse, HttpServer};
-use tokio::sync::Notify;
 use utoipa_actix_web::AppExt;
 
 use crate::auth::captcha::Captcha;
@@ -90,9 +90,9 @@ pub struct AppState {
     /// Seals TOTP secrets at rest (AES-256-GCM under the `totp-secrets` key).
     pub totp_cipher: Arc<SecretCipher>,
     /// Wakes the email worker after a commit that queued mail.
-    pub mail_wake: Arc<Notify>,
+    pub mail_wake: Arc<Wake>,
     /// Wakes the job worker after a commit that added a job.
-    pub jobs_wake: Arc<Notify>,
+    pub jobs_wake: Arc<Wake>,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Exports spans when `PORTAL_OTLP_ENDPOINT` is set; records nothing otherwise.
     pub tracer: Tracer,
@@ -178,12 +178,13 @@ impl Application {
             anyhow::anyhow!("PORTAL_BIND: cannot listen on {}: {e}", state.settings.bind)
         })?;
         let port = listener.local_addr()?.port();
-        // The phone metadata takes ~100 ms to load: do it beside the server, not before it. Then
-        // what start-up built and dropped (the OpenAPI document, migrations) goes back to the
-        // system instead of staying in the allocator's free lists (~4 MB).
-        tokio::task::spawn_blocking(|| {
-            crate::domain::phone::warm_up();
-            crate::memory::release_free_memory();
+        // What start-up built and dropped (the OpenAPI document, migrations) goes back to the
+        // system instead of staying in the allocator's free lists (~4 MB), and so do the pages
+        // of code that only start-up ran (~10 MB, see `memory::release_code`). A moment after
+        // the server started: its workers build their routes on their own threads after `run`.
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            tokio::task::spawn_blocking(crate::memory::release_free_memory);
         });
         let app_state = state.clone();
         // Blocking work on a server worker is database calls: no more threads than connections.
@@ -210,6 +211,14 @@ impl Application {
     }
 
     /// A handle that stops this application at once (see [`Killer`]).
+    /// The wake handles of the email and job workers (tests wait on them instead of sleeping).
+    pub fn background(&self) -> Background {
+        Background {
+            mail: self.state.mail_wake.clone(),
+            jobs: self.state.jobs_wake.clone(),
+        }
+    }
+
     pub fn killer(&self) -> Killer {
         Killer {
             server: self.server.handle(),
@@ -268,8 +277,8 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         known_routes: Arc::new(KnownRoutes::from_document(&document)),
         token_limiter,
         captcha: Arc::new(captcha),
-        mail_wake: Arc::new(Notify::new()),
-        jobs_wake: Arc::new(Notify::new()),
+        mail_wake: Arc::default(),
+        jobs_wake: Arc::default(),
         metrics: Arc::new(metrics),
         tracer,
     })

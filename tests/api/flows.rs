@@ -75,7 +75,7 @@ both_backends!(
         assert_eq!(me["account_type"], "sme");
 
         // The same device is recognized next time: tokens at once, no email.
-        let before = app.mail.count_to(email);
+        let before = app.settled_mail_count(email).await;
         let res = app
             .post(
                 "/v1/sessions",
@@ -83,7 +83,7 @@ both_backends!(
             )
             .await;
         assert_eq!(res.status(), 200);
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        app.settle().await;
         assert_eq!(app.mail.count_to(email), before);
     }
 );

@@ -473,7 +473,7 @@ both_backends!(
             app.mail.count_to(&who.person.email),
         )
         .await;
-        let before = app.mail.count_to(&who.person.email);
+        let before = app.settled_mail_count(&who.person.email).await;
         problem(
             send_mfa_code(&app, &challenge, &wrong).await,
             400,

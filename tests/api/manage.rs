@@ -600,7 +600,7 @@ both_backends!(
         let who = crate::guard::onboarded(&app, "siti@maju.example").await;
         let email = who.person.email.clone();
         // A second device: a new sign-in without the device token, its emailed code, then TOTP.
-        let before = app.mail.count_to(&email);
+        let before = app.settled_mail_count(&email).await;
         let res = app
             .post(
                 "/v1/sessions",

@@ -312,7 +312,7 @@ both_backends!(
         problem(res, 409, "mfa_enrollment_not_started").await;
 
         // The next sign-in, from the trusted device, asks for a code instead of giving tokens.
-        let mails_before = app.mail.count_to(&person.email);
+        let mails_before = app.settled_mail_count(&person.email).await;
         let challenge = mfa_challenge(&app, &person).await;
         app.clock.advance(STEP);
         let res = send_mfa_code(&app, &challenge, &code_now(&app, &app_totp)).await;
@@ -525,7 +525,7 @@ both_backends!(
         let (app_totp, _) = mfa_on(&app, &person).await;
         app.clock.advance(STEP);
 
-        let before = app.mail.count_to(&person.email);
+        let before = app.settled_mail_count(&person.email).await;
         let res = app
             .post(
                 "/v1/sessions",

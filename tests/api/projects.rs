@@ -56,7 +56,7 @@ both_backends!(
         assert_eq!(onboarding["remaining_steps"], json!(["activate_mfa"]));
 
         // Before the delay the cluster stays pending.
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        app.settle().await;
         let res = app.get_auth(&location, &person.access).await;
         let still: Value = res.json().await.unwrap();
         assert_eq!(still["cluster_status"], "pending");

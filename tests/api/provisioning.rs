@@ -65,11 +65,11 @@ both_backends!(
         );
         assert!(mail.text.contains(&reason), "{}", mail.text);
         assert!(mail.html.contains(&reason));
-        let emails = app.mail.count_to(&person.email);
+        let emails = app.settled_mail_count(&person.email).await;
 
         // A simulated failure is final: nothing runs again, however long we wait.
         app.clock.advance(Duration::from_secs(3 * 3600));
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        app.settle().await;
         let mut person = person;
         person.refresh(&app).await;
         let again: Value = app
@@ -128,7 +128,7 @@ both_backends!(
         let second = first.spawn_on_same_database().await;
         second.clock.advance(Duration::from_secs(601 + 60));
         assert!(second.clock.now().naive_utc() < leased_until);
-        tokio::time::sleep(Duration::from_millis(1200)).await;
+        second.settle().await;
         let res = second
             .get_auth(&format!("/v1/projects/{project_id}"), &person.access)
             .await;
@@ -161,8 +161,19 @@ both_backends!(
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(delivered, 1);
+        first.settle().await;
+        second.settle().await;
+        let delivered_now = [&first, &second]
+            .iter()
+            .map(|app| {
+                app.mail
+                    .all()
+                    .iter()
+                    .filter(|m| m.subject.contains("is ready"))
+                    .count()
+            })
+            .sum::<usize>();
+        assert_eq!((delivered, delivered_now), (1, 1));
 
         let db = first.db();
         let jobs = tokio::task::spawn_blocking(move || {
@@ -495,7 +506,7 @@ async fn webhook_retried_once(backend: Backend) {
     wait_for_job(&app, &project_id, |job| job.last_error.is_some()).await;
     // Not before the backoff (30 s after the first attempt)…
     app.clock.advance(Duration::from_secs(20));
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.settle().await;
     assert_eq!(operator.count(), 1);
     // …then again, with the same delivery id and a fresh signature.
     app.clock.advance(Duration::from_secs(15));
@@ -517,7 +528,7 @@ async fn webhook_retried_once(backend: Backend) {
 
     // Accepted this time: the project waits for the report, and nothing is sent again.
     app.clock.advance(Duration::from_secs(3600));
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.settle().await;
     assert_eq!(operator.count(), 2);
     let mut person = person;
     person.refresh(&app).await;
@@ -552,7 +563,7 @@ async fn webhook_unreachable(backend: Backend) {
             break;
         }
         app.clock.advance(Duration::from_secs(3600));
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        app.settle().await;
     }
     assert_eq!(operator.count(), 8);
     let job = wait_for_job(&app, &project_id, |job| job.status == "failed").await;
@@ -569,7 +580,7 @@ async fn webhook_unreachable(backend: Backend) {
 
     // Given up: no ninth attempt.
     app.clock.advance(Duration::from_secs(24 * 3600));
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.settle().await;
     assert_eq!(operator.count(), 8);
 }
 

@@ -22,7 +22,7 @@ async fn ask_for_reset(app: &TestApp, email: &str) -> reqwest::Response {
 
 /// Asks for a reset and returns the token from the emailed link.
 async fn reset_token(app: &TestApp, email: &str) -> String {
-    let before = app.mail.count_to(email);
+    let before = app.settled_mail_count(email).await;
     let res = ask_for_reset(app, email).await;
     assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
     let mail = nth_mail(app, email, before + 1).await;
@@ -260,7 +260,7 @@ both_backends!(
         let p = problem(ask_for_reset(&app, email).await, 422, "validation_failed").await;
         assert_eq!(p.field_errors()[0].0, "captcha");
         let captcha = app.captcha().await;
-        let before = app.mail.count_to(email);
+        let before = app.settled_mail_count(email).await;
         let res = app
             .post(
                 "/v1/password-resets",

@@ -30,7 +30,7 @@ async fn ask_for_change(app: &TestApp, who: &Onboarded, new_email: &str) -> reqw
 
 /// Asks for a change and returns the confirm token (from the new address's email).
 async fn confirm_token(app: &TestApp, who: &Onboarded, new_email: &str) -> String {
-    let before = app.mail.count_to(new_email);
+    let before = app.settled_mail_count(new_email).await;
     let res = ask_for_change(app, who, new_email).await;
     assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
     let mail = nth_mail(app, new_email, before + 1).await;
@@ -518,7 +518,7 @@ both_backends!(
 
         // The erasure job finds a restored account and leaves it alone.
         app.clock.advance(Duration::from_secs(25 * 24 * 3600));
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        app.settle().await;
         let res = app
             .post(
                 "/v1/sessions",

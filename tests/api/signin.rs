@@ -443,7 +443,7 @@ both_backends!(
         assert!(again["refresh_token"].is_string());
 
         // The same device token means nothing to another account.
-        let before = app.mail.count_to(other);
+        let before = app.settled_mail_count(other).await;
         let res = app
             .post(
                 "/v1/sessions",
@@ -572,7 +572,7 @@ both_backends!(
         assert_ne!(cookie_value(&next), cookie_value(&refresh));
 
         // Signing in again from the same browser skips the code.
-        let before = app.mail.count_to(EMAIL);
+        let before = app.settled_mail_count(EMAIL).await;
         let res = app
             .client
             .post(app.url("/v1/sessions"))

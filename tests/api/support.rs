@@ -13,9 +13,6 @@ use sha2::{Digest, Sha256};
 pub const PASSWORD: &str = "Quiet-Harbor-Lantern-42";
 /// Long enough for any email the server sends to arrive on a slow machine.
 pub const MAIL_WAIT: Duration = Duration::from_secs(10);
-/// How long to wait after a request that would have queued an email before saying none came:
-/// the worker is woken on commit, so a real email arrives well within this.
-pub const NO_MAIL_WAIT: Duration = Duration::from_millis(300);
 
 /// What an error answer carried: its headers and its problem body.
 pub struct Problem {
@@ -127,9 +124,10 @@ pub async fn only_field_errors(res: Response, expected: &[(&str, &str)]) -> Prob
     p
 }
 
-/// Waits a moment and asserts that `to` still has exactly `expected` emails.
+/// Lets the workers handle everything due ([`TestApp::settle`]), then asserts that `to` has
+/// exactly `expected` emails.
 pub async fn assert_mail_count_stays(app: &TestApp, to: &str, expected: usize) {
-    tokio::time::sleep(NO_MAIL_WAIT).await;
+    app.settle().await;
     assert_eq!(
         app.mail.count_to(to),
         expected,
@@ -151,7 +149,7 @@ pub async fn nth_mail(app: &TestApp, to: &str, n: usize) -> portal_tests::Receiv
 
 /// Signs in with the password from a new device; returns the challenge id and the emailed code.
 pub async fn device_challenge(app: &TestApp, email: &str, password: &str) -> (String, String) {
-    let before = app.mail.count_to(email);
+    let before = app.settled_mail_count(email).await;
     let res = app
         .post(
             "/v1/sessions",

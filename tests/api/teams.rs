@@ -90,7 +90,7 @@ pub(crate) async fn account_id(app: &TestApp, who: &Member) -> String {
 
 /// `who` joins `org` with `role` through an emailed invitation from `owner`.
 pub(crate) async fn joined(app: &TestApp, owner: &Member, org: &str, who: &Member, role: &str) {
-    let before = app.mail.count_to(&who.email);
+    let before = app.settled_mail_count(&who.email).await;
     let res = invite(app, owner, org, &who.email, role).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let token = invitation_token(app, &who.email, before + 1).await;

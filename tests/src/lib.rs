@@ -63,16 +63,24 @@ pub enum Backend {
     Postgres,
 }
 
-/// A clock that starts at the wall clock and moves when the test says so.
+/// A clock that starts at the wall clock and moves when the test says so. Moving it wakes the
+/// server's workers, so that what fell due runs now rather than at their next poll.
 #[derive(Debug, Default)]
 pub struct TestClock {
     offset: Mutex<chrono::Duration>,
+    background: Mutex<Option<portal_api::jobs::wake::Background>>,
 }
 
 impl TestClock {
     pub fn advance(&self, by: Duration) {
-        let mut offset = self.offset.lock().unwrap();
-        *offset += chrono::Duration::from_std(by).unwrap();
+        {
+            let mut offset = self.offset.lock().unwrap();
+            *offset += chrono::Duration::from_std(by).unwrap();
+        }
+        if let Some(background) = self.background.lock().unwrap().as_ref() {
+            background.jobs.notify_one();
+            background.mail.notify_one();
+        }
     }
 }
 
@@ -95,6 +103,7 @@ pub struct TestApp {
     /// False for a second server on another app's database: dropping it leaves the data alone.
     owns_data: bool,
     killer: portal_api::startup::Killer,
+    background: portal_api::jobs::wake::Background,
     overrides: Vec<(String, String)>,
 }
 
@@ -236,6 +245,8 @@ impl TestApp {
             .expect("the application builds");
         let port = app.port();
         let killer = app.killer();
+        let background = app.background();
+        *clock.background.lock().unwrap() = Some(background.clone());
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -254,6 +265,7 @@ impl TestApp {
             owns_data,
             overrides,
             killer,
+            background,
         }
     }
 
@@ -261,6 +273,24 @@ impl TestApp {
     /// they are, and whatever they held stays leased in the database.
     pub fn kill(&self) {
         self.killer.kill();
+    }
+
+    /// Wakes the job and email workers and waits until they have handled everything due now
+    /// (at the test clock's time), including the emails the jobs queued: what a test asserts
+    /// next ("no email came", "the job left the project alone") is then settled, without
+    /// sleeping. Panics after 10 s (a worker that cannot finish a pass: database down, killed).
+    pub async fn settle(&self) {
+        tokio::time::timeout(Duration::from_secs(10), self.background.caught_up())
+            .await
+            .expect("the background workers caught up within 10 s");
+    }
+
+    /// How many emails `to` has once everything due has been handled ([`TestApp::settle`]):
+    /// the count to compare with after a request, which no late email from earlier work (a
+    /// cluster's "ready" email, say) can disturb.
+    pub async fn settled_mail_count(&self, to: &str) -> usize {
+        self.settle().await;
+        self.mail.count_to(to)
     }
 
     pub fn url(&self, path: &str) -> String {

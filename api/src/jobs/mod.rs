@@ -8,6 +8,7 @@
 //! webhook to the operator's system, which reports back to a signed callback.
 
 pub mod provisioners;
+pub mod wake;
 pub mod worker;
 
 use std::time::Duration;

@@ -12,8 +12,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::jobs::wake::Wake;
 use chrono::{DateTime, SubsecRound, Utc};
-use tokio::sync::Notify;
 
 use super::provisioners::{Action, Outcome, ProvisionRequest, Provisioner};
 use super::{DELETE_CLUSTER, PROVISION_CLUSTER};
@@ -50,9 +50,9 @@ pub struct JobWorker {
     pub provisioner: Provisioner,
     /// Base of links in emails.
     pub public_url: String,
-    pub wake: Arc<Notify>,
+    pub wake: Arc<Wake>,
     /// Wakes the email worker after an outcome queued an email.
-    pub mail_wake: Arc<Notify>,
+    pub mail_wake: Arc<Wake>,
     pub worker_id: String,
     pub tracer: crate::telemetry::otlp::Tracer,
 }
@@ -74,12 +74,16 @@ impl JobWorker {
     pub async fn run(self) {
         let mut backoff = PassBackoff::new("jobs", IDLE_POLL, FAULT_BACKOFF_CAP);
         loop {
+            let pass = self.wake.pass_started();
             let wait = match self.run_due().await {
                 Ok(n) if n > 0 => {
                     backoff.succeeded();
                     continue;
                 }
-                Ok(_) => backoff.succeeded(),
+                Ok(_) => {
+                    self.wake.pass_idle(pass);
+                    backoff.succeeded()
+                }
                 // The database is down or locked: wait longer each time, up to the cap.
                 Err(e) => backoff.failed(&e),
             };

@@ -7,10 +7,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::jobs::wake::Wake;
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
 use serde_json::Value;
-use tokio::sync::Notify;
 
 use super::templates::Templates;
 use super::transport::{SendError, Transport};
@@ -46,7 +46,7 @@ pub struct MailWorker {
     pub templates: Templates,
     pub from: Mailbox,
     pub common: CommonVars,
-    pub wake: Arc<Notify>,
+    pub wake: Arc<Wake>,
     pub worker_id: String,
     /// Counts deliveries and failed attempts (`/metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
@@ -70,12 +70,16 @@ impl MailWorker {
                     tracing::debug!(error = %e, "mail server probe skipped");
                 }
             }
+            let pass = self.wake.pass_started();
             let wait = match self.deliver_due().await {
                 Ok(n) if n > 0 => {
                     backoff.succeeded();
                     continue;
                 }
-                Ok(_) => backoff.succeeded(),
+                Ok(_) => {
+                    self.wake.pass_idle(pass);
+                    backoff.succeeded()
+                }
                 // The database is down or locked: wait longer each time, up to the cap.
                 Err(e) => backoff.failed(&e),
             };
