@@ -223,7 +223,7 @@ async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
     let (session_id, account_id) = (claims.sid, claims.sub);
     let found = state
         .db
-        .read(move |conn| {
+        .read_now(move |conn| {
             let Some(live) = session_rows::liveness(conn, &session_id, &account_id)? else {
                 return Ok::<_, DbError>(None);
             };
