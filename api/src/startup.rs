@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::jobs::wake::{Background, Wake};
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -26,6 +25,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{self, ApiError, PROBLEM_JSON};
 use crate::jobs::provisioners::Provisioner;
+use crate::jobs::wake::{Background, Wake};
 use crate::jobs::worker::JobWorker;
 use crate::mail::templates::Templates;
 use crate::mail::transport::Transport;
@@ -210,7 +210,6 @@ impl Application {
         &self.state
     }
 
-    /// A handle that stops this application at once (see [`Killer`]).
     /// The wake handles of the email and job workers (tests wait on them instead of sleeping).
     pub fn background(&self) -> Background {
         Background {
@@ -219,6 +218,7 @@ impl Application {
         }
     }
 
+    /// A handle that stops this application at once (see [`Killer`]).
     pub fn killer(&self) -> Killer {
         Killer {
             server: self.server.handle(),

@@ -221,6 +221,7 @@ test('trusted devices: this device is marked, last use and address shown, remova
   await other.getByTestId('device-remove').click();
   await confirm.getByTestId('device-confirm-ok').click();
   await second.getByText('Chrome on Linux was removed.').waitFor();
+  await devices.nth(1).waitFor({ state: 'detached' });
   assert.equal(await devices.count(), 1);
 
   // Removing this device: the dialog says so, and the sign-in page says why the session ended.

@@ -12,10 +12,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::jobs::wake::Wake;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use super::provisioners::{Action, Outcome, ProvisionRequest, Provisioner};
+use super::wake::Wake;
 use super::{DELETE_CLUSTER, PROVISION_CLUSTER};
 use crate::clock::Clock;
 use crate::db::models::jobs::{self, Job};

@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::jobs::wake::Wake;
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
 use serde_json::Value;
@@ -17,6 +16,7 @@ use super::transport::{SendError, Transport};
 use crate::clock::Clock;
 use crate::db::models::outbox;
 use crate::db::{Db, DbError, PassBackoff};
+use crate::jobs::wake::Wake;
 
 const BATCH: i64 = 20;
 /// A claimed message is held this long, and the lease renewed every [`RENEW_EVERY`] while the

@@ -1635,8 +1635,11 @@ function Devices() {
         navigate('/sign-in', { replace: true });
         return;
       }
-      if (response.ok) setMessage({ tone: 'success', text: (tr) => tr('account.devices.removed', { name: deviceLabel(tr, device.label) }) });
-      else setMessage({ tone: 'error', text: (tr) => problemMessage(tr, error ?? {}) });
+      if (response.ok) {
+        // Gone from the list with the message that says so, before the list is read again.
+        setDevices((old) => old?.filter((d) => d.id !== device.id) ?? old);
+        setMessage({ tone: 'success', text: (tr) => tr('account.devices.removed', { name: deviceLabel(tr, device.label) }) });
+      } else setMessage({ tone: 'error', text: (tr) => problemMessage(tr, error ?? {}) });
     } catch {
       setMessage({ tone: 'error', text: (tr) => tr('problem.network') });
     }
