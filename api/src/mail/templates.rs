@@ -148,6 +148,217 @@ mod tests {
         vars
     }
 
+    /// The variables each message is rendered with, as `README.md` documents them (besides
+    /// the common `portal_name`, `public_url`, `lang`, `support_email` and `year`). Those that
+    /// may be none are listed in [`MAY_BE_NONE`].
+    fn documented(message: &str) -> Vec<(&'static str, Value)> {
+        let s = |v: &str| Value::String(v.into());
+        let at = s("2026-11-25 10:00 UTC");
+        let url = |path: &str| s(&format!("http://127.0.0.1:8080{path}"));
+        let person = vec![("full_name", s("Budi <Santoso>"))];
+        let notice = |mut vars: Vec<(&'static str, Value)>| {
+            vars.extend([
+                ("occurred_at", at.clone()),
+                ("ip", s("127.0.0.1")),
+                ("device", s("Firefox on Linux")),
+                ("reset_url", url("/forgot-password")),
+            ]);
+            vars
+        };
+        let project = |mut vars: Vec<(&'static str, Value)>| {
+            vars.extend([
+                ("project_name", s("Toko Online")),
+                ("organization_name", s("PT Maju")),
+                ("project_url", url("/projects/p1")),
+            ]);
+            vars
+        };
+        let mut vars = person.clone();
+        match message {
+            "verify_email" => vars.extend([
+                ("link", url("/verify-email?token=abc")),
+                ("expires_hours", Value::from(24)),
+            ]),
+            "account_exists" => vars.extend([
+                ("sign_in_url", url("/sign-in")),
+                ("reset_hint", s("Forgot your password? Reset it.")),
+            ]),
+            "already_verified" => vars.push(("sign_in_url", url("/sign-in"))),
+            "device_code" | "password_reset" | "email_change_confirm" => {
+                vars.extend([
+                    ("code", s("012345")),
+                    ("link", url("/reset-password?token=abc")),
+                    ("new_email", s("budi@new.example")),
+                    ("expires_minutes", Value::from(10)),
+                    ("device", s("Firefox on Linux")),
+                    ("ip", s("127.0.0.1")),
+                    ("requested_at", at.clone()),
+                ]);
+            }
+            "cluster_ready" => vars = project(vars),
+            "cluster_failed" => {
+                vars = project(vars);
+                vars.push(("reason", s("quota exceeded")));
+            }
+            "invitation" => vars.extend([
+                ("organization_name", s("PT Maju")),
+                ("link", url("/invitation?token=abc")),
+                ("expires_hours", Value::from(72)),
+                ("invited_by", s("Siti Rahma")),
+            ]),
+            "mfa_enabled" => vars.push(("occurred_at", at.clone())),
+            "password_changed" => {
+                vars = notice(vars);
+                vars.extend([
+                    ("via_reset", Value::Bool(true)),
+                    ("sessions_ended", Value::Bool(true)),
+                ]);
+            }
+            "mfa_disabled" | "new_device_sign_in" => vars = notice(vars),
+            "mfa_reset" => vars.extend([
+                ("occurred_at", at.clone()),
+                ("reset_url", url("/forgot-password")),
+            ]),
+            "recovery_code_used" => {
+                vars = notice(vars);
+                vars.push(("remaining", Value::from(2)));
+            }
+            "mfa_failures" => {
+                vars = notice(vars);
+                vars.push(("attempts", Value::from(3)));
+            }
+            "email_change_requested" | "email_changed" => {
+                vars = notice(vars);
+                vars.extend([
+                    ("new_email", s("budi@new.example")),
+                    ("cancel_url", url("/cancel-email-change?token=abc")),
+                    ("cancel_days", Value::from(7)),
+                ]);
+            }
+            "account_closed" => vars.extend([
+                ("occurred_at", at.clone()),
+                ("by_staff", Value::Bool(false)),
+                ("restore_url", url("/restore-account?token=abc")),
+                ("grace_days", Value::from(30)),
+                ("erase_on", s("2027-01-05")),
+                ("ip", s("127.0.0.1")),
+                ("device", s("Firefox on Linux")),
+            ]),
+            "organization_invitation" => {
+                vars = vec![
+                    ("organization_name", s("PT Maju")),
+                    ("role", s("billing")),
+                    ("invited_by", s("Siti Rahma")),
+                    ("link", url("/organization-invitation?token=abc")),
+                    ("expires_days", Value::from(7)),
+                ];
+            }
+            "organization_membership" => vars.extend([
+                ("organization_name", s("PT Maju")),
+                ("change", s("role_changed")),
+                ("role", s("admin")),
+                ("by", s("Siti Rahma")),
+                ("occurred_at", at.clone()),
+                ("console_url", url("/")),
+            ]),
+            "organization_deleted" => vars.extend([
+                ("organization_name", s("PT Maju")),
+                ("by", s("Siti Rahma")),
+                ("occurred_at", at.clone()),
+                ("console_url", url("/")),
+            ]),
+            "project_deleted" => {
+                vars = project(vars);
+                vars.extend([
+                    ("by", s("Siti Rahma")),
+                    ("occurred_at", at.clone()),
+                    ("failed", Value::Bool(true)),
+                    ("reason", s("the cluster is locked")),
+                    ("console_url", url("/projects")),
+                ]);
+            }
+            "personal_token_created" | "personal_token_expiring" | "personal_token_revoked" => vars
+                .extend([
+                    ("name", s("deploy bot")),
+                    ("scopes", s("projects:read projects:write")),
+                    ("expires_at", s("2027-01-05 10:00 UTC")),
+                    ("occurred_at", at.clone()),
+                    ("ip", s("127.0.0.1")),
+                    ("tokens_url", url("/account#tokens")),
+                ]),
+            other => panic!("{other}: no documented variables in this test; add them"),
+        }
+        vars
+    }
+
+    /// Variables a message may carry as none (JSON null).
+    const MAY_BE_NONE: &[&str] = &["ip", "device", "invited_by", "by", "reset_hint"];
+
+    fn messages() -> Vec<&'static str> {
+        let mut names: Vec<&str> = SOURCES
+            .iter()
+            .map(|(name, _)| name.split('/').next().unwrap())
+            .collect();
+        names.dedup();
+        names
+    }
+
+    /// Strict mode turns a variable a template uses but is not given (a misspelling, or one
+    /// the documentation does not list) into an error instead of an empty string.
+    #[test]
+    fn every_template_renders_in_strict_mode_with_only_its_documented_variables() {
+        let mut t = Templates::load().unwrap();
+        t.env
+            .set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        let mut shows_none = Vec::new();
+        for message in messages() {
+            for lang in ["en", "id"] {
+                for none in [false, true] {
+                    let mut vars = serde_json::Map::new();
+                    for (k, v) in [
+                        ("portal_name", "Service Portal AI"),
+                        ("public_url", "http://127.0.0.1:8080"),
+                        ("support_email", "support@localhost"),
+                        ("lang", lang),
+                    ] {
+                        vars.insert(k.into(), Value::String(v.into()));
+                    }
+                    vars.insert("year".into(), Value::from(2026));
+                    for (k, v) in documented(message) {
+                        let v = if none && MAY_BE_NONE.contains(&k) {
+                            Value::Null
+                        } else {
+                            v
+                        };
+                        vars.insert(k.into(), v);
+                    }
+                    let r = t
+                        .render(message, lang, &Value::Object(vars))
+                        .unwrap_or_else(|e| panic!("{message}/{lang} (none: {none}): {e:#}"));
+                    assert!(
+                        r.subject.contains("Service Portal AI") || r.subject.contains("PT Maju"),
+                        "{message}/{lang}: {}",
+                        r.subject
+                    );
+                    assert!(!r.text.trim().is_empty(), "{message}/{lang}");
+                    assert!(r.html.contains("<html"), "{message}/{lang}");
+                    for text in [&r.subject, &r.text] {
+                        if text
+                            .split(|c: char| !c.is_alphanumeric())
+                            .any(|word| word.eq_ignore_ascii_case("none"))
+                        {
+                            shows_none.push(format!("{message}/{lang} (none: {none})"));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            shows_none.is_empty(),
+            "a missing value shown as none: {shows_none:#?}"
+        );
+    }
+
     #[test]
     fn every_template_parses() {
         let t = Templates::load().unwrap();
