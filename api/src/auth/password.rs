@@ -7,10 +7,17 @@
 //! operating system after [`IDLE_RELEASE`] without work, so an idle server holds none.
 //!
 //! Admission is decided before anything else of a sign-in, at once: a request is admitted when
-//! fewer than `workers + queue` are admitted already *and* the wait it would have, estimated from
-//! the recent hash duration, fits within `max_wait`. Anything else is refused at once
-//! ([`HashError::Overloaded`], answered 503 + Retry-After), so the admitted keep their latency
-//! under overload and nothing piles up.
+//! fewer than `workers + queue` are admitted already *and* the wait it would have fits within
+//! `max_wait`. The wait is estimated from what each thread has left of the hash it is running
+//! and the recent hash duration. Anything else is refused at once ([`HashError::Overloaded`],
+//! answered 503 + Retry-After), so nothing piles up.
+//!
+//! While the pool is refusing (a refusal in the last [`OVERLOAD_WINDOW`]), more sign-ins arrive
+//! than it can hash, so a thread that frees up always finds another one soon: the queue is then
+//! cut to what gets a thread within a quarter of a hash ([`OVERLOAD_WAIT_SHARE`]). The admitted
+//! keep the latency of an unloaded server plus at most a quarter hash instead of waiting out a
+//! full queue, at no cost in throughput. A closed loop that never exceeds `workers + queue`
+//! (a client with a few connections) is never refused and keeps the whole queue.
 //!
 //! Unknown accounts are verified against a dummy hash so that the answer takes the same time
 //! (OWASP ASVS 5.0 V6.3; NIST SP 800-63B-4 §3.1.1.2 on salted, costly hashing). The dummy is a
@@ -31,6 +38,12 @@ use crate::config::HashSettings;
 
 /// How long a hashing thread keeps its memory block without work before handing it back.
 pub const IDLE_RELEASE: Duration = Duration::from_secs(2);
+
+/// After a refusal, how long the pool keeps the short queue of overload.
+pub const OVERLOAD_WINDOW: Duration = Duration::from_secs(1);
+
+/// Under overload, the longest expected wait admitted, as a share of the recent hash duration.
+const OVERLOAD_WAIT_SHARE: u64 = 4;
 
 /// Length of the hash output we store (bytes).
 const OUTPUT_LEN: usize = 32;
@@ -105,6 +118,12 @@ struct Shared {
     workers: usize,
     capacity: usize,
     max_wait_us: u64,
+    /// The origin of the microsecond times below.
+    epoch: Instant,
+    /// When each thread started the hash it is running (µs since `epoch`, plus one), 0 when idle.
+    started_us: Vec<AtomicU64>,
+    /// The last refusal (µs since `epoch`, plus one), 0 before the first.
+    refused_at_us: AtomicU64,
     admitted: AtomicUsize,
     running: AtomicUsize,
     peak_running: AtomicUsize,
@@ -182,6 +201,9 @@ impl PasswordHasher {
             workers,
             capacity: workers + settings.queue,
             max_wait_us: u64::try_from(settings.max_wait.as_micros()).unwrap_or(u64::MAX),
+            epoch: Instant::now(),
+            started_us: (0..workers).map(|_| AtomicU64::new(0)).collect(),
+            refused_at_us: AtomicU64::new(0),
             admitted: AtomicUsize::new(0),
             running: AtomicUsize::new(0),
             peak_running: AtomicUsize::new(0),
@@ -192,7 +214,7 @@ impl PasswordHasher {
             let shared = shared.clone();
             std::thread::Builder::new()
                 .name(format!("portal-hash-{i}"))
-                .spawn(move || work(&shared))
+                .spawn(move || work(&shared, i))
                 .map_err(|e| HashError::Failed(format!("cannot start a hashing thread: {e}")))?;
         }
         let mut salt = [0u8; 16];
@@ -238,16 +260,24 @@ impl PasswordHasher {
     }
 
     /// Takes a place among the admitted requests, or refuses at once: when `workers + queue`
-    /// are admitted already, or when the wait for a thread, estimated from the recent hash
-    /// duration, would pass `max_wait`. A sign-in takes it before any other work, so that an
-    /// overloaded server answers 503 immediately and a refused attempt is never counted
-    /// against the account.
+    /// are admitted already, or when the expected wait for a thread would pass `max_wait` (a
+    /// quarter hash while the pool is overloaded, see the module). A sign-in takes it before
+    /// any other work, so that an overloaded server answers 503 immediately and a refused
+    /// attempt is never counted against the account.
     pub fn admit(&self) -> Result<Admission, HashError> {
+        self.admit_at(Instant::now())
+    }
+
+    fn admit_at(&self, now: Instant) -> Result<Admission, HashError> {
         let shared = &self.pool.shared;
+        let now_us = shared.micros(now);
         let mut ahead = shared.admitted.load(Ordering::Acquire);
         loop {
-            if ahead >= shared.capacity || !shared.fits_deadline(ahead) {
+            if ahead >= shared.capacity
+                || shared.expected_wait_us(ahead, now_us) > shared.wait_limit_us(now_us)
+            {
                 shared.refused.fetch_add(1, Ordering::Relaxed);
+                shared.refused_at_us.store(now_us + 1, Ordering::Relaxed);
                 return Err(HashError::Overloaded);
             }
             match shared.admitted.compare_exchange_weak(
@@ -327,20 +357,50 @@ impl PasswordHasher {
 }
 
 impl Shared {
-    /// Whether a request with `ahead` others admitted before it would get a thread within
-    /// `max_wait`, at the recent hash duration.
-    fn fits_deadline(&self, ahead: usize) -> bool {
+    fn micros(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.epoch).as_micros()).unwrap_or(u64::MAX - 1)
+    }
+
+    /// How long a request with `ahead` others admitted before it would wait for a thread: each
+    /// thread frees up when its running hash is done (a thread not running one yet counts a
+    /// whole hash: the admitted ahead will take it), and every `workers` requests ahead of it
+    /// in the queue add one more hash.
+    fn expected_wait_us(&self, ahead: usize, now_us: u64) -> u64 {
         if ahead < self.workers {
-            return true;
+            return 0;
         }
-        let rounds = (ahead + 1 - self.workers).div_ceil(self.workers) as u64;
-        rounds.saturating_mul(self.recent_hash_us.load(Ordering::Relaxed)) <= self.max_wait_us
+        let hash = self.recent_hash_us.load(Ordering::Relaxed);
+        let mut left: Vec<u64> = self
+            .started_us
+            .iter()
+            .map(|started| match started.load(Ordering::Relaxed) {
+                0 => hash,
+                at => hash.saturating_sub(now_us.saturating_sub(at - 1)),
+            })
+            .collect();
+        left.sort_unstable();
+        let queued = ahead - self.workers;
+        let rounds = (queued / self.workers) as u64;
+        left[queued % self.workers].saturating_add(rounds.saturating_mul(hash))
+    }
+
+    /// The longest expected wait admitted now: `max_wait`, or a quarter hash while the pool
+    /// has refused in the last [`OVERLOAD_WINDOW`].
+    fn wait_limit_us(&self, now_us: u64) -> u64 {
+        let refused = self.refused_at_us.load(Ordering::Relaxed);
+        let window = u64::try_from(OVERLOAD_WINDOW.as_micros()).unwrap_or(u64::MAX);
+        if refused != 0 && now_us.saturating_sub(refused - 1) < window {
+            let quarter = self.recent_hash_us.load(Ordering::Relaxed) / OVERLOAD_WAIT_SHARE;
+            quarter.min(self.max_wait_us)
+        } else {
+            self.max_wait_us
+        }
     }
 }
 
 /// A hashing thread: takes jobs in order, keeps its memory block between them, hands it back
 /// after [`IDLE_RELEASE`] without work, ends when the pool is dropped.
-fn work(shared: &Shared) {
+fn work(shared: &Shared, index: usize) {
     let mut memory = Memory::default();
     loop {
         let job = {
@@ -374,8 +434,10 @@ fn work(shared: &Shared) {
         let running = shared.running.fetch_add(1, Ordering::AcqRel) + 1;
         shared.peak_running.fetch_max(running, Ordering::AcqRel);
         let started = Instant::now();
+        shared.started_us[index].store(shared.micros(started) + 1, Ordering::Relaxed);
         // A panicking job drops its reply sender: its caller gets `Failed`, the thread goes on.
         let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut memory)));
+        shared.started_us[index].store(0, Ordering::Relaxed);
         let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let recent = shared.recent_hash_us.load(Ordering::Relaxed);
         let next = if recent == 0 {
@@ -638,6 +700,55 @@ mod tests {
         assert!(matches!(h.admit(), Err(HashError::Overloaded)));
         drop(held);
         assert!(h.admit().is_ok());
+    }
+
+    #[test]
+    fn the_wait_counts_what_each_running_hash_has_left() {
+        let h = cheap(2, 10);
+        let shared = &h.pool.shared;
+        shared.recent_hash_us.store(20_000, Ordering::Relaxed);
+        // Thread 0 started 15 ms ago (5 ms left), thread 1 4 ms ago (16 ms left).
+        shared.started_us[0].store(100_000 - 15_000 + 1, Ordering::Relaxed);
+        shared.started_us[1].store(100_000 - 4_000 + 1, Ordering::Relaxed);
+        assert_eq!(shared.expected_wait_us(1, 100_000), 0);
+        assert_eq!(shared.expected_wait_us(2, 100_000), 5_000);
+        assert_eq!(shared.expected_wait_us(3, 100_000), 16_000);
+        assert_eq!(shared.expected_wait_us(4, 100_000), 25_000);
+        // A thread past the recent duration is about to free up; an idle one with requests
+        // admitted ahead counts a whole hash.
+        shared.started_us[0].store(100_000 - 30_000 + 1, Ordering::Relaxed);
+        shared.started_us[1].store(0, Ordering::Relaxed);
+        assert_eq!(shared.expected_wait_us(2, 100_000), 0);
+        assert_eq!(shared.expected_wait_us(3, 100_000), 20_000);
+    }
+
+    #[tokio::test]
+    async fn after_a_refusal_the_queue_holds_only_a_quarter_hash_of_wait() {
+        let h = cheap(2, 10);
+        h.pool
+            .shared
+            .recent_hash_us
+            .store(20_000, Ordering::Relaxed);
+        let now = Instant::now() + Duration::from_secs(10);
+        // Not overloaded: the queue takes requests up to `max_wait` (60 s here).
+        let held: Vec<_> = (0..12).map(|_| h.admit_at(now).unwrap()).collect();
+        assert!(matches!(h.admit_at(now), Err(HashError::Overloaded)));
+        drop(held);
+        // Refused a moment ago: two free threads are taken, but a third request would wait a
+        // whole hash (both threads about to start one), more than a quarter hash.
+        let held: Vec<_> = (0..2).map(|_| h.admit_at(now).unwrap()).collect();
+        assert!(matches!(h.admit_at(now), Err(HashError::Overloaded)));
+        // A thread with 4 ms left lets one more in (4 ms is within 5 ms); the next would wait
+        // for the other thread's whole hash.
+        h.pool.shared.started_us[0]
+            .store(h.pool.shared.micros(now) + 1 - 16_000, Ordering::Relaxed);
+        let third = h.admit_at(now).unwrap();
+        assert!(matches!(h.admit_at(now), Err(HashError::Overloaded)));
+        // A refusal-free window later, the whole queue is open again.
+        let later = now + OVERLOAD_WINDOW + Duration::from_millis(1);
+        let more: Vec<_> = (0..9).map(|_| h.admit_at(later).unwrap()).collect();
+        assert_eq!(h.stats().admitted, 12);
+        drop((held, third, more));
     }
 
     #[test]
