@@ -1,11 +1,1 @@
-DROP TABLE captcha_redemptions;
-DROP TABLE throttles;
-DROP TABLE outbox;
-DROP TABLE refresh_tokens;
-DROP TABLE sessions;
-DROP TABLE sign_in_challenges;
-DROP TABLE devices;
-DROP TABLE email_verifications;
-DROP TABLE consents;
-DROP TABLE legal_documents;
-DROP TABLE accounts;
+../../sqlite/2026-11-25-000001_foundation/down.sql

@@ -1,9 +1,1 @@
-DROP TABLE security_events;
-DROP TABLE invitations;
-DROP TABLE recovery_codes;
-DROP TABLE mfa_totp;
-DROP TABLE jobs;
-DROP TABLE projects;
-DROP TABLE organization_members;
-DROP TABLE organizations;
-DROP TABLE sales_representatives;
+../../sqlite/2026-11-25-000002_onboarding/down.sql

@@ -1,2 +1,1 @@
-ALTER TABLE sign_in_challenges DROP COLUMN issue_device_token;
-ALTER TABLE mfa_totp DROP COLUMN pending_secret_ciphertext;
+../../sqlite/2026-11-25-000310_mfa_enrollment/down.sql

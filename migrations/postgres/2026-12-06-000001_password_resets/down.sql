@@ -1,1 +1,1 @@
-DROP TABLE password_resets;
+../../sqlite/2026-12-06-000001_password_resets/down.sql

@@ -1,1 +1,1 @@
-DROP TABLE email_changes;
+../../sqlite/2026-12-06-000002_email_changes/down.sql

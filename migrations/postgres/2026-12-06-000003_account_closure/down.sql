@@ -1,3 +1,1 @@
-DROP TABLE account_closures;
-ALTER TABLE accounts DROP COLUMN erased_at;
-ALTER TABLE accounts DROP COLUMN closed_at;
+../../sqlite/2026-12-06-000003_account_closure/down.sql

@@ -1,1 +1,1 @@
-ALTER TABLE jobs DROP COLUMN traceparent;
+../../sqlite/2026-12-07-000001_job_traceparent/down.sql

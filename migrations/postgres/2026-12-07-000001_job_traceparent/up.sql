@@ -1,2 +1,1 @@
--- The W3C traceparent of the request that queued the job, passed on to the calls the job makes.
-ALTER TABLE jobs ADD COLUMN traceparent TEXT;
+../../sqlite/2026-12-07-000001_job_traceparent/up.sql

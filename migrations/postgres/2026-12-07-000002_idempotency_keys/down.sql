@@ -1,1 +1,1 @@
-DROP TABLE idempotency_keys;
+../../sqlite/2026-12-07-000002_idempotency_keys/down.sql

@@ -13,12 +13,12 @@ CREATE TABLE organization_invitations (
     role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'billing')),
     token_hash TEXT NOT NULL UNIQUE,
     invited_by TEXT NOT NULL,
-    created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-    sent_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-    expires_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-    accepted_at TIMESTAMP WITHOUT TIME ZONE,
+    created_at TIMESTAMP NOT NULL,
+    sent_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    accepted_at TIMESTAMP,
     accepted_by TEXT,
-    cancelled_at TIMESTAMP WITHOUT TIME ZONE
+    cancelled_at TIMESTAMP
 );
 CREATE INDEX organization_invitations_organization ON organization_invitations (organization_id);
 CREATE UNIQUE INDEX organization_invitations_pending ON organization_invitations (organization_id, email)
@@ -33,7 +33,7 @@ CREATE TABLE organization_events (
     subject_account_id TEXT,
     subject_email TEXT,
     role TEXT,
-    occurred_at TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+    occurred_at TIMESTAMP NOT NULL,
     client_ip TEXT
 );
 CREATE INDEX organization_events_organization ON organization_events (organization_id, occurred_at);

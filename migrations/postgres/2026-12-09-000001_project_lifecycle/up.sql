@@ -12,7 +12,7 @@ CREATE TABLE project_status_changes (
     project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     status TEXT NOT NULL,
     reason TEXT,
-    occurred_at TIMESTAMP WITHOUT TIME ZONE NOT NULL
+    occurred_at TIMESTAMP NOT NULL
 );
 CREATE INDEX project_status_changes_project ON project_status_changes (project_id, occurred_at);
 -- What is known of the projects that exist: created `pending`, and where they are now.

@@ -1,1 +1,1 @@
-DROP TABLE personal_access_tokens;
+../../sqlite/2026-12-10-000001_personal_access_tokens/down.sql

@@ -1,4 +1,1 @@
-ALTER TABLE sessions DROP COLUMN scopes;
-ALTER TABLE sessions DROP COLUMN client_id;
-DROP TABLE device_authorizations;
-DROP TABLE oauth_clients;
+../../sqlite/2026-12-10-000002_device_authorization/down.sql

@@ -1,1 +1,1 @@
-ALTER TABLE accounts DROP COLUMN first_project_at;
+../../sqlite/2026-12-10-000003_first_project/down.sql
