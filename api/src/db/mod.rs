@@ -10,7 +10,7 @@ pub mod schema;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -392,7 +392,8 @@ impl Db {
     }
 }
 
-/// Rolls the transaction back if the unit of work panicked, so the pooled connection is clean.
+/// Rolls the transaction back if the unit of work failed or panicked, so the pooled connection
+/// is clean.
 struct RollbackGuard<'a> {
     conn: &'a mut DbConnection,
     open: bool,
@@ -401,25 +402,34 @@ struct RollbackGuard<'a> {
 impl Drop for RollbackGuard<'_> {
     fn drop(&mut self) {
         if self.open {
-            let _ = self.conn.batch_execute("ROLLBACK");
+            let _ =
+                <DbConnection as Connection>::TransactionManager::rollback_transaction(self.conn);
         }
     }
 }
 
+/// One write transaction around `f`. It is begun through diesel's transaction manager (with
+/// `BEGIN IMMEDIATE` on SQLite, which diesel's own `transaction` does not issue), so diesel
+/// knows a transaction is open: a `conn.transaction(..)` inside `f` is a savepoint that a
+/// failure rolls back alone, and the unit of work goes on.
 fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<DbError>,
 {
-    let begin = match conn {
-        DbConnection::Sqlite(_) => "BEGIN IMMEDIATE",
-        DbConnection::Postgres(_) => "BEGIN",
-    };
-    conn.batch_execute(begin).map_err(DbError::from)?;
+    use diesel::connection::AnsiTransactionManager;
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
+    }
+    .map_err(DbError::from)?;
     let mut guard = RollbackGuard { conn, open: true };
     // On error (or a failed COMMIT) the guard rolls back as it drops.
     let value = f(guard.conn)?;
-    guard.conn.batch_execute("COMMIT").map_err(DbError::from)?;
+    <DbConnection as TransactionManager<_>>::commit_transaction(guard.conn)
+        .map_err(DbError::from)?;
     guard.open = false;
     Ok(value)
 }

@@ -7,7 +7,6 @@
 //! take the same time.
 
 use chrono::{DateTime, Utc};
-use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use crate::auth::captcha::CaptchaError;
@@ -227,8 +226,7 @@ pub async fn sign_up(
                     };
                     // A simultaneous sign-up for the same address may win the unique index
                     // (PostgreSQL): then this one is answered alike and creates nothing.
-                    conn.batch_execute("SAVEPOINT new_account")?;
-                    let inserted = accounts::insert(
+                    let inserted = accounts::insert_unless_taken(
                         conn,
                         &NewAccount {
                             id: &id,
@@ -245,13 +243,8 @@ pub async fn sign_up(
                             updated_at: at,
                         },
                     );
-                    match inserted.map_err(DbError::from) {
-                        Ok(()) => conn.batch_execute("RELEASE SAVEPOINT new_account")?,
-                        Err(e) if e.is_unique_violation() => {
-                            conn.batch_execute("ROLLBACK TO SAVEPOINT new_account")?;
-                            return Ok(false);
-                        }
-                        Err(e) => return Err(e.into()),
+                    if !inserted? {
+                        return Ok(false);
                     }
                     for (kind, version) in &consents {
                         accounts::insert_consent(

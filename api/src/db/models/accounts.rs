@@ -63,6 +63,20 @@ pub fn insert(conn: &mut DbConnection, new: &NewAccount<'_>) -> QueryResult<()> 
         .map(|_| ())
 }
 
+/// Inserts the account unless its address is taken (a simultaneous sign-up may win the unique
+/// index): then nothing is written and the caller's transaction goes on (the insert runs in a
+/// savepoint, which PostgreSQL needs after a failed statement). False when taken.
+pub fn insert_unless_taken(conn: &mut DbConnection, new: &NewAccount<'_>) -> QueryResult<bool> {
+    match conn.transaction(|c| insert(c, new)) {
+        Ok(()) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Account>> {
     accounts::table
         .find(id)
