@@ -1,9 +1,51 @@
-//! How a background worker (the email worker, the job worker) is woken after a commit that gave
-//! it work, and how a caller waits until it has caught up.
+//! How a background worker (the email worker, the job worker) runs: passes over its due work
+//! ([`run_passes`]), woken after a commit that gave it work, and how a caller waits until it has
+//! caught up.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{watch, Notify};
+
+use crate::db::{DbError, PassBackoff};
+
+/// How often an idle worker looks for due work unwoken (work may be due later, or added by
+/// another replica).
+pub const IDLE_POLL: Duration = Duration::from_millis(500);
+/// The longest wait between passes while the database fails.
+pub const FAULT_BACKOFF_CAP: Duration = Duration::from_secs(4);
+
+/// The loop of a background worker, until its task is dropped: `pass` handles what is due and
+/// returns how much it handled; a pass that handled something is followed by another at once,
+/// one that found nothing waits for a wake-up or [`IDLE_POLL`], and one the database failed
+/// waits longer each time, up to [`FAULT_BACKOFF_CAP`]. Each pass is counted on `wake`, so
+/// [`Wake::caught_up`] knows when the worker has been through everything due.
+pub async fn run_passes<F, Fut>(wake: &Wake, worker: &'static str, mut pass: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<usize, DbError>>,
+{
+    let mut backoff = PassBackoff::new(worker, IDLE_POLL, FAULT_BACKOFF_CAP);
+    loop {
+        let number = wake.pass_started();
+        let wait = match pass().await {
+            Ok(handled) if handled > 0 => {
+                backoff.succeeded();
+                continue;
+            }
+            Ok(_) => {
+                wake.pass_idle(number);
+                backoff.succeeded()
+            }
+            Err(e) => backoff.failed(&e),
+        };
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
 
 /// Wakes one background worker, and tells whoever asks when the worker has handled everything
 /// that was due when they asked.

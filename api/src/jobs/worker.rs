@@ -20,7 +20,7 @@ use super::{DELETE_CLUSTER, PROVISION_CLUSTER};
 use crate::clock::Clock;
 use crate::db::models::jobs::{self, Job};
 use crate::db::models::projects::{self as project_rows, Project};
-use crate::db::{Db, DbError, PassBackoff};
+use crate::db::{Db, DbError};
 use crate::services::projects::{self, status, ClusterOutcome, DeletionOutcome};
 use crate::telemetry::otlp::{Span, SpanKind};
 
@@ -32,9 +32,6 @@ pub const LEASE: Duration = Duration::from_secs(15);
 const RENEW_EVERY: Duration = Duration::from_secs(5);
 /// Attempts before a job that keeps failing to hand over its work is given up.
 pub const MAX_ATTEMPTS: i32 = 8;
-const IDLE_POLL: Duration = Duration::from_millis(500);
-/// The longest wait between passes while the database fails.
-const FAULT_BACKOFF_CAP: Duration = Duration::from_secs(4);
 /// The reason a project fails with when the provisioner could not be reached.
 pub const UNREACHABLE: &str = "provisioner unreachable";
 
@@ -72,26 +69,7 @@ struct Claimed {
 impl JobWorker {
     /// Runs until the task is dropped.
     pub async fn run(self) {
-        let mut backoff = PassBackoff::new("jobs", IDLE_POLL, FAULT_BACKOFF_CAP);
-        loop {
-            let pass = self.wake.pass_started();
-            let wait = match self.run_due().await {
-                Ok(n) if n > 0 => {
-                    backoff.succeeded();
-                    continue;
-                }
-                Ok(_) => {
-                    self.wake.pass_idle(pass);
-                    backoff.succeeded()
-                }
-                // The database is down or locked: wait longer each time, up to the cap.
-                Err(e) => backoff.failed(&e),
-            };
-            tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
-            }
-        }
+        super::wake::run_passes(&self.wake, "jobs", || self.run_due()).await;
     }
 
     /// Runs what is due now; returns how many jobs this worker handled.

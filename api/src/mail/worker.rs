@@ -15,7 +15,7 @@ use super::templates::Templates;
 use super::transport::{SendError, Transport};
 use crate::clock::Clock;
 use crate::db::models::outbox;
-use crate::db::{Db, DbError, PassBackoff};
+use crate::db::{Db, DbError};
 use crate::jobs::wake::Wake;
 
 const BATCH: i64 = 20;
@@ -27,9 +27,6 @@ const RENEW_EVERY: Duration = Duration::from_secs(5);
 /// again; when it does, they are all due at once (instead of after their backoff).
 const PROBE_EVERY: Duration = Duration::from_secs(10);
 const MAX_ATTEMPTS: i32 = 12;
-const IDLE_POLL: Duration = Duration::from_millis(500);
-/// The longest wait between passes while the database fails.
-const FAULT_BACKOFF_CAP: Duration = Duration::from_secs(4);
 
 /// Variables every template receives.
 #[derive(Clone)]
@@ -61,33 +58,28 @@ pub fn backoff(attempts: i32) -> Duration {
 impl MailWorker {
     /// Runs until the task is dropped.
     pub async fn run(self) {
-        let mut backoff = PassBackoff::new("mail", IDLE_POLL, FAULT_BACKOFF_CAP);
-        let mut last_probe = tokio::time::Instant::now();
-        loop {
-            if last_probe.elapsed() >= PROBE_EVERY {
-                last_probe = tokio::time::Instant::now();
+        let last_probe = std::sync::Mutex::new(tokio::time::Instant::now());
+        crate::jobs::wake::run_passes(&self.wake, "mail", || async {
+            if self.probe_due(&last_probe) {
                 if let Err(e) = self.retry_if_server_is_back().await {
                     tracing::debug!(error = %e, "mail server probe skipped");
                 }
             }
-            let pass = self.wake.pass_started();
-            let wait = match self.deliver_due().await {
-                Ok(n) if n > 0 => {
-                    backoff.succeeded();
-                    continue;
-                }
-                Ok(_) => {
-                    self.wake.pass_idle(pass);
-                    backoff.succeeded()
-                }
-                // The database is down or locked: wait longer each time, up to the cap.
-                Err(e) => backoff.failed(&e),
-            };
-            tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
-            }
+            self.deliver_due().await
+        })
+        .await;
+    }
+
+    /// Whether [`PROBE_EVERY`] has passed since the last probe (and the next one starts now).
+    fn probe_due(&self, last: &std::sync::Mutex<tokio::time::Instant>) -> bool {
+        let Ok(mut last) = last.lock() else {
+            return false;
+        };
+        if last.elapsed() < PROBE_EVERY {
+            return false;
         }
+        *last = tokio::time::Instant::now();
+        true
     }
 
     /// Delivers what is due now; returns how many messages were handled.

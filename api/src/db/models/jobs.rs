@@ -1,7 +1,5 @@
 //! Background jobs: a row per unit of work, due at `next_run_at`, claimed by one worker at a
-//! time with a lease (`locked_by`, `locked_until`). A worker that dies leaves a lease that
-//! expires, and the job is claimed again; the conditional UPDATE that takes a lease is atomic on
-//! both backends, so two replicas never both win it.
+//! time with a lease ([`super::lease`]).
 //!
 //! Status: `pending` (to run when due), `waiting` (handed to an external system, waiting for
 //! its report), `done`, `failed`.
@@ -51,21 +49,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewJob<'_>) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Ids of jobs due now and not leased by a live worker, the most overdue first.
-pub fn due_ids(
-    conn: &mut DbConnection,
-    now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<String>> {
-    jobs::table
-        .filter(jobs::status.eq("pending"))
-        .filter(jobs::next_run_at.le(now))
-        .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now)))
-        .order(jobs::next_run_at.asc())
-        .limit(limit)
-        .select(jobs::id)
-        .load(conn)
-}
+super::lease::lease_queue!(jobs, due: next_run_at);
 
 /// Takes the lease on one due job and counts the attempt; returns the job only if this worker
 /// won it.
@@ -76,18 +60,7 @@ pub fn claim(
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
 ) -> QueryResult<Option<Job>> {
-    let won = diesel::update(jobs::table.find(id))
-        .filter(jobs::status.eq("pending"))
-        .filter(jobs::next_run_at.le(now))
-        .filter(jobs::locked_until.is_null().or(jobs::locked_until.lt(now)))
-        .set((
-            jobs::locked_by.eq(worker),
-            jobs::locked_until.eq(lease_until),
-            jobs::attempts.eq(jobs::attempts + 1),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    if won == 0 {
+    if !take_lease(conn, id, worker, now, lease_until)? {
         return Ok(None);
     }
     jobs::table
@@ -95,20 +68,6 @@ pub fn claim(
         .select(Job::as_select())
         .first(conn)
         .optional()
-}
-
-/// Extends a lease this worker still holds (while the job runs); 0 when it was lost.
-pub fn renew(
-    conn: &mut DbConnection,
-    id: &str,
-    worker: &str,
-    lease_until: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(jobs::table.find(id))
-        .filter(jobs::locked_by.eq(worker))
-        .filter(jobs::locked_until.is_not_null())
-        .set(jobs::locked_until.eq(lease_until))
-        .execute(conn)
 }
 
 /// Ends the lease of `worker` with a new status: `done`, `failed`, `waiting`, or `pending`

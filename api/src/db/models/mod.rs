@@ -9,6 +9,7 @@ pub mod email_changes;
 pub mod idempotency;
 pub mod invitations;
 pub mod jobs;
+pub mod lease;
 pub mod legal;
 pub mod mfa;
 pub mod oauth;

@@ -1,5 +1,6 @@
 //! The email outbox: written in the same transaction as the change that caused the email,
-//! claimed by one delivery worker at a time with a lease, retried with backoff.
+//! claimed by one delivery worker at a time with a lease ([`super::lease`]), retried with
+//! backoff.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -45,46 +46,12 @@ pub fn insert(conn: &mut DbConnection, new: &NewOutboxMessage<'_>) -> QueryResul
         .map(|_| ())
 }
 
-/// Ids of messages due for delivery and not leased by a live worker.
-pub fn due_ids(
-    conn: &mut DbConnection,
-    now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<String>> {
-    outbox::table
-        .filter(outbox::status.eq("pending"))
-        .filter(outbox::next_attempt_at.le(now))
-        .filter(
-            outbox::locked_until
-                .is_null()
-                .or(outbox::locked_until.lt(now)),
-        )
-        // Codes and links that expire in minutes go before everything else that waits.
-        .order((
-            outbox::template.eq_any(URGENT_TEMPLATES).desc(),
-            outbox::next_attempt_at.asc(),
-        ))
-        .limit(limit)
-        .select(outbox::id)
-        .load(conn)
-}
+// Codes and links that expire in minutes go before everything else that waits.
+super::lease::lease_queue!(outbox, due: next_attempt_at,
+    first: outbox::template.eq_any(URGENT_TEMPLATES).desc());
 
 /// Messages whose content expires within minutes (the device code, the reset link).
 const URGENT_TEMPLATES: [&str; 2] = ["device_code", "password_reset"];
-
-/// Extends a lease this worker still holds (while a send is under way); 0 when it was lost.
-pub fn renew(
-    conn: &mut DbConnection,
-    id: &str,
-    worker: &str,
-    lease_until: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(outbox::table.find(id))
-        .filter(outbox::status.eq("pending"))
-        .filter(outbox::locked_by.eq(worker))
-        .set(outbox::locked_until.eq(lease_until))
-        .execute(conn)
-}
 
 /// True when some message waits for a retry after a failed attempt.
 pub fn any_backing_off(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<bool> {
@@ -107,8 +74,8 @@ pub fn retry_now(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usi
         .execute(conn)
 }
 
-/// Takes the lease on one message; returns it only if this worker won the race for it.
-/// The conditional UPDATE is atomic on both backends, so two replicas never both win.
+/// Takes the lease on one due message and counts the attempt; returns it only if this worker
+/// won it.
 pub fn claim(
     conn: &mut DbConnection,
     id: &str,
@@ -116,20 +83,7 @@ pub fn claim(
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
 ) -> QueryResult<Option<OutboxMessage>> {
-    let won = diesel::update(outbox::table.find(id))
-        .filter(outbox::status.eq("pending"))
-        .filter(
-            outbox::locked_until
-                .is_null()
-                .or(outbox::locked_until.lt(now)),
-        )
-        .set((
-            outbox::locked_by.eq(worker),
-            outbox::locked_until.eq(lease_until),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
-        .execute(conn)?;
-    if won == 0 {
+    if !take_lease(conn, id, worker, now, lease_until)? {
         return Ok(None);
     }
     outbox::table
