@@ -1,14 +1,15 @@
 // The onboarding journey after the first sign-in, as the API reports it (GET /v1/me/onboarding).
 
 import { api } from './client';
+import { paths } from '../app/paths';
 
 export const STEPS = ['accept_legal_documents', 'create_organization', 'create_project', 'activate_mfa'] as const;
 
 const ROUTES: Record<string, string> = {
-  accept_legal_documents: '/onboarding/legal',
-  create_organization: '/onboarding/organization',
-  create_project: '/onboarding/project',
-  activate_mfa: '/onboarding/mfa',
+  accept_legal_documents: paths.onboardingLegal,
+  create_organization: paths.onboardingOrganization,
+  create_project: paths.onboardingProject,
+  activate_mfa: paths.onboardingMfa,
 };
 
 /** A legal document the account must accept (again): its current version, and what was accepted before. */

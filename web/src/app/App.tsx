@@ -28,6 +28,7 @@ import { VerifyEmailPage } from '../pages/VerifyEmail';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useAuth } from './auth';
 import { AuthLayout, ConsoleLayout, OnboardingLayout } from './layouts';
+import { paths } from './paths';
 
 /** Signed-in pages: wait for the session to be restored, else go to sign-in. */
 function RequireSignedIn() {
@@ -41,7 +42,7 @@ function RequireSignedIn() {
     // Signed out on purpose (Sign Out, a closed account): that action goes where it goes, and
     // signing in again does not come back here.
     if (wasSignedIn.current && endedReason === null) return null;
-    return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search + location.hash }} />;
+    return <Navigate to={paths.signIn} replace state={{ from: location.pathname + location.search + location.hash }} />;
   }
   return <Outlet />;
 }
@@ -87,9 +88,9 @@ function Home() {
   const { status, onboarding } = useAuth();
   const { t } = useI18n();
   if (status === 'loading') return <Spinner label={t('app.loading')} />;
-  if (status === 'signedOut') return <Navigate to="/sign-in" replace />;
+  if (status === 'signedOut') return <Navigate to={paths.signIn} replace />;
   // The next onboarding step, or an organization invitation this tab is accepting, or the console.
-  return <Navigate to={nextRoute(onboarding, loadPendingInvitation(), '/projects')} replace />;
+  return <Navigate to={nextRoute(onboarding, loadPendingInvitation(), paths.projects)} replace />;
 }
 
 /** An address the app does not know. */
@@ -100,7 +101,7 @@ function NotFound({ console = false }: { console?: boolean }) {
     <>
       <h1 className={console ? undefined : 'card__title'}>{t('app.notFound.title')}</h1>
       <p>{t('app.notFound.body')}</p>
-      <Link to="/" className={console ? 'btn btn--primary' : 'btn btn--primary btn--block'}>
+      <Link to={paths.home} className={console ? 'btn btn--primary' : 'btn btn--primary btn--block'}>
         {t('app.notFound.home')}
       </Link>
     </>
@@ -141,43 +142,43 @@ function NotFoundPage() {
 export function App() {
   return (
     <Routes>
-      <Route path="/" element={<Home />} />
+      <Route path={paths.home} element={<Home />} />
       <Route element={<AuthLayout />}>
-        <Route path="/verify-email" element={<VerifyEmailPage />} />
-        <Route path="/accept-invitation" element={<InvitationPage />} />
-        <Route path="/organization-invitation" element={<OrganizationInvitationPage />} />
-        <Route path="/reset-password" element={<ResetPasswordPage />} />
-        <Route path="/confirm-email-change" element={<ConfirmEmailChangePage />} />
-        <Route path="/cancel-email-change" element={<CancelEmailChangePage />} />
-        <Route path="/restore-account" element={<RestoreAccountPage />} />
-        <Route path="/account-closed" element={<AccountClosedPage />} />
+        <Route path={paths.verifyEmail} element={<VerifyEmailPage />} />
+        <Route path={paths.acceptInvitation} element={<InvitationPage />} />
+        <Route path={paths.organizationInvitation} element={<OrganizationInvitationPage />} />
+        <Route path={paths.resetPassword} element={<ResetPasswordPage />} />
+        <Route path={paths.confirmEmailChange} element={<ConfirmEmailChangePage />} />
+        <Route path={paths.cancelEmailChange} element={<CancelEmailChangePage />} />
+        <Route path={paths.restoreAccount} element={<RestoreAccountPage />} />
+        <Route path={paths.accountClosed} element={<AccountClosedPage />} />
         <Route element={<SignedOutOnly />}>
-          <Route path="/sign-up" element={<SignUpPage />} />
-          <Route path="/sign-in" element={<SignInPage />} />
-          <Route path="/sign-in/device" element={<DeviceCodePage />} />
-          <Route path="/sign-in/mfa" element={<MfaCodePage />} />
-          <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+          <Route path={paths.signUp} element={<SignUpPage />} />
+          <Route path={paths.signIn} element={<SignInPage />} />
+          <Route path={paths.signInDevice} element={<DeviceCodePage />} />
+          <Route path={paths.signInMfa} element={<MfaCodePage />} />
+          <Route path={paths.forgotPassword} element={<ForgotPasswordPage />} />
         </Route>
       </Route>
       <Route element={<RequireSignedIn />}>
         {/* A program's sign-in by device code: beside the journey, so that an unfinished set-up is explained there. */}
         <Route element={<AuthLayout />}>
-          <Route path="/device" element={<DeviceApprovalPage />} />
+          <Route path={paths.device} element={<DeviceApprovalPage />} />
         </Route>
         <Route element={<OnboardingLayout />}>
-          <Route path="/onboarding/legal" element={<OnboardingStep step="accept_legal_documents"><AcceptLegalPage /></OnboardingStep>} />
-          <Route path="/onboarding/organization" element={<OnboardingStep step="create_organization"><CreateOrganizationPage /></OnboardingStep>} />
-          <Route path="/onboarding/project" element={<OnboardingStep step="create_project"><CreateProjectPage onboarding /></OnboardingStep>} />
-          <Route path="/onboarding/mfa" element={<OnboardingStep step="activate_mfa"><ActivateMfaPage /></OnboardingStep>} />
+          <Route path={paths.onboardingLegal} element={<OnboardingStep step="accept_legal_documents"><AcceptLegalPage /></OnboardingStep>} />
+          <Route path={paths.onboardingOrganization} element={<OnboardingStep step="create_organization"><CreateOrganizationPage /></OnboardingStep>} />
+          <Route path={paths.onboardingProject} element={<OnboardingStep step="create_project"><CreateProjectPage onboarding /></OnboardingStep>} />
+          <Route path={paths.onboardingMfa} element={<OnboardingStep step="activate_mfa"><ActivateMfaPage /></OnboardingStep>} />
         </Route>
         <Route element={<RequireOnboarded />}>
           <Route element={<ConsoleLayout />}>
-            <Route path="/projects" element={<ProjectsPage />} />
-            <Route path="/projects/new" element={<CreateProjectPage />} />
-            <Route path="/projects/:id" element={<ProjectPage />} />
-            <Route path="/organization" element={<OrganizationPage />} />
-            <Route path="/organizations/new" element={<CreateOrganizationPage console />} />
-            <Route path="/account" element={<AccountPage />} />
+            <Route path={paths.projects} element={<ProjectsPage />} />
+            <Route path={paths.newProject} element={<CreateProjectPage />} />
+            <Route path={paths.projectPattern} element={<ProjectPage />} />
+            <Route path={paths.organization} element={<OrganizationPage />} />
+            <Route path={paths.newOrganization} element={<CreateOrganizationPage console />} />
+            <Route path={paths.account} element={<AccountPage />} />
           </Route>
         </Route>
       </Route>

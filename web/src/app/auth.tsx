@@ -10,6 +10,7 @@ import { useNavigate } from 'react-router';
 import { api, onOnboardingIncomplete, session, type Schemas } from '../api/client';
 import { fetchOnboarding, routeForStep, type OnboardingState } from '../api/onboarding';
 import { loadPendingInvitation, nextRoute } from '../lib/organizationInvitation';
+import { paths } from './paths';
 
 export type Me = Schemas['Me'];
 export type Tokens = Schemas['SessionTokens'];
@@ -130,7 +131,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
     session.set(null);
     setEndedReason(null);
-    navigate('/sign-in', { replace: true, state: signIn });
+    navigate(paths.signIn, { replace: true, state: signIn });
   }, [navigate]);
 
   const forgetSession = useCallback((reason?: EndedReason) => {
@@ -140,7 +141,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const continueJourney = useCallback(
-    async (fallback = '/projects') => {
+    async (fallback: string = paths.projects) => {
       const state = await reloadOnboarding();
       navigate(nextRoute(state, loadPendingInvitation(), fallback), { replace: true });
     },

@@ -2,6 +2,7 @@
 // reload of the code page does not lose it.
 
 import type { Schemas } from '../api/client';
+import { paths } from './paths';
 
 export type SignInChallenge = Schemas['SignInChallenge'];
 
@@ -37,5 +38,5 @@ export function clearChallenge(): void {
 
 /** The page for a sign-in step. */
 export function routeForChallenge(step: string): string {
-  return step === 'mfa_code' ? '/sign-in/mfa' : '/sign-in/device';
+  return step === 'mfa_code' ? paths.signInMfa : paths.signInDevice;
 }

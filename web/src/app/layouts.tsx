@@ -7,6 +7,7 @@ import { useAuth } from './auth';
 import { Button } from '../components/ui';
 import { OrganizationSwitcher } from '../components/OrganizationSwitcher';
 import { OrganizationsProvider } from './organizations';
+import { paths } from './paths';
 
 export function LanguageSelect() {
   const { lang, setLang, t } = useI18n();
@@ -120,13 +121,13 @@ function TopBar({ nav }: { nav: boolean }) {
   return (
     <header className="topbar">
       <div className="topbar__inner">
-        <Brand to={nav ? '/projects' : '/'} />
+        <Brand to={nav ? paths.projects : paths.home} />
         {nav && <OrganizationSwitcher />}
         {nav && (
           <nav className="topbar__nav" aria-label={t('app.nav.main')}>
-            <NavLink to="/projects">{t('app.nav.projects')}</NavLink>
-            <NavLink to="/organization">{t('app.nav.organization')}</NavLink>
-            <NavLink to="/account">{t('app.nav.account')}</NavLink>
+            <NavLink to={paths.projects}>{t('app.nav.projects')}</NavLink>
+            <NavLink to={paths.organization}>{t('app.nav.organization')}</NavLink>
+            <NavLink to={paths.account}>{t('app.nav.account')}</NavLink>
           </nav>
         )}
         <span className="topbar__spacer" />

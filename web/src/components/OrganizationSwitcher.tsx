@@ -9,6 +9,7 @@ import { useAuth } from '../app/auth';
 import { useOrganizations } from '../app/organizations';
 import { useI18n } from '../i18n/I18n';
 import { roleMessages } from '../lib/organizationInvitation';
+import { paths } from '../app/paths';
 
 export function OrganizationSwitcher() {
   const { t } = useI18n();
@@ -42,7 +43,7 @@ export function OrganizationSwitcher() {
     if (id === current.id) return;
     select(id);
     // A project belongs to one organization: the list of the chosen one is shown instead.
-    if (/^\/projects\/(?!new$)[^/]+/.test(location.pathname)) navigate('/projects');
+    if (/^\/projects\/(?!new$)[^/]+/.test(location.pathname)) navigate(paths.projects);
   };
 
   const roleName = (role: string) => {
@@ -99,7 +100,7 @@ export function OrganizationSwitcher() {
               </li>
             ))}
           </ul>
-          <Link to="/organizations/new" className="org-switch__create" onClick={() => setOpen(false)} data-testid="org-switcher-create">
+          <Link to={paths.newOrganization} className="org-switch__create" onClick={() => setOpen(false)} data-testid="org-switcher-create">
             {t('orgSwitch.create')}
           </Link>
           {/* The top bar leaves the signed-in address out beside the switcher: it is here. */}

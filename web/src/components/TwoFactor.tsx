@@ -1,7 +1,7 @@
 // What the pages that set up an authenticator share: the QR code with its manual key, and the
 // recovery codes, shown once, to copy or download.
 
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { Schemas } from '../api/client';
 import { useAuth } from '../app/auth';
 import { useConfig } from '../app/config';
@@ -124,5 +124,32 @@ export function RecoveryCodeList({ codes }: { codes: readonly string[] }) {
         </Button>
       </div>
     </>
+  );
+}
+
+/** "I have saved my recovery codes": the box a person ticks before going on. */
+export function SavedCodesCheck({ checked, onChange, errors }: { checked: boolean; onChange: (checked: boolean) => void; errors?: string[] }) {
+  const { t } = useI18n();
+  const id = useId();
+  return (
+    <div>
+      <div className="check">
+        <input
+          type="checkbox"
+          id={id}
+          checked={checked}
+          onChange={(e) => onChange(e.target.checked)}
+          aria-invalid={errors ? true : undefined}
+          aria-describedby={errors ? `${id}-error` : undefined}
+          data-testid="recovery-ack"
+        />
+        <label htmlFor={id}>{t('mfa.recovery.ack')}</label>
+      </div>
+      {errors && (
+        <p className="field__error" id={`${id}-error`}>
+          {errors[0]}
+        </p>
+      )}
+    </div>
   );
 }

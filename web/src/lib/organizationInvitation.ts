@@ -11,8 +11,9 @@ import { hasMessage, type Translate, type Vars } from '../i18n/translate';
 import { problemMessage } from '../api/problem';
 import type { Problem } from '../api/client';
 import { routeForStep, type OnboardingState } from '../api/onboarding';
+import { paths } from '../app/paths';
 
-export const INVITATION_PAGE = '/organization-invitation';
+export const INVITATION_PAGE = paths.organizationInvitation;
 export const PENDING_INVITATION_KEY = 'portal.pendingOrganizationInvitation';
 
 /** The longest token the API takes; anything longer is not an invitation token. */
@@ -80,7 +81,7 @@ export function clearPendingInvitation(token?: string, store: TokenStore | null 
  * that a pending invitation comes before the steps that joining replaces; once onboarding is
  * complete (or its state is unknown), the pending invitation, else `fallback`.
  */
-export function nextRoute(state: OnboardingState | null, pendingToken: string | null, fallback = '/projects'): string {
+export function nextRoute(state: OnboardingState | null, pendingToken: string | null, fallback: string = paths.projects): string {
   const pending = usable(pendingToken) ? invitationPath(pendingToken) : null;
   if (state && !state.complete && state.nextStep) {
     if (pending && REPLACED_BY_JOINING.includes(state.nextStep)) return pending;

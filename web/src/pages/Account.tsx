@@ -4,12 +4,12 @@ import { api, type Schemas } from '../api/client';
 import { problemMessage } from '../api/problem';
 import { useAuth, type Me } from '../app/auth';
 import { useConfig } from '../app/config';
-import { CodeInput, type CodeInputHandle } from '../components/CodeInput';
 import { AccessTokens } from '../components/AccessTokens';
+import { CodeField, useCodeEntry } from '../components/CodeField';
 import { Dialog } from '../components/Dialog';
 import { PasswordChecklist } from '../components/PasswordChecklist';
 import { PhoneField, dialOf, type PhoneValue } from '../components/PhoneField';
-import { RecoveryCodeList, TotpKey } from '../components/TwoFactor';
+import { RecoveryCodeList, SavedCodesCheck, TotpKey } from '../components/TwoFactor';
 import { Button, FormAlert, PasswordField, Spinner, TextField } from '../components/ui';
 import type { MessageKey } from '../i18n/en';
 import { useI18n } from '../i18n/I18n';
@@ -25,6 +25,7 @@ import { sessionName, sortSessions, type SessionInfo } from '../lib/sessions';
 import { mfaStatus, type MfaStatus } from '../lib/twoFactor';
 import { describeUserAgent, deviceLabel } from '../lib/userAgent';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type Device = Schemas['DeviceInfo'];
 type SecurityEvent = Schemas['SecurityEventInfo'];
@@ -968,46 +969,29 @@ function NewAuthenticator({
   onActivated: (codes: string[], activatedAt: string) => void;
 }) {
   const { t } = useI18n();
-  const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const labelId = useId();
-  const errorId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
-  const codeRef = useRef<CodeInputHandle>(null);
-  const form = useFormErrors(['code']);
-  const submitting = useRef(false);
-
-  useEffect(() => {
-    headingRef.current?.focus();
-  }, []);
-
-  const submit = async (value: string) => {
-    if (submitting.current) return;
-    if (!/^\d{6}$/.test(value)) {
-      form.failLocal({ code: 'fielderr.code_invalid' });
-      return;
-    }
-    submitting.current = true;
-    setBusy(true);
+  const entry = useCodeEntry(async (value) => {
     const result = await call(api.POST('/v1/me/mfa/totp/activate', { body: { code: value } }));
-    submitting.current = false;
-    setBusy(false);
     if (result.data) {
       onActivated(result.data.recovery_codes, result.data.activated_at);
       return;
     }
-    if (result.network) form.failNetwork();
+    if (result.network) entry.form.failNetwork();
     else if (result.response?.status === 429 || result.error?.code === 'mfa_enrollment_not_started') {
       // Too many wrong codes discard the new key: it starts again from the password.
       onStartOver();
       return;
     } else if (result.error && ['invalid_code', 'reauthentication_failed'].includes(result.error.code)) {
-      form.fail({ ...result.error, code: 'invalid_code', errors: [{ field: 'code', code: 'totp_invalid', message: result.error.detail ?? '' }] });
-    } else form.fail(result.error);
-    codeRef.current?.focus();
-  };
+      entry.failCode({ ...result.error, code: 'invalid_code' }, 'totp_invalid', result.error.detail ?? '');
+    } else entry.form.fail(result.error);
+    entry.focus();
+  });
 
-  const codeErrors = form.field('code');
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
+
+  const codeErrors = entry.form.field('code');
   return (
     <div className="stack" data-testid="mfa-replace-scan">
       <div className="form-head">
@@ -1020,44 +1004,14 @@ function NewAuthenticator({
       </div>
       <TotpKey enrollment={enrollment} />
       <hr className="divider" />
-      <form
-        className="form form--narrow"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit(code);
-        }}
-        data-testid="mfa-replace-activate-form"
-      >
-        <FormAlert message={codeErrors ? null : form.errors.form} seq={form.seq} />
-        <div className="field">
-          <span className="field__label" id={labelId}>
-            {t('account.mfa.replace.code')}
-          </span>
-          <CodeInput
-            ref={codeRef}
-            value={code}
-            onChange={(v) => {
-              setCode(v);
-              form.clearField('code');
-            }}
-            onComplete={(v) => void submit(v)}
-            labelledBy={labelId}
-            describedBy={codeErrors ? errorId : undefined}
-            invalid={!!codeErrors}
-            disabled={busy}
-          />
-          {codeErrors && (
-            <p className="field__error" id={errorId} role="alert">
-              {codeErrors[0]}
-            </p>
-          )}
-        </div>
+      <form className="form form--narrow" noValidate onSubmit={entry.onSubmit} data-testid="mfa-replace-activate-form">
+        <FormAlert message={codeErrors ? null : entry.form.errors.form} seq={entry.form.seq} />
+        <CodeField entry={entry} label={t('account.mfa.replace.code')} />
         <div className="actions">
-          <Button type="submit" busy={busy} data-testid="mfa-replace-activate">
+          <Button type="submit" busy={entry.busy} data-testid="mfa-replace-activate">
             {t('mfa.scan.submit')}
           </Button>
-          <Button variant="secondary" onClick={onCancel} disabled={busy}>
+          <Button variant="secondary" onClick={onCancel} disabled={entry.busy}>
             {t('common.cancel')}
           </Button>
         </div>
@@ -1071,7 +1025,6 @@ function FreshRecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => 
   const { t } = useI18n();
   const [ack, setAck] = useState(false);
   const form = useFormErrors(['ack']);
-  const ackId = useId();
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
 
@@ -1098,28 +1051,14 @@ function FreshRecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => 
       </div>
       <FormAlert message={ackErrors ? null : form.errors.form} seq={form.seq} />
       <RecoveryCodeList codes={codes} />
-      <div>
-        <div className="check">
-          <input
-            type="checkbox"
-            id={ackId}
-            checked={ack}
-            onChange={(e) => {
-              setAck(e.target.checked);
-              form.clearField('ack');
-            }}
-            aria-invalid={ackErrors ? true : undefined}
-            aria-describedby={ackErrors ? `${ackId}-error` : undefined}
-            data-testid="recovery-ack"
-          />
-          <label htmlFor={ackId}>{t('mfa.recovery.ack')}</label>
-        </div>
-        {ackErrors && (
-          <p className="field__error" id={`${ackId}-error`}>
-            {ackErrors[0]}
-          </p>
-        )}
-      </div>
+      <SavedCodesCheck
+        checked={ack}
+        onChange={(checked) => {
+          setAck(checked);
+          form.clearField('ack');
+        }}
+        errors={ackErrors}
+      />
       <div className="actions">
         <Button type="submit" data-testid="recovery-done">
           {t('account.mfa.fresh.done')}
@@ -1468,7 +1407,7 @@ function CloseAccount() {
       // person to sign in.
       const state: ClosedState = { eraseAfter: result.data.erase_after };
       startTransition(() => {
-        navigate('/account-closed', { replace: true, state });
+        navigate(paths.accountClosed, { replace: true, state });
         forgetSession();
       });
       return;
@@ -1632,7 +1571,7 @@ function Devices() {
       if (response.ok && device.current) {
         // Its sessions ended with it, this one too.
         forgetSession('deviceRemoved');
-        navigate('/sign-in', { replace: true });
+        navigate(paths.signIn, { replace: true });
         return;
       }
       if (response.ok) {

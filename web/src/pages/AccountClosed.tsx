@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/I18n';
 import { formatDate } from '../i18n/translate';
 import { closedStateOf } from '../lib/closure';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 /**
  * Shown once the account page closed the account: every session ended, this browser's too, and
@@ -21,7 +22,7 @@ export function AccountClosedPage() {
     headingRef.current?.focus();
   }, []);
 
-  if (!closed) return <Navigate to="/" replace />;
+  if (!closed) return <Navigate to={paths.home} replace />;
   return (
     <div className="card result" data-testid="account-closed">
       <div className="result__icon result__icon--mail" aria-hidden="true" />
@@ -31,7 +32,7 @@ export function AccountClosedPage() {
       <p>{t('closed.signedOut')}</p>
       <p data-testid="account-closed-restore">{t('closed.restore', { date: formatDate(lang, closed.eraseAfter) })}</p>
       <p className="muted small">{t('closed.erase')}</p>
-      <Link to="/" className="btn btn--secondary btn--block">
+      <Link to={paths.home} className="btn btn--secondary btn--block">
         {t('closed.home')}
       </Link>
     </div>

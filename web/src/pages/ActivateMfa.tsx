@@ -1,10 +1,10 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useAuth } from '../app/auth';
 import { useConfig } from '../app/config';
-import { CodeInput, type CodeInputHandle } from '../components/CodeInput';
+import { CodeField, useCodeEntry } from '../components/CodeField';
 import { Stepper } from '../components/Stepper';
-import { RecoveryCodeList, TotpKey } from '../components/TwoFactor';
+import { RecoveryCodeList, SavedCodesCheck, TotpKey } from '../components/TwoFactor';
 import { Button, FormAlert, PasswordField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
@@ -121,37 +121,20 @@ function ConfirmPassword({ onConfirmed, headingRef }: { onConfirmed: (e: Enrollm
 
 function Scan({ enrollment, onActivated, headingRef }: { enrollment: Enrollment; onActivated: (codes: string[]) => void; headingRef: HeadingRef }) {
   const { t } = useI18n();
-  const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const labelId = useId();
-  const errorId = useId();
-  const codeRef = useRef<CodeInputHandle>(null);
-  const form = useFormErrors(['code']);
-  const submitting = useRef(false);
-
-  const submit = async (value: string) => {
-    if (submitting.current) return;
-    if (!/^\d{6}$/.test(value)) {
-      form.failLocal({ code: 'fielderr.code_invalid' });
-      return;
-    }
-    submitting.current = true;
-    setBusy(true);
+  const entry = useCodeEntry(async (value) => {
     const result = await call(api.POST('/v1/me/mfa/totp/activate', { body: { code: value } }));
-    submitting.current = false;
-    setBusy(false);
     if (result.data) {
       onActivated(result.data.recovery_codes);
       return;
     }
-    if (result.network) form.failNetwork();
+    if (result.network) entry.form.failNetwork();
     else if (result.error && ['invalid_code', 'reauthentication_failed'].includes(result.error.code)) {
-      form.fail({ ...result.error, code: 'invalid_code', errors: [{ field: 'code', code: 'totp_invalid', message: result.error.detail ?? '' }] });
-    } else form.fail(result.error);
-    codeRef.current?.focus();
-  };
+      entry.failCode({ ...result.error, code: 'invalid_code' }, 'totp_invalid', result.error.detail ?? '');
+    } else entry.form.fail(result.error);
+    entry.focus();
+  });
 
-  const codeErrors = form.field('code');
+  const codeErrors = entry.form.field('code');
   return (
     <>
       <div className="panel__head">
@@ -165,41 +148,11 @@ function Scan({ enrollment, onActivated, headingRef }: { enrollment: Enrollment;
       <div className="panel__body stack">
         <TotpKey enrollment={enrollment} />
         <hr className="divider" />
-        <form
-          className="form"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit(code);
-          }}
-          data-testid="mfa-activate-form"
-        >
-          <FormAlert message={codeErrors ? null : form.errors.form} seq={form.seq} />
-          <div className="field">
-            <span className="field__label" id={labelId}>
-              {t('mfa.scan.code')}
-            </span>
-            <CodeInput
-              ref={codeRef}
-              value={code}
-              onChange={(v) => {
-                setCode(v);
-                form.clearField('code');
-              }}
-              onComplete={(v) => void submit(v)}
-              labelledBy={labelId}
-              describedBy={codeErrors ? errorId : undefined}
-              invalid={!!codeErrors}
-              disabled={busy}
-            />
-            {codeErrors && (
-              <p className="field__error" id={errorId} role="alert">
-                {codeErrors[0]}
-              </p>
-            )}
-          </div>
+        <form className="form" noValidate onSubmit={entry.onSubmit} data-testid="mfa-activate-form">
+          <FormAlert message={codeErrors ? null : entry.form.errors.form} seq={entry.form.seq} />
+          <CodeField entry={entry} label={t('mfa.scan.code')} />
           <div className="actions actions--end">
-            <Button type="submit" busy={busy} data-testid="mfa-activate">
+            <Button type="submit" busy={entry.busy} data-testid="mfa-activate">
               {t('mfa.scan.submit')}
             </Button>
           </div>
@@ -215,7 +168,6 @@ function RecoveryCodes({ codes, headingRef }: { codes: string[]; headingRef: Hea
   const [ack, setAck] = useState(false);
   const [busy, setBusy] = useState(false);
   const form = useFormErrors(['ack']);
-  const ackId = useId();
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (!ack) {
@@ -243,28 +195,14 @@ function RecoveryCodes({ codes, headingRef }: { codes: string[]; headingRef: Hea
           </div>
           <FormAlert message={ackErrors ? null : form.errors.form} seq={form.seq} />
           <RecoveryCodeList codes={codes} />
-          <div>
-            <div className="check">
-              <input
-                type="checkbox"
-                id={ackId}
-                checked={ack}
-                onChange={(e) => {
-                  setAck(e.target.checked);
-                  form.clearField('ack');
-                }}
-                aria-invalid={ackErrors ? true : undefined}
-                aria-describedby={ackErrors ? `${ackId}-error` : undefined}
-                data-testid="recovery-ack"
-              />
-              <label htmlFor={ackId}>{t('mfa.recovery.ack')}</label>
-            </div>
-            {ackErrors && (
-              <p className="field__error" id={`${ackId}-error`}>
-                {ackErrors[0]}
-              </p>
-            )}
-          </div>
+          <SavedCodesCheck
+            checked={ack}
+            onChange={(checked) => {
+              setAck(checked);
+              form.clearField('ack');
+            }}
+            errors={ackErrors}
+          />
           <div className="actions actions--end">
             <Button type="submit" busy={busy} data-testid="recovery-continue">
               {t('mfa.recovery.continue')}

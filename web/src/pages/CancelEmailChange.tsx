@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { useHeadingFocus, useLinkToken } from '../lib/useLinkToken';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type Phase =
   | { name: 'ask' }
@@ -67,7 +68,7 @@ export function CancelEmailChangePage() {
             {t('emailCancel.done.reset', { email: phase.email })}
           </p>
         )}
-        <Link to="/sign-in" state={{ email: phase.email }} className="btn btn--primary btn--block">
+        <Link to={paths.signIn} state={{ email: phase.email }} className="btn btn--primary btn--block">
           {t('signin.submit')}
         </Link>
       </div>
@@ -81,7 +82,7 @@ export function CancelEmailChangePage() {
           {t('emailCancel.invalid.title')}
         </h1>
         <p role="alert">{phase.problem ? problemMessage(t, phase.problem) : t('emailCancel.missing')}</p>
-        <Link to="/sign-in" className="btn btn--primary btn--block">
+        <Link to={paths.signIn} className="btn btn--primary btn--block">
           {t('signin.submit')}
         </Link>
       </div>

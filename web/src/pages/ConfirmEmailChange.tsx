@@ -6,6 +6,7 @@ import { useAuth } from '../app/auth';
 import { useI18n } from '../i18n/I18n';
 import { useLinkToken } from '../lib/useLinkToken';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type Outcome = { kind: 'checking' } | { kind: 'ok'; email: string } | { kind: 'failed'; problem: Partial<Problem> | null };
 
@@ -69,11 +70,11 @@ export function ConfirmEmailChangePage() {
         <h1 className="card__title">{t('emailChange.done.title')}</h1>
         <p role="status">{t('emailChange.done.body', { email: outcome.email })}</p>
         {status === 'signedIn' ? (
-          <Link to="/account" className="btn btn--primary btn--block" data-testid="email-change-next">
+          <Link to={paths.account} className="btn btn--primary btn--block" data-testid="email-change-next">
             {t('emailChange.toAccount')}
           </Link>
         ) : (
-          <Link to="/sign-in" state={{ email: outcome.email }} className="btn btn--primary btn--block" data-testid="email-change-next">
+          <Link to={paths.signIn} state={{ email: outcome.email }} className="btn btn--primary btn--block" data-testid="email-change-next">
             {t('signin.submit')}
           </Link>
         )}
@@ -89,11 +90,11 @@ export function ConfirmEmailChangePage() {
       <p role="alert">{reason}</p>
       {code !== 'network' && <p className="muted small">{t('emailChange.failed.hint')}</p>}
       {status === 'signedIn' ? (
-        <Link to="/account" className="btn btn--primary btn--block">
+        <Link to={paths.account} className="btn btn--primary btn--block">
           {t('emailChange.toAccount')}
         </Link>
       ) : (
-        <Link to="/sign-in" className="btn btn--primary btn--block">
+        <Link to={paths.signIn} className="btn btn--primary btn--block">
           {t('signin.submit')}
         </Link>
       )}

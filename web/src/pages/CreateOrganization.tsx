@@ -12,6 +12,7 @@ import { COUNTRIES, joinPhone, sortedCountries, splitPhone } from '../lib/countr
 import { call, useFormErrors, type ApiResult } from '../lib/forms';
 import { withNotice } from '../lib/notice';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type SalesRep = Schemas['SalesRepresentativeSummary'];
 type Organization = Schemas['Organization'];
@@ -213,7 +214,7 @@ export function CreateOrganizationPage({ console: inConsole = false }: { console
       if (inConsole && organizations) {
         await organizations.reload();
         organizations.select(created.id);
-        navigate('/projects', { state: withNotice('orgs.created', { organization: created.name }) });
+        navigate(paths.projects, { state: withNotice('orgs.created', { organization: created.name }) });
       } else {
         await continueJourney();
       }
@@ -232,7 +233,7 @@ export function CreateOrganizationPage({ console: inConsole = false }: { console
           </div>
         </div>
         <div className="panel__body">
-          <OrganizationForm submit={submit} submitLabel={t('org.submit')} cancelTo={inConsole ? '/projects' : undefined} />
+          <OrganizationForm submit={submit} submitLabel={t('org.submit')} cancelTo={inConsole ? paths.projects : undefined} />
         </div>
       </section>
     </>

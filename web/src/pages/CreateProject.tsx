@@ -9,6 +9,7 @@ import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { createsProjects } from '../lib/organizations';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type Organization = Schemas['Organization'];
 
@@ -63,7 +64,7 @@ export function CreateProjectPage({ onboarding = false }: { onboarding?: boolean
       else {
         // The list shows the organization the project was created in.
         if (inConsole) consoleState?.select(targetId);
-        navigate('/projects', { state: { created: result.data.id } });
+        navigate(paths.projects, { state: { created: result.data.id } });
       }
       return;
     }
@@ -113,7 +114,7 @@ export function CreateProjectPage({ onboarding = false }: { onboarding?: boolean
             <TextAreaField label={t('project.vatAddress')} value={values.vat_address} onValue={set('vat_address')} errors={form.field('vat_address')} required rows={2} />
             <div className="actions actions--end">
               {!onboarding && (
-                <Link to="/projects" className="btn btn--secondary">
+                <Link to={paths.projects} className="btn btn--secondary">
                   {t('common.cancel')}
                 </Link>
               )}

@@ -19,6 +19,7 @@ import { call, useFormErrors } from '../lib/forms';
 import { loadPendingInvitation, nextRoute } from '../lib/organizationInvitation';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import '../styles/tokens.css';
+import { paths } from '../app/paths';
 
 type Request = Schemas['DeviceRequestInfo'];
 type Decision = 'approved' | 'denied';
@@ -96,7 +97,7 @@ function SignedInAs({ from }: { from: string }) {
 
 function devicePath(code: string): string {
   const letters = code.replace(/[^A-Za-z]/g, '');
-  return letters ? `/device?user_code=${encodeURIComponent(letters.toUpperCase())}` : '/device';
+  return letters ? `/device?user_code=${encodeURIComponent(letters.toUpperCase())}` : paths.device;
 }
 
 function EnterCode({ code, onCode, onFound }: { code: string; onCode: (code: string) => void; onFound: (request: Request) => void }) {
@@ -304,11 +305,11 @@ function Decided({ decision, request, onAnother }: { decision: Decision; request
       <p role="status">{approved ? t('deviceAuth.approved.body', { client }) : t('deviceAuth.denied.body', { client })}</p>
       <div className="stack">
         {approved ? (
-          <Link to="/account" className="btn btn--secondary btn--block" data-testid="device-sessions">
+          <Link to={paths.account} className="btn btn--secondary btn--block" data-testid="device-sessions">
             {t('deviceAuth.sessions')}
           </Link>
         ) : (
-          <Link to="/projects" className="btn btn--secondary btn--block">
+          <Link to={paths.projects} className="btn btn--secondary btn--block">
             {t('deviceAuth.toConsole')}
           </Link>
         )}

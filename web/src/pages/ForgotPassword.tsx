@@ -6,6 +6,7 @@ import { Button, FormAlert, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 const FIELDS = ['email', 'captcha'] as const;
 
@@ -82,7 +83,7 @@ export function ForgotPasswordPage() {
           </button>
         </p>
         <div className="card__foot">
-          <Link to="/sign-in" state={{ email }} className="btn btn--primary btn--block">
+          <Link to={paths.signIn} state={{ email }} className="btn btn--primary btn--block">
             {t('forgot.back')}
           </Link>
         </div>
@@ -120,7 +121,7 @@ export function ForgotPasswordPage() {
         </Button>
       </form>
       <p className="card__foot">
-        <Link to="/sign-in" state={{ email }}>
+        <Link to={paths.signIn} state={{ email }}>
           {t('forgot.back')}
         </Link>
       </p>

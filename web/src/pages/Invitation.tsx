@@ -8,6 +8,7 @@ import { Button, FormAlert, PasswordField, Spinner, TextField } from '../compone
 import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type Invitation = Schemas['InvitationInfo'];
 
@@ -68,7 +69,7 @@ export function InvitationPage() {
         <div className="result__icon result__icon--ok" aria-hidden="true" />
         <h1 className="card__title">{t('invite.done.title')}</h1>
         <p>{t('invite.done.body', { portal: config.portal_name })}</p>
-        <Link to="/sign-in" state={{ email: doneEmail }} className="btn btn--primary btn--block">
+        <Link to={paths.signIn} state={{ email: doneEmail }} className="btn btn--primary btn--block">
           {t('signin.submit')}
         </Link>
       </div>
@@ -80,7 +81,7 @@ export function InvitationPage() {
         <div className="result__icon result__icon--warn" aria-hidden="true" />
         <h1 className="card__title">{t('invite.title')}</h1>
         <p role="alert">{!token ? t('invite.missing') : refusal.code === 'network' ? t('problem.network') : problemMessage(t, refusal)}</p>
-        <Link to="/sign-in" className="btn btn--secondary btn--block">
+        <Link to={paths.signIn} className="btn btn--secondary btn--block">
           {t('signin.submit')}
         </Link>
       </div>

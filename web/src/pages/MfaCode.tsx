@@ -1,15 +1,16 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
 import { problemMessage } from '../api/problem';
 import { useAuth } from '../app/auth';
 import { clearChallenge, type SignInChallenge } from '../app/challenge';
-import { CodeInput, type CodeInputHandle } from '../components/CodeInput';
+import { CodeField, useCodeEntry } from '../components/CodeField';
 import { Button, FormAlert, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
-import { call, useFormErrors } from '../lib/forms';
+import { call } from '../lib/forms';
 import { ChallengeMissing, useChallenge } from './DeviceCode';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 export function MfaCodePage() {
   const { t } = useI18n();
@@ -23,69 +24,54 @@ function MfaCodeForm({ challenge, from }: { challenge: SignInChallenge; from?: s
   const { t } = useI18n();
   const { completeSignIn, continueJourney } = useAuth();
   const [useRecovery, setUseRecovery] = useState(false);
-  const [code, setCode] = useState('');
   const [recovery, setRecovery] = useState('');
-  const [busy, setBusy] = useState(false);
   const [ended, setEnded] = useState(false);
-  const labelId = useId();
-  const errorId = useId();
-  const codeRef = useRef<CodeInputHandle>(null);
-  const form = useFormErrors(['code']);
-  const submitting = useRef(false);
+  const entry = useCodeEntry(
+    async (value) => {
+      const result = await call(
+        api.POST('/v1/sessions/{challenge_id}/mfa-code', {
+          params: { path: { challenge_id: challenge.challenge_id } },
+          body: { code: value.trim() },
+        }),
+      );
+      if (result.data) {
+        clearChallenge();
+        await completeSignIn(result.data);
+        await continueJourney(from);
+        return;
+      }
+      if (result.network) {
+        entry.form.failNetwork();
+        return;
+      }
+      const problem = result.error;
+      if (problem?.code === 'invalid_code') {
+        entry.failCode(problem, useRecovery ? 'recovery_invalid' : 'totp_invalid', problemMessage(t, problem));
+        if (!useRecovery) entry.focus();
+      } else {
+        if (problem && ['challenge_expired', 'challenge_not_found', 'too_many_attempts'].includes(problem.code)) {
+          setEnded(true);
+          clearChallenge();
+        }
+        entry.form.fail(problem);
+      }
+    },
+    (value) => {
+      if (!useRecovery) return /^\d{6}$/.test(value) ? null : 'fielderr.code_invalid';
+      return value.trim().length < 6 ? 'fielderr.required' : null;
+    },
+  );
 
   useEffect(() => {
-    if (!useRecovery) codeRef.current?.focus();
+    if (!useRecovery) entry.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [useRecovery]);
-
-  const submit = async (value: string) => {
-    if (submitting.current) return;
-    if (!useRecovery && !/^\d{6}$/.test(value)) {
-      form.failLocal({ code: 'fielderr.code_invalid' });
-      return;
-    }
-    if (useRecovery && value.trim().length < 6) {
-      form.failLocal({ code: 'fielderr.required' });
-      return;
-    }
-    submitting.current = true;
-    setBusy(true);
-    const result = await call(
-      api.POST('/v1/sessions/{challenge_id}/mfa-code', {
-        params: { path: { challenge_id: challenge.challenge_id } },
-        body: { code: value.trim() },
-      }),
-    );
-    submitting.current = false;
-    if (result.data) {
-      clearChallenge();
-      await completeSignIn(result.data);
-      setBusy(false);
-      await continueJourney(from);
-      return;
-    }
-    setBusy(false);
-    if (result.network) {
-      form.failNetwork();
-      return;
-    }
-    const problem = result.error;
-    if (problem?.code === 'invalid_code') {
-      form.fail({ ...problem, errors: [{ field: 'code', code: useRecovery ? 'recovery_invalid' : 'totp_invalid', message: problemMessage(t, problem) }] });
-      if (!useRecovery) codeRef.current?.focus();
-    } else {
-      if (problem && ['challenge_expired', 'challenge_not_found', 'too_many_attempts'].includes(problem.code)) {
-        setEnded(true);
-        clearChallenge();
-      }
-      form.fail(problem);
-    }
-  };
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    void submit(useRecovery ? recovery : code);
+    void entry.submit(useRecovery ? recovery : entry.code);
   };
-  const codeErrors = form.field('code');
+  const codeErrors = entry.form.field('code');
   return (
     <div className="card">
       <div className="result">
@@ -94,14 +80,14 @@ function MfaCodeForm({ challenge, from }: { challenge: SignInChallenge; from?: s
       <h1 className="card__title center">{t('mfa.signin.title')}</h1>
       <p className="card__subtitle center">{useRecovery ? t('mfa.signin.recoveryBody') : t('mfa.signin.body')}</p>
       <form className="form" noValidate onSubmit={onSubmit} data-testid="mfa-form">
-        <FormAlert message={codeErrors ? null : form.errors.form} seq={form.seq} />
+        <FormAlert message={codeErrors ? null : entry.form.errors.form} seq={entry.form.seq} />
         {useRecovery ? (
           <TextField
             label={t('mfa.signin.recoveryCode')}
             value={recovery}
             onValue={(v) => {
               setRecovery(v);
-              form.clearField('code');
+              entry.form.clearField('code');
             }}
             errors={codeErrors}
             autoComplete="off"
@@ -113,31 +99,9 @@ function MfaCodeForm({ challenge, from }: { challenge: SignInChallenge; from?: s
             data-testid="recovery-code"
           />
         ) : (
-          <div className="field">
-            <span className="field__label center" id={labelId}>
-              {t('mfa.scan.code')}
-            </span>
-            <CodeInput
-              ref={codeRef}
-              value={code}
-              onChange={(v) => {
-                setCode(v);
-                form.clearField('code');
-              }}
-              onComplete={(v) => void submit(v)}
-              labelledBy={labelId}
-              describedBy={codeErrors ? errorId : undefined}
-              invalid={!!codeErrors}
-              disabled={busy || ended}
-            />
-            {codeErrors && (
-              <p className="field__error" id={errorId} role="alert">
-                {codeErrors[0]}
-              </p>
-            )}
-          </div>
+          <CodeField entry={entry} label={t('mfa.scan.code')} center disabled={ended} />
         )}
-        <Button type="submit" block busy={busy} disabled={ended} data-testid="mfa-submit">
+        <Button type="submit" block busy={entry.busy} disabled={ended} data-testid="mfa-submit">
           {t('device.submit')}
         </Button>
         <div className="actions actions--between">
@@ -146,13 +110,13 @@ function MfaCodeForm({ challenge, from }: { challenge: SignInChallenge; from?: s
             className="link-button"
             onClick={() => {
               setUseRecovery((r) => !r);
-              form.clear();
+              entry.form.clear();
             }}
             data-testid="mfa-toggle-recovery"
           >
             {useRecovery ? t('mfa.signin.useApp') : t('mfa.signin.useRecovery')}
           </button>
-          <Link to="/sign-in" onClick={() => clearChallenge()}>
+          <Link to={paths.signIn} onClick={() => clearChallenge()}>
             {t('device.restart')}
           </Link>
         </div>

@@ -22,6 +22,7 @@ import { roleMessages } from '../lib/organizationInvitation';
 import { assignableRoles, deletesOrganization, managesMembers, managesProjects, mayAssign, readsMembers, type Role } from '../lib/organizations';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { OrganizationForm, type OrganizationBody } from './CreateOrganization';
+import { paths } from '../app/paths';
 
 type Member = Schemas['Member'];
 type Invitation = Schemas['OrganizationInvitation'];
@@ -133,7 +134,7 @@ function OrganizationView({ organization }: { organization: Organization }) {
       const next = list?.find((o) => o.id !== organization.id);
       if (next) {
         select(next.id);
-        navigate('/projects', { state: withNotice(key, { organization: organization.name }) });
+        navigate(paths.projects, { state: withNotice(key, { organization: organization.name }) });
       } else {
         await continueJourney();
       }

@@ -15,6 +15,7 @@ import {
   savePendingInvitation,
 } from '../lib/organizationInvitation';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type Preview = Schemas['OrganizationInvitationPreview'];
 
@@ -100,11 +101,11 @@ function OrganizationInvitation({ token }: { token: string }) {
 
   const consoleOrSignIn =
     status === 'signedIn' ? (
-      <Link to="/" className="btn btn--secondary btn--block">
+      <Link to={paths.home} className="btn btn--secondary btn--block">
         {t('orgInvite.toConsole')}
       </Link>
     ) : (
-      <Link to="/sign-in" className="btn btn--secondary btn--block">
+      <Link to={paths.signIn} className="btn btn--secondary btn--block">
         {t('signin.submit')}
       </Link>
     );
@@ -186,7 +187,7 @@ function OrganizationInvitation({ token }: { token: string }) {
                 {t('orgInvite.switchAccount')}
               </Button>
             ) : kind === 'alreadyMember' ? (
-              <Link to="/" className="btn btn--primary btn--block">
+              <Link to={paths.home} className="btn btn--primary btn--block">
                 {t('orgInvite.toConsole')}
               </Link>
             ) : (
@@ -196,7 +197,7 @@ function OrganizationInvitation({ token }: { token: string }) {
             )}
             {kind !== 'alreadyMember' && (
               <div className="center">
-                <Link to="/" onClick={later} data-testid="org-invitation-later">
+                <Link to={paths.home} onClick={later} data-testid="org-invitation-later">
                   {t('orgInvite.later')}
                 </Link>
               </div>
@@ -206,7 +207,7 @@ function OrganizationInvitation({ token }: { token: string }) {
           <>
             <p>{t('orgInvite.signedOutHint', { email: preview.email })}</p>
             <Link
-              to="/sign-in"
+              to={paths.signIn}
               state={{ email: preview.email, from: invitationPath(token) }}
               onClick={() => savePendingInvitation(token)}
               className="btn btn--primary btn--block"
@@ -215,7 +216,7 @@ function OrganizationInvitation({ token }: { token: string }) {
               {t('orgInvite.signIn')}
             </Link>
             <Link
-              to="/sign-up"
+              to={paths.signUp}
               state={{ email: preview.email }}
               onClick={() => savePendingInvitation(token)}
               className="btn btn--secondary btn--block"

@@ -19,6 +19,7 @@ import { withNotice } from '../lib/notice';
 import { formatVatId, managesProjects, settled } from '../lib/organizations';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { StatusBadge, statusLabel } from './Projects';
+import { paths } from '../app/paths';
 
 type Project = Schemas['Project'];
 type StatusChange = Schemas['ProjectStatusChange'];
@@ -41,7 +42,7 @@ export function ConsoleNotFound() {
       <div className="panel__body result stack">
         <h1>{t('app.notFound.title')}</h1>
         <p>{t('app.notFound.body')}</p>
-        <Link to="/" className="btn btn--primary">
+        <Link to={paths.home} className="btn btn--primary">
           {t('app.notFound.home')}
         </Link>
       </div>
@@ -104,7 +105,7 @@ function ProjectView({ id }: { id: string }) {
       const before = projectRef.current;
       if (before?.cluster_status === 'deleting') {
         // Gone, as asked: back to the list, which says so.
-        navigate('/projects', { replace: true, state: withNotice('project.deleted', { project: before.name }) });
+        navigate(paths.projects, { replace: true, state: withNotice('project.deleted', { project: before.name }) });
       } else {
         setMissing(true);
       }
@@ -215,7 +216,7 @@ function ProjectView({ id }: { id: string }) {
   return (
     <div data-testid="project-page" data-project={project.name} data-status={project.cluster_status ?? undefined}>
       <p className="breadcrumb">
-        <Link to="/projects">
+        <Link to={paths.projects}>
           <span aria-hidden="true">← </span>
           {t('project.back')}
         </Link>

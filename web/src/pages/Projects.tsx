@@ -14,6 +14,7 @@ import type { Translate } from '../i18n/translate';
 import { noticeOf } from '../lib/notice';
 import { createsProjects, formatVatId, readsProjects, settled } from '../lib/organizations';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type Project = Schemas['Project'];
 type ClusterStatus = Schemas['ClusterStatus'];
@@ -74,7 +75,7 @@ export function ProjectsPage() {
         <div className="empty stack">
           <p>{t('orgs.none')}</p>
           <div>
-            <Link to="/organizations/new" className="btn btn--primary">
+            <Link to={paths.newOrganization} className="btn btn--primary">
               {t('orgSwitch.create')}
             </Link>
           </div>
@@ -96,7 +97,7 @@ export function ProjectsPage() {
           <p>{current ? t('projects.introOf', { organization: current.name }) : t('projects.intro')}</p>
         </div>
         {current && createsProjects(current.role) && (
-          <Link to="/projects/new" className="btn btn--primary" data-testid="new-project">
+          <Link to={paths.newProject} className="btn btn--primary" data-testid="new-project">
             {t('projects.new')}
           </Link>
         )}
@@ -257,7 +258,7 @@ function ProjectList({ organization }: { organization: Organization }) {
                   <tr key={project.id} data-testid="project-row" data-project={project.name}>
                     <td>
                       <div className="table__primary">
-                        <Link to={`/projects/${project.id}`} data-testid="project-link">
+                        <Link to={paths.project(project.id)} data-testid="project-link">
                           {project.name}
                         </Link>
                       </div>
@@ -292,7 +293,7 @@ function ProjectList({ organization }: { organization: Organization }) {
                   <tr key={project.id} data-testid="project-row" data-project={project.name}>
                     <td>
                       <div className="table__primary">
-                        <Link to={`/projects/${project.id}`} data-testid="project-link">
+                        <Link to={paths.project(project.id)} data-testid="project-link">
                           {project.name}
                         </Link>
                       </div>

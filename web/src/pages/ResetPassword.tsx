@@ -10,6 +10,7 @@ import { call, useFormErrors } from '../lib/forms';
 import { useHeadingFocus, useLinkToken } from '../lib/useLinkToken';
 import { errorsBesideChecklist, passwordChecklist } from '../lib/password';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 const FIELDS = ['password', 'confirm'] as const;
 
@@ -76,7 +77,7 @@ export function ResetPasswordPage() {
           {t('reset.done.title')}
         </h1>
         <p>{t('reset.done.body')}</p>
-        <Link to="/sign-in" className="btn btn--primary btn--block" data-testid="reset-sign-in">
+        <Link to={paths.signIn} className="btn btn--primary btn--block" data-testid="reset-sign-in">
           {t('signin.submit')}
         </Link>
       </div>
@@ -90,11 +91,11 @@ export function ResetPasswordPage() {
           {t('reset.invalid.title')}
         </h1>
         <p role="alert">{phase.problem ? problemMessage(t, phase.problem) : t('reset.missing')}</p>
-        <Link to="/forgot-password" className="btn btn--primary btn--block" data-testid="reset-new-link">
+        <Link to={paths.forgotPassword} className="btn btn--primary btn--block" data-testid="reset-new-link">
           {t('reset.newLink')}
         </Link>
         <p className="card__foot">
-          <Link to="/sign-in">{t('forgot.back')}</Link>
+          <Link to={paths.signIn}>{t('forgot.back')}</Link>
         </p>
       </div>
     );
@@ -139,7 +140,7 @@ export function ResetPasswordPage() {
         </Button>
       </form>
       <p className="card__foot">
-        <Link to="/sign-in">{t('forgot.back')}</Link>
+        <Link to={paths.signIn}>{t('forgot.back')}</Link>
       </p>
     </div>
   );

@@ -9,6 +9,7 @@ import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { useHeadingFocus, useLinkToken } from '../lib/useLinkToken';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type Phase = { name: 'ask' } | { name: 'done'; email: string } | { name: 'refused'; problem: Partial<Problem> | null };
 
@@ -69,7 +70,7 @@ export function RestoreAccountPage() {
             </Button>
           </>
         ) : (
-          <Link to="/sign-in" state={{ email: phase.email }} className="btn btn--primary btn--block">
+          <Link to={paths.signIn} state={{ email: phase.email }} className="btn btn--primary btn--block">
             {t('signin.submit')}
           </Link>
         )}
@@ -84,7 +85,7 @@ export function RestoreAccountPage() {
           {t('restore.invalid.title')}
         </h1>
         <p role="alert">{phase.problem ? problemMessage(t, phase.problem) : t('restore.missing')}</p>
-        <Link to="/sign-in" className="btn btn--primary btn--block">
+        <Link to={paths.signIn} className="btn btn--primary btn--block">
           {t('signin.submit')}
         </Link>
       </div>

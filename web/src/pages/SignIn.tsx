@@ -11,6 +11,7 @@ import { useI18n } from '../i18n/I18n';
 import { call, useFormErrors } from '../lib/forms';
 import { ResendVerification } from './ResendVerification';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 const FIELDS = ['email', 'password', 'captcha'] as const;
 
@@ -128,7 +129,7 @@ export function SignInPage() {
           name="password"
           after={
             <p className="field__aside">
-              <Link to="/forgot-password" state={{ email }} data-testid="forgot-password">
+              <Link to={paths.forgotPassword} state={{ email }} data-testid="forgot-password">
                 {t('signin.forgot')}
               </Link>
             </p>
@@ -140,7 +141,7 @@ export function SignInPage() {
         </Button>
       </form>
       <p className="card__foot">
-        {t('signin.noAccount')} <Link to="/sign-up">{t('signin.signUp')}</Link>
+        {t('signin.noAccount')} <Link to={paths.signUp}>{t('signin.signUp')}</Link>
       </p>
       <Dialog
         open={!!newDevice}
@@ -156,7 +157,7 @@ export function SignInPage() {
               onClick={() => {
                 const challenge = newDevice;
                 setNewDevice(null);
-                if (challenge) navigate('/sign-in/device', { state: { challenge, from } });
+                if (challenge) navigate(paths.signInDevice, { state: { challenge, from } });
               }}
               data-testid="new-device-ok"
             >

@@ -15,6 +15,7 @@ import { call, useFormErrors } from '../lib/forms';
 import { invitationPath, loadPendingInvitation } from '../lib/organizationInvitation';
 import { ResendVerification } from './ResendVerification';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 const FIELDS = ['full_name', 'email', 'password', 'phone_number', 'captcha', 'consents', 'terms', 'privacy'] as const;
 
@@ -101,7 +102,7 @@ export function SignUpPage() {
       form.clear();
       if (result.data.status === 'email_verified' && invitation) {
         // Nothing to confirm: sign in with the address, and the invitation comes next.
-        navigate('/sign-in', { replace: true, state: { email: result.data.email, verified: true, from: invitationPath(invitation) } });
+        navigate(paths.signIn, { replace: true, state: { email: result.data.email, verified: true, from: invitationPath(invitation) } });
         return;
       }
       setDone(result.data.email);
@@ -255,7 +256,7 @@ export function SignUpPage() {
         </Button>
       </form>
       <p className="card__foot">
-        {t('signup.haveAccount')} <Link to="/sign-in">{t('signup.signIn')}</Link>
+        {t('signup.haveAccount')} <Link to={paths.signIn}>{t('signup.signIn')}</Link>
       </p>
       {dialog && (
         <LegalDialog
@@ -285,7 +286,7 @@ function SignUpDone({ email }: { email: string }) {
       <p className="muted">{t('signup.done.sentTo', { email })}</p>
       <ResendVerification email={email} initialWait={60} />
       <div className="card__foot">
-        <Link to="/sign-in" className="btn btn--primary btn--block">
+        <Link to={paths.signIn} className="btn btn--primary btn--block">
           {t('signup.done.toSignIn')}
         </Link>
       </div>

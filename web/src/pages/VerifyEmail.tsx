@@ -7,6 +7,7 @@ import { Button, TextField } from '../components/ui';
 import { useI18n } from '../i18n/I18n';
 import type { Problem } from '../api/client';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { paths } from '../app/paths';
 
 type Outcome = { kind: 'checking' } | { kind: 'ok'; email: string } | { kind: 'failed'; problem: Partial<Problem> | null };
 
@@ -57,7 +58,7 @@ export function VerifyEmailPage() {
         <h1 className="card__title">{t('verify.success.title')}</h1>
         <p>{t('verify.success.body', { portal: config.portal_name })}</p>
         <p className="muted small">{outcome.email}</p>
-        <Link to="/sign-in" className="btn btn--primary btn--block" state={{ email: outcome.email }}>
+        <Link to={paths.signIn} className="btn btn--primary btn--block" state={{ email: outcome.email }}>
           {t('signin.submit')}
         </Link>
       </div>
@@ -76,7 +77,7 @@ export function VerifyEmailPage() {
       </div>
       {alreadyDone && (
         <p>
-          <Link to="/sign-in" className="btn btn--primary btn--block">
+          <Link to={paths.signIn} className="btn btn--primary btn--block">
             {t('signin.submit')}
           </Link>
         </p>
