@@ -3,6 +3,13 @@
 //!
 //! The backend is chosen by the URL scheme (`sqlite://…` or `postgres://…`); anything else is
 //! refused, so a mistyped URL never silently becomes an SQLite file name.
+//!
+//! Units of work: [`Db::read`] (no transaction), [`Db::write`] (one transaction, committed when
+//! the unit returns `Ok`), [`Db::write_or_refuse`] (committed, then the request refused). A
+//! function that takes `&mut DbConnection` runs inside its caller's unit and never begins or
+//! commits a transaction itself; a service function with the suffix `_in` (`publish_in`,
+//! `revoke_all_in`) is the part of a use case that other use cases run inside their own unit.
+//! A savepoint inside a unit is `conn.transaction(..)`.
 
 pub mod models;
 pub mod schema;
@@ -352,6 +359,8 @@ impl Db {
 
     /// Runs `f` as one write transaction on the blocking pool: `BEGIN IMMEDIATE` on SQLite
     /// (so a read-then-write unit never fails on lock upgrade), a normal transaction on PostgreSQL.
+    /// `Ok` commits, `Err` rolls back; a unit that must commit and still refuse the request (a
+    /// failed attempt counted) uses [`Db::write_or_refuse`].
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
@@ -366,6 +375,20 @@ impl Db {
         })
         .await
         .map_err(|_| E::from(DbError::Task))?
+    }
+
+    /// [`Db::write`] for a unit of work that must commit even when it refuses the request: a
+    /// wrong code is counted, a reused refresh token ends its session, and *then* the request
+    /// is refused. `f` returns [`Committed::Done`] with the value or [`Committed::Refused`] with
+    /// the refusal; either way what it wrote is committed, and a refusal comes back as the
+    /// error. An `Err` from `f` itself rolls everything back, as with [`Db::write`].
+    pub async fn write_or_refuse<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<Committed<T, E>, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        self.write(f).await?.into()
     }
 
     /// Synchronous variant of [`Db::write`] for code already on a blocking thread (CLI).
@@ -389,6 +412,32 @@ impl Db {
             conn.batch_execute(probe).map_err(DbError::from)
         })
         .await
+    }
+}
+
+/// What a unit of work run by [`Db::write_or_refuse`] ends with: done, or a refusal to answer
+/// once what it wrote (the failed attempt counted, the session ended) is committed.
+#[derive(Debug)]
+pub enum Committed<T, E> {
+    Done(T),
+    Refused(E),
+}
+
+impl<T, E> From<Result<T, E>> for Committed<T, E> {
+    fn from(result: Result<T, E>) -> Self {
+        match result {
+            Ok(value) => Self::Done(value),
+            Err(refusal) => Self::Refused(refusal),
+        }
+    }
+}
+
+impl<T, E> From<Committed<T, E>> for Result<T, E> {
+    fn from(committed: Committed<T, E>) -> Self {
+        match committed {
+            Committed::Done(value) => Ok(value),
+            Committed::Refused(refusal) => Err(refusal),
+        }
     }
 }
 

@@ -4,7 +4,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::db::models::legal::{self, LegalDocument, NewLegalDocument};
-use crate::db::{Db, DbError};
+use crate::db::{
+    Committed::{self, Done, Refused},
+    Db, DbError,
+};
 use crate::impl_from_diesel;
 use crate::startup::AppState;
 
@@ -232,8 +235,8 @@ pub async fn accept(
     let now = state.clock.now();
     state
         .db
-        .write(
-            move |conn| -> Result<Result<(), ConsentError>, ConsentError> {
+        .write_or_refuse(
+            move |conn| -> Result<Committed<(), ConsentError>, ConsentError> {
                 let account =
                     accounts::find(conn, &account_id)?.ok_or(ConsentError::UnknownAccount)?;
                 let required = required_kinds(&account.account_type);
@@ -297,7 +300,7 @@ pub async fn accept(
                     }
                 }
                 if !errors.is_empty() {
-                    return Ok(Err(ConsentError::Invalid(errors)));
+                    return Ok(Refused(ConsentError::Invalid(errors)));
                 }
                 let user_agent = client.user_agent();
                 for (kind, version) in &to_record {
@@ -322,10 +325,10 @@ pub async fn accept(
                         now,
                     )?;
                 }
-                Ok(Ok(()))
+                Ok(Done(()))
             },
         )
-        .await?
+        .await
 }
 
 /// A new version of a document, in one or more languages (English required).

@@ -28,7 +28,10 @@ use crate::config::Throttles;
 use crate::db::models::accounts as account_rows;
 use crate::db::models::mfa::{self, Totp};
 use crate::db::models::sessions as session_rows;
-use crate::db::{DbConnection, DbError};
+use crate::db::{
+    Committed::{self, Done, Refused},
+    DbConnection, DbError,
+};
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::accounts::{self, AccountError};
@@ -258,8 +261,8 @@ pub async fn start_totp(
     let public_url = state.settings.issuer();
     state
         .db
-        .write(move |conn| -> Result<Result<(), MfaError>, MfaError> {
-            if let Some(refusal) = reauthenticate(
+        .write_or_refuse(move |conn| -> Result<Committed<(), MfaError>, MfaError> {
+            if let Refused(refusal) = reauthenticate(
                 conn,
                 &cipher,
                 &id,
@@ -271,12 +274,12 @@ pub async fn start_totp(
                 &public_url,
                 &limits,
             )? {
-                return Ok(Err(refusal));
+                return Ok(Refused(refusal));
             }
             mfa::store_pending(conn, &id, &sealed, now.naive_utc())?;
-            Ok(Ok(()))
+            Ok(Done(()))
         })
-        .await??;
+        .await?;
     Ok(totp::provisioning(
         &secret,
         &state.settings.portal_name,
@@ -285,7 +288,7 @@ pub async fn start_totp(
 }
 
 /// The password was checked (`password_ok`); when MFA is active, `code` must be a current code
-/// too. Counts failures; `Some(refusal)` means stop (and commit the count).
+/// too. Counts failures; [`Refused`] means stop (and commit the count).
 #[allow(clippy::too_many_arguments)]
 fn reauthenticate(
     conn: &mut DbConnection,
@@ -298,11 +301,11 @@ fn reauthenticate(
     purpose: &str,
     public_url: &str,
     limits: &Throttles,
-) -> Result<Option<MfaError>, MfaError> {
+) -> Result<Committed<(), MfaError>, MfaError> {
     let key = reauth_key(account_id);
     if !password_ok {
         throttle::hit(conn, &key, limits.reauth_per_account, now)?;
-        return Ok(Some(MfaError::ReauthenticationFailed));
+        return Ok(Refused(MfaError::ReauthenticationFailed));
     }
     if let Some(row) = mfa::find(conn, account_id)?.filter(Totp::is_active) {
         match check_code(
@@ -317,15 +320,15 @@ fn reauthenticate(
             limits,
         )? {
             CodeCheck::Accepted(_) => {}
-            CodeCheck::Blocked(wait) => return Ok(Some(MfaError::Throttled(wait))),
+            CodeCheck::Blocked(wait) => return Ok(Refused(MfaError::Throttled(wait))),
             CodeCheck::Rejected => {
                 throttle::hit(conn, &key, limits.reauth_per_account, now)?;
-                return Ok(Some(MfaError::ReauthenticationFailed));
+                return Ok(Refused(MfaError::ReauthenticationFailed));
             }
         }
     }
     throttle::clear(conn, &key)?;
-    Ok(None)
+    Ok(Done(()))
 }
 
 /// Proves the pending secret with a code: it becomes the active one, previous recovery codes
@@ -348,13 +351,13 @@ pub async fn activate_totp(
     let cipher = state.totp_cipher.clone();
     state
         .db
-        .write(move |conn| -> Result<Result<(), MfaError>, MfaError> {
+        .write_or_refuse(move |conn| -> Result<Committed<(), MfaError>, MfaError> {
             let at = now.naive_utc();
             let Some(row) = mfa::find(conn, &account.id)? else {
-                return Ok(Err(MfaError::NotEnrolled));
+                return Ok(Refused(MfaError::NotEnrolled));
             };
             let Some(pending) = row.pending_ciphertext().map(str::to_owned) else {
-                return Ok(Err(MfaError::NotEnrolled));
+                return Ok(Refused(MfaError::NotEnrolled));
             };
             let secret = cipher.open(&account.id, &pending)?;
             // A new secret has no used step yet.
@@ -363,14 +366,14 @@ pub async fn activate_totp(
                 let left = ACTIVATION_MAX_ATTEMPTS - failures;
                 if left <= 0 {
                     mfa::discard_pending(conn, &account.id, at)?;
-                    return Ok(Err(MfaError::AttemptsExhausted));
+                    return Ok(Refused(MfaError::AttemptsExhausted));
                 }
-                return Ok(Err(MfaError::WrongCode {
+                return Ok(Refused(MfaError::WrongCode {
                     attempts_left: left,
                 }));
             };
             if mfa::activate(conn, &account.id, &pending, step, at)? == 0 {
-                return Ok(Err(MfaError::NotEnrolled));
+                return Ok(Refused(MfaError::NotEnrolled));
             }
             mfa::replace_recovery_codes(conn, &account.id, &hashes, at)?;
             events::record(
@@ -392,9 +395,9 @@ pub async fn activate_totp(
                 }),
                 at,
             )?;
-            Ok(Ok(()))
+            Ok(Done(()))
         })
-        .await??;
+        .await?;
     state.mail_wake.notify_one();
     Ok(Activated {
         recovery_codes,
@@ -438,11 +441,11 @@ pub async fn disable_totp(
     let public_url = state.settings.issuer();
     state
         .db
-        .write(move |conn| -> Result<Result<(), MfaError>, MfaError> {
+        .write_or_refuse(move |conn| -> Result<Committed<(), MfaError>, MfaError> {
             if !mfa::is_active(conn, &account.id)? {
-                return Ok(Err(MfaError::NotActive));
+                return Ok(Refused(MfaError::NotActive));
             }
-            if let Some(refusal) = reauthenticate(
+            if let Refused(refusal) = reauthenticate(
                 conn,
                 &cipher,
                 &account.id,
@@ -454,7 +457,7 @@ pub async fn disable_totp(
                 &public_url,
                 &limits,
             )? {
-                return Ok(Err(refusal));
+                return Ok(Refused(refusal));
             }
             mfa::remove_all(conn, &account.id)?;
             crate::services::personal_tokens::revoke_all_in(
@@ -487,9 +490,9 @@ pub async fn disable_totp(
                 &public_url,
                 now,
             )?;
-            Ok(Ok(()))
+            Ok(Done(()))
         })
-        .await??;
+        .await?;
     state.mail_wake.notify_one();
     Ok(())
 }

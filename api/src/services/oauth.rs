@@ -23,7 +23,10 @@ use crate::db::models::oauth::{
     self as rows, DeviceAuthorization, NewDeviceAuthorization, NewOAuthClient, OAuthClient,
 };
 use crate::db::models::{personal_tokens as token_rows, sessions as session_rows};
-use crate::db::{DbConnection, DbError};
+use crate::db::{
+    Committed::{self, Done, Refused},
+    DbConnection, DbError,
+};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
@@ -292,58 +295,60 @@ pub async fn exchange_device_code(
     let st = state.clone();
     let issued = state
         .db
-        .write(move |conn| -> Result<Result<_, OAuthError>, OAuthError> {
-            let client = client(conn, &client_id)?;
-            let Some(grant) = rows::by_device_code(conn, &hash)? else {
-                return Ok(Err(OAuthError::InvalidGrant));
-            };
-            if grant.client_id != client.client_id || grant.status == "used" {
-                return Ok(Err(OAuthError::InvalidGrant));
-            }
-            if grant.expires_at <= at {
-                return Ok(Err(OAuthError::ExpiredToken));
-            }
-            // Faster than the interval: slow down, and the interval grows (RFC 8628 §3.5).
-            let too_soon = grant.last_polled_at.is_some_and(|last| {
-                at < last + chrono::Duration::seconds(i64::from(grant.interval_seconds))
-            });
-            let interval = grant.interval_seconds + if too_soon { 5 } else { 0 };
-            rows::polled(conn, &grant.id, interval, at)?;
-            if too_soon {
-                return Ok(Err(OAuthError::SlowDown));
-            }
-            match grant.status.as_str() {
-                "pending" => return Ok(Err(OAuthError::AuthorizationPending)),
-                "denied" => return Ok(Err(OAuthError::AccessDenied)),
-                _ => {}
-            }
-            if rows::mark_used(conn, &grant.id)? == 0 {
-                return Ok(Err(OAuthError::InvalidGrant));
-            }
-            let Some(account_id) = grant.account_id.as_deref() else {
-                return Ok(Err(OAuthError::InvalidGrant));
-            };
-            let Some(account) = crate::db::models::accounts::find(conn, account_id)? else {
-                return Ok(Err(OAuthError::InvalidGrant));
-            };
-            if account.closed_at.is_some() {
-                return Ok(Err(OAuthError::InvalidGrant));
-            }
-            let (session_id, refresh, expires) = sessions::start_for(
-                conn,
-                &st,
-                &account.id,
-                None,
-                &requester,
-                Some(Grant {
-                    client_id: &client.client_id,
-                    scopes: &grant.scopes,
-                }),
-                now,
-            )?;
-            Ok(Ok((account, session_id, refresh, expires, grant.scopes)))
-        })
-        .await?;
+        .write_or_refuse(
+            move |conn| -> Result<Committed<_, OAuthError>, OAuthError> {
+                let client = client(conn, &client_id)?;
+                let Some(grant) = rows::by_device_code(conn, &hash)? else {
+                    return Ok(Refused(OAuthError::InvalidGrant));
+                };
+                if grant.client_id != client.client_id || grant.status == "used" {
+                    return Ok(Refused(OAuthError::InvalidGrant));
+                }
+                if grant.expires_at <= at {
+                    return Ok(Refused(OAuthError::ExpiredToken));
+                }
+                // Faster than the interval: slow down, and the interval grows (RFC 8628 §3.5).
+                let too_soon = grant.last_polled_at.is_some_and(|last| {
+                    at < last + chrono::Duration::seconds(i64::from(grant.interval_seconds))
+                });
+                let interval = grant.interval_seconds + if too_soon { 5 } else { 0 };
+                rows::polled(conn, &grant.id, interval, at)?;
+                if too_soon {
+                    return Ok(Refused(OAuthError::SlowDown));
+                }
+                match grant.status.as_str() {
+                    "pending" => return Ok(Refused(OAuthError::AuthorizationPending)),
+                    "denied" => return Ok(Refused(OAuthError::AccessDenied)),
+                    _ => {}
+                }
+                if rows::mark_used(conn, &grant.id)? == 0 {
+                    return Ok(Refused(OAuthError::InvalidGrant));
+                }
+                let Some(account_id) = grant.account_id.as_deref() else {
+                    return Ok(Refused(OAuthError::InvalidGrant));
+                };
+                let Some(account) = crate::db::models::accounts::find(conn, account_id)? else {
+                    return Ok(Refused(OAuthError::InvalidGrant));
+                };
+                if account.closed_at.is_some() {
+                    return Ok(Refused(OAuthError::InvalidGrant));
+                }
+                let (session_id, refresh, expires) = sessions::start_for(
+                    conn,
+                    &st,
+                    &account.id,
+                    None,
+                    &requester,
+                    Some(Grant {
+                        client_id: &client.client_id,
+                        scopes: &grant.scopes,
+                    }),
+                    now,
+                )?;
+                Ok(Done((account, session_id, refresh, expires, grant.scopes)))
+            },
+        )
+        .await;
     let (account, session_id, refresh, expires, scope) = issued?;
     let tokens = sessions::access_token(
         state,
@@ -446,12 +451,12 @@ pub async fn lookup(
     let (account_id, code) = (account.id.clone(), user_code.to_owned());
     let outcome = state
         .db
-        .write(
-            move |conn| -> Result<Result<_, ApprovalError>, ApprovalError> {
-                Ok(pending(conn, &account_id, &code, now))
+        .write_or_refuse(
+            move |conn| -> Result<Committed<_, ApprovalError>, ApprovalError> {
+                Ok(pending(conn, &account_id, &code, now).into())
             },
         )
-        .await?;
+        .await;
     let (grant, client) = outcome?;
     Ok(PendingRequest {
         user_code: display_user_code(&grant.user_code),
@@ -475,14 +480,14 @@ pub async fn decide(
     let (account_id, code) = (account.id.clone(), user_code.to_owned());
     let outcome = state
         .db
-        .write(move |conn| -> Result<Result<_, ApprovalError>, ApprovalError> {
+        .write_or_refuse(move |conn| -> Result<Committed<_, ApprovalError>, ApprovalError> {
             let (grant, client) = match pending(conn, &account_id, &code, now) {
                 Ok(found) => found,
-                Err(e) => return Ok(Err(e)),
+                Err(e) => return Ok(Refused(e)),
             };
             let status = if approve { "approved" } else { "denied" };
             if rows::decide(conn, &grant.id, status, &account_id, now.naive_utc())? == 0 {
-                return Ok(Err(ApprovalError::UnknownCode));
+                return Ok(Refused(ApprovalError::UnknownCode));
             }
             events::record(
                 conn,
@@ -496,9 +501,9 @@ pub async fn decide(
                 Some(json!({ "client_id": client.client_id, "client": client.name, "scopes": grant.scopes })),
                 now,
             )?;
-            Ok(Ok((grant, client)))
+            Ok(Done((grant, client)))
         })
-        .await?;
+        .await;
     let (grant, client) = outcome?;
     Ok(PendingRequest {
         user_code: display_user_code(&grant.user_code),

@@ -25,7 +25,10 @@ use crate::auth::tokens;
 use crate::db::models::accounts::{self, Account};
 use crate::db::models::password_resets::{self, NewPasswordReset, PasswordReset};
 use crate::db::models::{mfa as mfa_rows, sessions as session_rows};
-use crate::db::{DbConnection, DbError};
+use crate::db::{
+    Committed::{self, Done, Refused},
+    DbConnection, DbError,
+};
 use crate::domain::{Email, Password};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
@@ -206,11 +209,11 @@ pub async fn confirm_reset(
         let (token_hash, bad_key) = (token_hash.clone(), bad_key.clone());
         state
             .db
-            .write(
-                move |conn| -> Result<Result<Account, PasswordError>, PasswordError> {
+            .write_or_refuse(
+                move |conn| -> Result<Committed<Account, PasswordError>, PasswordError> {
                     if let Some(key) = &bad_key {
                         if let Some(wait) = throttle::blocked(conn, key, now)? {
-                            return Ok(Err(PasswordError::Throttled(wait)));
+                            return Ok(Refused(PasswordError::Throttled(wait)));
                         }
                     }
                     let account =
@@ -219,18 +222,18 @@ pub async fn confirm_reset(
                             None => None,
                         };
                     match account {
-                        Some(account) => Ok(Ok(account)),
+                        Some(account) => Ok(Done(account)),
                         None => {
                             // Guessing links is throttled per client (ASVS 5.0 V6.3.1).
                             if let Some(key) = &bad_key {
                                 throttle::hit(conn, key, limits.bad_tokens_per_client, now)?;
                             }
-                            Ok(Err(PasswordError::LinkInvalid))
+                            Ok(Refused(PasswordError::LinkInvalid))
                         }
                     }
                 },
             )
-            .await??
+            .await?
     };
     let personal = [account.email.as_str(), account.full_name.as_str()];
     let password = Password::parse(&state.settings.password_policy, &password, &personal).map_err(
@@ -343,8 +346,8 @@ pub async fn reauthenticate(
     let matches = verified.matches;
     state
         .db
-        .write(
-            move |conn| -> Result<Result<(), PasswordError>, PasswordError> {
+        .write_or_refuse(
+            move |conn| -> Result<Committed<(), PasswordError>, PasswordError> {
                 if !matches {
                     throttle::hit(conn, &key, limits.sign_in_per_account, now)?;
                     events::record(
@@ -355,7 +358,7 @@ pub async fn reauthenticate(
                         Some(json!({ "purpose": purpose })),
                         now,
                     )?;
-                    return Ok(Err(PasswordError::WrongPassword));
+                    return Ok(Refused(PasswordError::WrongPassword));
                 }
                 if let Some(row) = mfa_rows::find(conn, &id)?.filter(|t| t.is_active()) {
                     let code = mfa_code.as_deref().unwrap_or("");
@@ -371,15 +374,17 @@ pub async fn reauthenticate(
                         &limits,
                     )? {
                         CodeCheck::Accepted(_) => {}
-                        CodeCheck::Blocked(wait) => return Ok(Err(PasswordError::Throttled(wait))),
-                        CodeCheck::Rejected => return Ok(Err(PasswordError::WrongCode)),
+                        CodeCheck::Blocked(wait) => {
+                            return Ok(Refused(PasswordError::Throttled(wait)))
+                        }
+                        CodeCheck::Rejected => return Ok(Refused(PasswordError::WrongCode)),
                     }
                 }
                 throttle::clear(conn, &key)?;
-                Ok(Ok(()))
+                Ok(Done(()))
             },
         )
-        .await??;
+        .await?;
     state.mail_wake.notify_one();
     Ok(())
 }

@@ -9,7 +9,10 @@ use crate::auth::jwt::TokenError;
 use crate::auth::tokens;
 use crate::db::models::accounts;
 use crate::db::models::sessions::{self, NewRefreshToken, NewSession};
-use crate::db::{DbConnection, DbError};
+use crate::db::{
+    Committed::{self, Done, Refused},
+    DbConnection, DbError,
+};
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
@@ -164,31 +167,31 @@ pub async fn refresh(
     let st = state.clone();
     let outcome = state
         .db
-        .write(move |conn| -> Result<Result<_, SessionError>, SessionError> {
+        .write_or_refuse(move |conn| -> Result<Committed<_, SessionError>, SessionError> {
             let Some((token, session)) = sessions::find_refresh(conn, &hash)? else {
-                return Ok(Err(SessionError::InvalidRefreshToken));
+                return Ok(Refused(SessionError::InvalidRefreshToken));
             };
             let at = now.naive_utc();
             if session.revoked_at.is_some() || session.expires_at <= at {
-                return Ok(Err(SessionError::SessionEnded));
+                return Ok(Refused(SessionError::SessionEnded));
             }
             if token.used_at.is_some() || sessions::use_refresh(conn, &token.id, at)? == 0 {
                 sessions::revoke(conn, &session.id, "refresh_token_reuse", at)?;
                 tracing::warn!(session_id = %session.id, "refresh token reused; session revoked");
-                return Ok(Err(SessionError::Reused));
+                return Ok(Refused(SessionError::Reused));
             }
             if token.expires_at <= at {
-                return Ok(Err(SessionError::SessionEnded));
+                return Ok(Refused(SessionError::SessionEnded));
             }
             let Some(account) = accounts::find(conn, &session.account_id)? else {
-                return Ok(Err(SessionError::SessionEnded));
+                return Ok(Refused(SessionError::SessionEnded));
             };
             sessions::touch(conn, &session.id, at)?;
             let session_expires = DateTime::<Utc>::from_naive_utc_and_offset(session.expires_at, Utc);
             let (next, expires) = new_refresh(conn, &st, &session.id, session_expires, now)?;
-            Ok(Ok((account.id, account.role, session.id, next, expires)))
+            Ok(Done((account.id, account.role, session.id, next, expires)))
         })
-        .await?;
+        .await;
     let (account_id, role, session_id, next, expires) = outcome?;
     Ok(access_token(
         state,

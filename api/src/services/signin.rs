@@ -25,7 +25,10 @@ use crate::db::models::challenges::{self, NewChallenge};
 use crate::db::models::devices::{self, NewDevice};
 use crate::db::models::mfa;
 use crate::db::models::{accounts, captcha as redemptions};
-use crate::db::{DbConnection, DbError};
+use crate::db::{
+    Committed::{self, Done, Refused},
+    DbConnection, DbError,
+};
 use crate::domain::Email;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
@@ -493,86 +496,88 @@ pub async fn verify_device_code(
     let public_url = state.settings.issuer();
     let outcome = state
         .db
-        .write(move |conn| -> Result<Result<_, SignInError>, SignInError> {
-            let Some(challenge) =
-                challenges::find(conn, &challenge_id)?.filter(|c| c.step == DEVICE_STEP)
-            else {
-                return Ok(Err(SignInError::UnknownChallenge));
-            };
-            if challenge.completed_at.is_some() {
-                return Ok(Err(SignInError::UnknownChallenge));
-            }
-            if challenge.expires_at <= now.naive_utc() {
-                return Ok(Err(SignInError::ChallengeExpired));
-            }
-            let budget_key = device_codes_key(&challenge.account_id);
-            if let Some(wait) = throttle::blocked(conn, &budget_key, now)? {
-                return Ok(Err(SignInError::Throttled(wait)));
-            }
-            if challenges::count_attempt(conn, &challenge.id, CODE_MAX_ATTEMPTS)? == 0 {
-                return Ok(Err(SignInError::AttemptsExhausted));
-            }
-            let expected = challenge.code_hash.clone().unwrap_or_default();
-            let given = tokens::hash_code(&code_key, &challenge.id, code.trim());
-            if !tokens::same(&expected, &given) {
-                if let Some(wait) =
-                    throttle::hit(conn, &budget_key, limits.device_codes_per_account, now)?
-                {
-                    return Ok(Err(SignInError::Throttled(wait)));
+        .write_or_refuse(
+            move |conn| -> Result<Committed<_, SignInError>, SignInError> {
+                let Some(challenge) =
+                    challenges::find(conn, &challenge_id)?.filter(|c| c.step == DEVICE_STEP)
+                else {
+                    return Ok(Refused(SignInError::UnknownChallenge));
+                };
+                if challenge.completed_at.is_some() {
+                    return Ok(Refused(SignInError::UnknownChallenge));
                 }
-                let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
-                return Ok(Err(if left <= 0 {
-                    SignInError::AttemptsExhausted
-                } else {
-                    SignInError::WrongCode {
-                        attempts_left: left,
+                if challenge.expires_at <= now.naive_utc() {
+                    return Ok(Refused(SignInError::ChallengeExpired));
+                }
+                let budget_key = device_codes_key(&challenge.account_id);
+                if let Some(wait) = throttle::blocked(conn, &budget_key, now)? {
+                    return Ok(Refused(SignInError::Throttled(wait)));
+                }
+                if challenges::count_attempt(conn, &challenge.id, CODE_MAX_ATTEMPTS)? == 0 {
+                    return Ok(Refused(SignInError::AttemptsExhausted));
+                }
+                let expected = challenge.code_hash.clone().unwrap_or_default();
+                let given = tokens::hash_code(&code_key, &challenge.id, code.trim());
+                if !tokens::same(&expected, &given) {
+                    if let Some(wait) =
+                        throttle::hit(conn, &budget_key, limits.device_codes_per_account, now)?
+                    {
+                        return Ok(Refused(SignInError::Throttled(wait)));
                     }
-                }));
-            }
-            if challenges::complete(conn, &challenge.id, now.naive_utc())? == 0 {
-                return Ok(Err(SignInError::UnknownChallenge));
-            }
-            throttle::clear(conn, &budget_key)?;
-            let Some(account) = accounts::find(conn, &challenge.account_id)? else {
-                return Ok(Err(SignInError::UnknownChallenge));
-            };
-            if mfa::is_active(conn, &account.id)? {
-                let (challenge_id, expires_at) = mfa_challenge(
-                    conn,
-                    &account.id,
-                    None,
-                    true,
-                    challenge.use_cookies,
-                    &client,
-                    now,
-                )?;
-                return Ok(Ok((
-                    Step::Challenge {
-                        challenge_id,
-                        step: MFA_STEP,
-                        expires_at,
-                        email: account.email,
+                    let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
+                    return Ok(Refused(if left <= 0 {
+                        SignInError::AttemptsExhausted
+                    } else {
+                        SignInError::WrongCode {
+                            attempts_left: left,
+                        }
+                    }));
+                }
+                if challenges::complete(conn, &challenge.id, now.naive_utc())? == 0 {
+                    return Ok(Refused(SignInError::UnknownChallenge));
+                }
+                throttle::clear(conn, &budget_key)?;
+                let Some(account) = accounts::find(conn, &challenge.account_id)? else {
+                    return Ok(Refused(SignInError::UnknownChallenge));
+                };
+                if mfa::is_active(conn, &account.id)? {
+                    let (challenge_id, expires_at) = mfa_challenge(
+                        conn,
+                        &account.id,
+                        None,
+                        true,
+                        challenge.use_cookies,
+                        &client,
+                        now,
+                    )?;
+                    return Ok(Done((
+                        Step::Challenge {
+                            challenge_id,
+                            step: MFA_STEP,
+                            expires_at,
+                            email: account.email,
+                        },
+                        challenge.use_cookies,
+                    )));
+                }
+                let (device_id, device_token) =
+                    trust_device(conn, &account, &client, &public_url, now)?;
+                let (sid, refresh, expires) =
+                    sessions::start(conn, &st, &account.id, Some(&device_id), &client, now)?;
+                Ok(Done((
+                    Step::Done {
+                        account_id: account.id,
+                        role: account.role,
+                        sid,
+                        refresh,
+                        expires,
+                        device_token: Some(device_token),
                     },
                     challenge.use_cookies,
-                )));
-            }
-            let (device_id, device_token) =
-                trust_device(conn, &account, &client, &public_url, now)?;
-            let (sid, refresh, expires) =
-                sessions::start(conn, &st, &account.id, Some(&device_id), &client, now)?;
-            Ok(Ok((
-                Step::Done {
-                    account_id: account.id,
-                    role: account.role,
-                    sid,
-                    refresh,
-                    expires,
-                    device_token: Some(device_token),
-                },
-                challenge.use_cookies,
-            )))
-        })
-        .await?;
+                )))
+            },
+        )
+        .await;
     // Notices may have been queued, whatever the outcome.
     state.mail_wake.notify_one();
     let (step, use_cookies) = outcome?;
@@ -729,100 +734,103 @@ pub async fn verify_mfa_code(
     let public_url = state.settings.issuer();
     let outcome = state
         .db
-        .write(move |conn| -> Result<Result<_, SignInError>, SignInError> {
-            let Some(challenge) = challenges::find(conn, &challenge_id)?
-                .filter(|c| c.step == MFA_STEP && c.completed_at.is_none())
-            else {
-                return Ok(Err(SignInError::UnknownChallenge));
-            };
-            if challenge.expires_at <= now.naive_utc() {
-                return Ok(Err(SignInError::ChallengeExpired));
-            }
-            // MFA switched off or reset meanwhile: this sign-in no longer applies.
-            let Some(totp_row) = mfa::find(conn, &challenge.account_id)?.filter(|t| t.is_active())
-            else {
-                return Ok(Err(SignInError::UnknownChallenge));
-            };
-            if let Some(wait) = mfa_service::codes_blocked(conn, &challenge.account_id, now)? {
-                return Ok(Err(SignInError::Throttled(wait)));
-            }
-            if challenges::count_attempt(conn, &challenge.id, CODE_MAX_ATTEMPTS)? == 0 {
-                return Ok(Err(SignInError::AttemptsExhausted));
-            }
-            match mfa_service::check_code(
-                conn,
-                &cipher,
-                &totp_row,
-                &code,
-                &client,
-                now,
-                "sign_in",
-                &public_url,
-                &limits,
-            )? {
-                CodeCheck::Accepted(_) => {}
-                CodeCheck::Blocked(wait) => return Ok(Err(SignInError::Throttled(wait))),
-                CodeCheck::Rejected => {
-                    let attempts = challenge.attempts + 1;
-                    if attempts == MFA_FAILURES_NOTICE_AT {
-                        // The right password, then wrong codes: the password may be known
-                        // to someone else.
-                        if let Some(account) = accounts::find(conn, &challenge.account_id)? {
-                            events::record(
-                                conn,
-                                &account.id,
-                                EventKind::MfaFailures,
-                                &client,
-                                Some(json!({ "attempts": attempts })),
-                                now,
-                            )?;
-                            notices::send(
-                                conn,
-                                &account,
-                                Notice::MfaFailures { attempts },
-                                &client,
-                                &public_url,
-                                now,
-                            )?;
-                        }
-                    }
-                    let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
-                    return Ok(Err(if left <= 0 {
-                        SignInError::AttemptsExhausted
-                    } else {
-                        SignInError::WrongCode {
-                            attempts_left: left,
-                        }
-                    }));
+        .write_or_refuse(
+            move |conn| -> Result<Committed<_, SignInError>, SignInError> {
+                let Some(challenge) = challenges::find(conn, &challenge_id)?
+                    .filter(|c| c.step == MFA_STEP && c.completed_at.is_none())
+                else {
+                    return Ok(Refused(SignInError::UnknownChallenge));
+                };
+                if challenge.expires_at <= now.naive_utc() {
+                    return Ok(Refused(SignInError::ChallengeExpired));
                 }
-            }
-            if challenges::complete(conn, &challenge.id, now.naive_utc())? == 0 {
-                return Ok(Err(SignInError::UnknownChallenge));
-            }
-            let Some(account) = accounts::find(conn, &challenge.account_id)? else {
-                return Ok(Err(SignInError::UnknownChallenge));
-            };
-            let (device_id, device_token) = if challenge.issue_device_token {
-                let (id, token) = trust_device(conn, &account, &client, &public_url, now)?;
-                (Some(id), Some(token))
-            } else {
-                (challenge.device_id.clone(), None)
-            };
-            let (sid, refresh, expires) =
-                sessions::start(conn, &st, &account.id, device_id.as_deref(), &client, now)?;
-            Ok(Ok((
-                Step::Done {
-                    account_id: account.id,
-                    role: account.role,
-                    sid,
-                    refresh,
-                    expires,
-                    device_token,
-                },
-                challenge.use_cookies,
-            )))
-        })
-        .await?;
+                // MFA switched off or reset meanwhile: this sign-in no longer applies.
+                let Some(totp_row) =
+                    mfa::find(conn, &challenge.account_id)?.filter(|t| t.is_active())
+                else {
+                    return Ok(Refused(SignInError::UnknownChallenge));
+                };
+                if let Some(wait) = mfa_service::codes_blocked(conn, &challenge.account_id, now)? {
+                    return Ok(Refused(SignInError::Throttled(wait)));
+                }
+                if challenges::count_attempt(conn, &challenge.id, CODE_MAX_ATTEMPTS)? == 0 {
+                    return Ok(Refused(SignInError::AttemptsExhausted));
+                }
+                match mfa_service::check_code(
+                    conn,
+                    &cipher,
+                    &totp_row,
+                    &code,
+                    &client,
+                    now,
+                    "sign_in",
+                    &public_url,
+                    &limits,
+                )? {
+                    CodeCheck::Accepted(_) => {}
+                    CodeCheck::Blocked(wait) => return Ok(Refused(SignInError::Throttled(wait))),
+                    CodeCheck::Rejected => {
+                        let attempts = challenge.attempts + 1;
+                        if attempts == MFA_FAILURES_NOTICE_AT {
+                            // The right password, then wrong codes: the password may be known
+                            // to someone else.
+                            if let Some(account) = accounts::find(conn, &challenge.account_id)? {
+                                events::record(
+                                    conn,
+                                    &account.id,
+                                    EventKind::MfaFailures,
+                                    &client,
+                                    Some(json!({ "attempts": attempts })),
+                                    now,
+                                )?;
+                                notices::send(
+                                    conn,
+                                    &account,
+                                    Notice::MfaFailures { attempts },
+                                    &client,
+                                    &public_url,
+                                    now,
+                                )?;
+                            }
+                        }
+                        let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
+                        return Ok(Refused(if left <= 0 {
+                            SignInError::AttemptsExhausted
+                        } else {
+                            SignInError::WrongCode {
+                                attempts_left: left,
+                            }
+                        }));
+                    }
+                }
+                if challenges::complete(conn, &challenge.id, now.naive_utc())? == 0 {
+                    return Ok(Refused(SignInError::UnknownChallenge));
+                }
+                let Some(account) = accounts::find(conn, &challenge.account_id)? else {
+                    return Ok(Refused(SignInError::UnknownChallenge));
+                };
+                let (device_id, device_token) = if challenge.issue_device_token {
+                    let (id, token) = trust_device(conn, &account, &client, &public_url, now)?;
+                    (Some(id), Some(token))
+                } else {
+                    (challenge.device_id.clone(), None)
+                };
+                let (sid, refresh, expires) =
+                    sessions::start(conn, &st, &account.id, device_id.as_deref(), &client, now)?;
+                Ok(Done((
+                    Step::Done {
+                        account_id: account.id,
+                        role: account.role,
+                        sid,
+                        refresh,
+                        expires,
+                        device_token,
+                    },
+                    challenge.use_cookies,
+                )))
+            },
+        )
+        .await;
     // Notices may have been queued, whatever the outcome.
     state.mail_wake.notify_one();
     let (step, use_cookies) = outcome?;

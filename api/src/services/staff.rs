@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::models::accounts::{self, NewAccount};
-use crate::db::{Db, DbError};
+use crate::db::{
+    Committed::{self, Done, Refused},
+    Db, DbError,
+};
 use crate::domain::{Email, FullName, PhoneNumber};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
@@ -165,8 +168,8 @@ pub async fn create_enterprise(
     let now = state.clock.now();
     let created = state
         .db
-        .write(
-            move |conn| -> Result<Result<(String, String), StaffError>, StaffError> {
+        .write_or_refuse(
+            move |conn| -> Result<Committed<(String, String), StaffError>, StaffError> {
                 let mut errors = Vec::new();
                 let person = parse_person(
                     "",
@@ -188,12 +191,12 @@ pub async fn create_enterprise(
                         &mut org_errors,
                     )?;
                     errors.extend(prefixed(org_errors));
-                    return Ok(Err(StaffError::Invalid(errors)));
+                    return Ok(Refused(StaffError::Invalid(errors)));
                 };
                 let account = match insert_invited_account(conn, &person, "enterprise", "user", now)
                 {
                     Ok(account) => account,
-                    Err(StaffError::EmailTaken) => return Ok(Err(StaffError::EmailTaken)),
+                    Err(StaffError::EmailTaken) => return Ok(Refused(StaffError::EmailTaken)),
                     Err(e) => return Err(e),
                 };
                 let mut org_errors = Vec::new();
@@ -218,10 +221,10 @@ pub async fn create_enterprise(
                     &link_base,
                     now,
                 )?;
-                Ok(Ok((account.id, organization.id)))
+                Ok(Done((account.id, organization.id)))
             },
         )
-        .await??;
+        .await?;
     state.mail_wake.notify_one();
     Ok(created)
 }

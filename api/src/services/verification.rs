@@ -8,7 +8,10 @@ use serde_json::json;
 
 use crate::auth::tokens;
 use crate::db::models::{accounts, verifications};
-use crate::db::DbError;
+use crate::db::{
+    Committed::{self, Done, Refused},
+    DbError,
+};
 use crate::domain::Email;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
@@ -45,8 +48,8 @@ pub async fn confirm(
     let hash = tokens::hash_token(&token);
     state
         .db
-        .write(
-            move |conn| -> Result<Result<String, VerificationError>, VerificationError> {
+        .write_or_refuse(
+            move |conn| -> Result<Committed<String, VerificationError>, VerificationError> {
                 let ip_key = client.ip.as_ref().map(|ip| format!("verify:ip:{ip}"));
                 if let Some(key) = &ip_key {
                     if let Some(wait) = throttle::blocked(conn, key, now)? {
@@ -57,22 +60,22 @@ pub async fn confirm(
                     if let Some(key) = &ip_key {
                         throttle::hit(conn, key, limits.bad_tokens_per_client, now)?;
                     }
-                    return Ok(Err(VerificationError::InvalidToken));
+                    return Ok(Refused(VerificationError::InvalidToken));
                 };
                 let account = accounts::find(conn, &record.account_id)?
                     .ok_or(VerificationError::InvalidToken)?;
                 if record.used_at.is_some() {
-                    return Ok(Err(if account.email_verified_at.is_some() {
+                    return Ok(Refused(if account.email_verified_at.is_some() {
                         VerificationError::AlreadyVerified
                     } else {
                         VerificationError::Used
                     }));
                 }
                 if record.expires_at <= now.naive_utc() {
-                    return Ok(Err(VerificationError::Expired));
+                    return Ok(Refused(VerificationError::Expired));
                 }
                 if verifications::mark_used(conn, &record.id, now.naive_utc())? == 0 {
-                    return Ok(Err(VerificationError::AlreadyVerified));
+                    return Ok(Refused(VerificationError::AlreadyVerified));
                 }
                 accounts::mark_email_verified(conn, &account.id, now.naive_utc())?;
                 events::record(
@@ -83,10 +86,10 @@ pub async fn confirm(
                     None,
                     now,
                 )?;
-                Ok(Ok(account.email))
+                Ok(Done(account.email))
             },
         )
-        .await?
+        .await
 }
 
 /// Sends a new link to an unverified address (or a reminder to sign in to a verified one).
