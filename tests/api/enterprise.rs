@@ -7,9 +7,9 @@ use std::time::Duration;
 use portal_tests::{both_backends, TestApp};
 use serde_json::{json, Value};
 
-use crate::mfa::{mfa_on, onboarding, Person};
+use crate::mfa::{mfa_on, onboarding};
 use crate::organizations::{organization_form, sales_representatives};
-use crate::support::{problem, PASSWORD};
+use crate::support::{problem, Person, PASSWORD};
 
 /// A staff member with legal documents accepted and MFA on.
 pub(crate) async fn staff(app: &TestApp) -> Person {
@@ -28,11 +28,7 @@ pub(crate) async fn staff(app: &TestApp) -> Person {
         .await;
     assert_eq!(res.status(), 200);
     let tokens = app.signed_in(email, PASSWORD).await;
-    let person = Person {
-        email: email.to_owned(),
-        access: tokens["access_token"].as_str().unwrap().to_owned(),
-        device_token: tokens["device_token"].as_str().unwrap().to_owned(),
-    };
+    let person = Person::from_tokens(email, &tokens);
     let res = app
         .post_auth(
             "/v1/me/consents",

@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 use totp_rs::TOTP;
 
 use crate::errors::{operations, Operation};
-use crate::mfa::{code_now, mfa_challenge, mfa_on, ready_for_mfa, send_mfa_code, Person};
+use crate::mfa::{code_now, mfa_challenge, mfa_on, ready_for_mfa, send_mfa_code};
+use crate::support::Person;
 use crate::support::{problem, PASSWORD};
 
 const STEP: Duration = Duration::from_secs(30);

@@ -9,11 +9,12 @@ use std::time::Duration;
 use portal_tests::{both_backends, TestApp};
 use serde_json::{json, Value};
 
-use crate::organizations::{member, organization, project, wait_for_status, Member};
+use crate::organizations::{member, organization, project, wait_for_status};
+use crate::support::Person;
 use crate::support::{problem, MAIL_WAIT, PASSWORD};
 use crate::teams::{account_id, invitation_token, invite, joined};
 
-async fn patch(app: &TestApp, path: &str, who: &Member, body: &Value) -> reqwest::Response {
+async fn patch(app: &TestApp, path: &str, who: &Person, body: &Value) -> reqwest::Response {
     app.client
         .patch(app.url(path))
         .bearer_auth(&who.access)
@@ -23,14 +24,14 @@ async fn patch(app: &TestApp, path: &str, who: &Member, body: &Value) -> reqwest
         .unwrap()
 }
 
-async fn get_json(app: &TestApp, path: &str, who: &Member) -> Value {
+async fn get_json(app: &TestApp, path: &str, who: &Person) -> Value {
     let res = app.get_auth(path, &who.access).await;
     assert_eq!(res.status(), 200, "{path}: {}", res.text().await.unwrap());
     res.json().await.unwrap()
 }
 
 /// Polls (bounded) until `GET /v1/projects/{id}` answers 404: the project is gone.
-async fn wait_until_gone(app: &TestApp, who: &Member, project_id: &str) {
+async fn wait_until_gone(app: &TestApp, who: &Person, project_id: &str) {
     for _ in 0..200 {
         let res = app
             .get_auth(&format!("/v1/projects/{project_id}"), &who.access)
@@ -45,11 +46,11 @@ async fn wait_until_gone(app: &TestApp, who: &Member, project_id: &str) {
 }
 
 struct Team {
-    owner: Member,
-    admin: Member,
-    member: Member,
-    billing: Member,
-    outsider: Member,
+    owner: Person,
+    admin: Person,
+    member: Person,
+    billing: Person,
+    outsider: Person,
     org: String,
     project: String,
 }
@@ -677,7 +678,7 @@ both_backends!(
             form["name"] = json!(format!("By {role}"));
             form
         };
-        let who: [(&str, &Member); 5] = [
+        let who: [(&str, &Person); 5] = [
             ("owner", &t.owner),
             ("admin", &t.admin),
             ("member", &t.member),

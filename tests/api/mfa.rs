@@ -11,16 +11,9 @@ use portal_tests::{both_backends, TestApp};
 use serde_json::{json, Value};
 use totp_rs::TOTP;
 
-use crate::support::{device_challenge, device_code_path, nth_mail, problem, PASSWORD};
+use crate::support::{device_challenge, device_code_path, nth_mail, problem, Person, PASSWORD};
 
 const STEP: Duration = Duration::from_secs(30);
-
-/// What a person holds after onboarding up to MFA: tokens and the trusted device.
-pub(crate) struct Person {
-    pub(crate) email: String,
-    pub(crate) access: String,
-    pub(crate) device_token: String,
-}
 
 pub(crate) async fn onboarding(app: &TestApp, access: &str) -> Value {
     let res = app.get_auth("/v1/me/onboarding", access).await;
@@ -102,9 +95,9 @@ pub(crate) async fn ready_for_mfa(app: &TestApp, email: &str) -> Person {
     let status = onboarding(app, &access).await;
     assert_eq!(status["remaining_steps"], json!(["activate_mfa"]));
     Person {
-        email: email.to_owned(),
         access,
         device_token,
+        ..Person::from_tokens(email, &tokens)
     }
 }
 
@@ -507,9 +500,8 @@ both_backends!(
 
         // That device is now recognized: only the MFA code is asked for.
         let later = Person {
-            email: person.email.clone(),
-            access: person.access.clone(),
             device_token: device_token.to_owned(),
+            ..person.clone()
         };
         app.clock.advance(STEP);
         let challenge = mfa_challenge(&app, &later).await;
@@ -794,11 +786,7 @@ both_backends!(
             .await;
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
         let tokens = app.signed_in(staff_email, PASSWORD).await;
-        let staff = Person {
-            email: staff_email.to_owned(),
-            access: tokens["access_token"].as_str().unwrap().to_owned(),
-            device_token: tokens["device_token"].as_str().unwrap().to_owned(),
-        };
+        let staff = Person::from_tokens(staff_email, &tokens);
         let res = app
             .post_auth(
                 "/v1/me/consents",
@@ -836,9 +824,8 @@ both_backends!(
 
         // The person sees who reset it once MFA is on again.
         let again = Person {
-            email: person.email.clone(),
             access: access.to_owned(),
-            device_token: person.device_token.clone(),
+            ..person.clone()
         };
         mfa_on(&app, &again).await;
         let res = app

@@ -10,33 +10,11 @@ use std::time::Duration;
 use portal_tests::{both_backends, TestApp};
 use serde_json::{json, Value};
 
-use crate::support::{only_field_errors, problem, PASSWORD};
-
-/// Someone signed in, with the legal documents accepted: at the `create_organization` step.
-pub struct Member {
-    pub email: String,
-    pub access: String,
-    pub refresh: String,
-}
-
-impl Member {
-    /// A fresh access token (after the test moved the clock past the old one's lifetime).
-    pub async fn refresh(&mut self, app: &TestApp) {
-        let res = app
-            .post(
-                "/v1/sessions/refresh",
-                &json!({ "refresh_token": self.refresh }),
-            )
-            .await;
-        assert_eq!(res.status(), 200, "refresh: {}", res.text().await.unwrap());
-        let tokens: Value = res.json().await.unwrap();
-        self.access = tokens["access_token"].as_str().unwrap().to_owned();
-        self.refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
-    }
-}
+use crate::support::{only_field_errors, problem, Person, PASSWORD};
 
 /// Signs up, verifies, signs in from a new device and accepts the legal documents if asked.
-pub async fn member(app: &TestApp, email: &str) -> Member {
+/// Someone signed in, with the legal documents accepted: at the `create_organization` step.
+pub async fn member(app: &TestApp, email: &str) -> Person {
     app.verified_account(email, PASSWORD).await;
     let tokens = app.signed_in(email, PASSWORD).await;
     let access = tokens["access_token"].as_str().unwrap().to_owned();
@@ -56,10 +34,9 @@ pub async fn member(app: &TestApp, email: &str) -> Member {
             .await;
         assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     }
-    Member {
-        email: email.to_owned(),
+    Person {
         access,
-        refresh: tokens["refresh_token"].as_str().unwrap().to_owned(),
+        ..Person::from_tokens(email, &tokens)
     }
 }
 

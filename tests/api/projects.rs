@@ -9,10 +9,11 @@ use std::time::Duration;
 use portal_tests::{both_backends, TestApp};
 use serde_json::{json, Value};
 
-use crate::organizations::{member, organization, project, project_form, wait_for_status, Member};
+use crate::organizations::{member, organization, project, project_form, wait_for_status};
+use crate::support::Person;
 use crate::support::{only_field_errors, MAIL_WAIT};
 
-async fn create(app: &TestApp, person: &Member, org_id: &str, form: &Value) -> reqwest::Response {
+async fn create(app: &TestApp, person: &Person, org_id: &str, form: &Value) -> reqwest::Response {
     app.post_auth(
         &format!("/v1/organizations/{org_id}/projects"),
         &person.access,

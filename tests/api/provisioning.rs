@@ -188,44 +188,27 @@ both_backends!(
 // ---------------------------------------------------------------------------------------------
 // The webhook provisioner.
 
-/// Declares a webhook story on both backends: `fn story(backend)` is run twice.
-macro_rules! on_both_backends {
-    ($name:ident, $story:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$story(portal_tests::Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$story(portal_tests::Backend::Postgres).await;
-            }
-        }
-    };
-}
-
-on_both_backends!(
+both_backends!(
     the_webhook_is_signed_and_a_signed_callback_settles_the_project,
-    webhook_request_and_callbacks
+    story: webhook_request_and_callbacks
 );
-on_both_backends!(
+both_backends!(
     deleting_a_project_asks_the_operator_who_reports_it_gone_or_failed,
-    webhook_deletion
+    story: webhook_deletion
 );
 
-on_both_backends!(
+both_backends!(
     a_webhook_that_fails_once_is_retried_after_a_backoff,
-    webhook_retried_once
+    story: webhook_retried_once
 );
-on_both_backends!(
+both_backends!(
     an_unreachable_webhook_is_retried_with_backoff_then_the_project_fails,
-    webhook_unreachable
+    story: webhook_unreachable
 );
 
-on_both_backends!(
+both_backends!(
     the_webhook_call_continues_the_trace_of_the_request_that_created_the_project,
-    webhook_traceparent
+    story: webhook_traceparent
 );
 
 /// Creates a project, sending `traceparent` when given.

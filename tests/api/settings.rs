@@ -624,11 +624,7 @@ both_backends!(
 
         // An organization without projects but with another member keeps its owner too.
         let colleague = crate::organizations::member(&app, "colleague@example.com").await;
-        let owner = crate::organizations::Member {
-            email: who.person.email.clone(),
-            access: who.person.access.clone(),
-            refresh: String::new(),
-        };
+        let owner = who.person.clone();
         let second = crate::organizations::organization(&app, &who.person.access).await;
         let second_id = second["id"].as_str().unwrap();
         crate::teams::joined(&app, &owner, second_id, &colleague, "admin").await;

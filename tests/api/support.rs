@@ -14,6 +14,43 @@ pub const PASSWORD: &str = "Quiet-Harbor-Lantern-42";
 /// Long enough for any email the server sends to arrive on a slow machine.
 pub const MAIL_WAIT: Duration = Duration::from_secs(10);
 
+/// Someone signed in through the API: the address, the tokens of the session, and the
+/// device token that makes this client a trusted device.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub email: String,
+    pub access: String,
+    pub refresh: String,
+    pub device_token: String,
+}
+
+impl Person {
+    /// From the token answer of a completed sign-in (`device_token` may be absent: empty).
+    pub fn from_tokens(email: &str, tokens: &Value) -> Self {
+        let text = |name: &str| tokens[name].as_str().unwrap_or_default().to_owned();
+        Self {
+            email: email.to_owned(),
+            access: text("access_token"),
+            refresh: text("refresh_token"),
+            device_token: text("device_token"),
+        }
+    }
+
+    /// A fresh access token (after the test moved the clock past the old one's lifetime).
+    pub async fn refresh(&mut self, app: &TestApp) {
+        let res = app
+            .post(
+                "/v1/sessions/refresh",
+                &json!({ "refresh_token": self.refresh }),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "refresh: {}", res.text().await.unwrap());
+        let tokens: Value = res.json().await.unwrap();
+        self.access = tokens["access_token"].as_str().unwrap().to_owned();
+        self.refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    }
+}
+
 /// What an error answer carried: its headers and its problem body.
 pub struct Problem {
     pub headers: HeaderMap,

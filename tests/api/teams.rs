@@ -11,7 +11,8 @@ use std::time::Duration;
 use portal_tests::{both_backends, TestApp};
 use serde_json::{json, Value};
 
-use crate::organizations::{member, organization, project_form, Member};
+use crate::organizations::{member, organization, project_form};
+use crate::support::Person;
 use crate::support::{assert_mail_count_stays, problem, MAIL_WAIT};
 
 /// The token of the newest invitation link emailed to `to`.
@@ -32,7 +33,7 @@ pub(crate) async fn invitation_token(app: &TestApp, to: &str, n: usize) -> Strin
 
 pub(crate) async fn invite(
     app: &TestApp,
-    by: &Member,
+    by: &Person,
     org: &str,
     email: &str,
     role: &str,
@@ -45,7 +46,7 @@ pub(crate) async fn invite(
     .await
 }
 
-async fn accept(app: &TestApp, who: &Member, token: &str) -> reqwest::Response {
+async fn accept(app: &TestApp, who: &Person, token: &str) -> reqwest::Response {
     app.post_auth(
         "/v1/organization-invitations/accept",
         &who.access,
@@ -56,7 +57,7 @@ async fn accept(app: &TestApp, who: &Member, token: &str) -> reqwest::Response {
 
 async fn set_role(
     app: &TestApp,
-    by: &Member,
+    by: &Person,
     org: &str,
     account: &str,
     role: &str,
@@ -70,7 +71,7 @@ async fn set_role(
         .unwrap()
 }
 
-async fn remove(app: &TestApp, by: &Member, org: &str, account: &str) -> reqwest::Response {
+async fn remove(app: &TestApp, by: &Person, org: &str, account: &str) -> reqwest::Response {
     app.delete_auth(
         &format!("/v1/organizations/{org}/members/{account}"),
         &by.access,
@@ -78,7 +79,7 @@ async fn remove(app: &TestApp, by: &Member, org: &str, account: &str) -> reqwest
     .await
 }
 
-pub(crate) async fn account_id(app: &TestApp, who: &Member) -> String {
+pub(crate) async fn account_id(app: &TestApp, who: &Person) -> String {
     let me: Value = app
         .get_auth("/v1/me", &who.access)
         .await
@@ -89,7 +90,7 @@ pub(crate) async fn account_id(app: &TestApp, who: &Member) -> String {
 }
 
 /// `who` joins `org` with `role` through an emailed invitation from `owner`.
-pub(crate) async fn joined(app: &TestApp, owner: &Member, org: &str, who: &Member, role: &str) {
+pub(crate) async fn joined(app: &TestApp, owner: &Person, org: &str, who: &Person, role: &str) {
     let before = app.settled_mail_count(&who.email).await;
     let res = invite(app, owner, org, &who.email, role).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use portal_tests::http_sink::{HttpSink, Received};
-use portal_tests::{Backend, TestApp};
+use portal_tests::{both_backends, Backend, TestApp};
 use serde_json::Value;
 
 use crate::organizations::{member, organization};
@@ -18,17 +18,7 @@ use crate::support::PASSWORD;
 const CALLER: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 const UNSAMPLED: &str = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
 
-mod spans_reach_the_collector_as_one_trace {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::story(portal_tests::Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::story(portal_tests::Backend::Postgres).await;
-    }
-}
+both_backends!(spans_reach_the_collector_as_one_trace, story: story);
 
 async fn story(backend: Backend) {
     // The collector refuses the first export (503): the exporter sends it again.

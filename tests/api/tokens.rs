@@ -345,16 +345,8 @@ both_backends!(
 
         // A billing member's token with `projects:write` still cannot create a project.
         let accountant = onboarded(&app, "dewi@maju.example").await;
-        let owner = crate::organizations::Member {
-            email: who.person.email.clone(),
-            access: who.person.access.clone(),
-            refresh: String::new(),
-        };
-        let member = crate::organizations::Member {
-            email: accountant.person.email.clone(),
-            access: accountant.person.access.clone(),
-            refresh: String::new(),
-        };
+        let owner = who.person.clone();
+        let member = accountant.person.clone();
         crate::teams::joined(&app, &owner, &org, &member, "billing").await;
         let theirs = token(&app, &accountant, &["projects:read", "projects:write"]).await;
         let theirs = theirs["token"].as_str().unwrap();

@@ -622,9 +622,25 @@ async fn create_postgres_database() -> String {
 }
 
 /// Declares a test that runs once on SQLite and once on PostgreSQL:
-/// `both_backends!(name, |app| async move { ... });`
+/// `both_backends!(name, |app| async move { ... });` gets a started `TestApp` (with settings:
+/// `both_backends!(name, [("PORTAL_X", "1")], |app| ...)`), and
+/// `both_backends!(name, story: story_fn)` calls `story_fn(backend)`, for a story that starts
+/// its servers itself (several, or with a collaborator started first).
 #[macro_export]
 macro_rules! both_backends {
+    ($name:ident, story: $story:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$story($crate::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$story($crate::Backend::Postgres).await;
+            }
+        }
+    };
     ($name:ident, $body:expr) => {
         $crate::both_backends!($name, [], $body);
     };
