@@ -9,8 +9,9 @@
 //! Measured with `bench/run` (see the README): memory at the end of the sign-up load 185 MB
 //! without these settings, 80 MB with them.
 //!
-//! This is the only module allowed `unsafe`: three calls into the C library, each with no
-//! precondition beyond what is said at the call.
+//! It also holds the one scheduling call ([`lower_this_thread`]): this is the only module
+//! allowed `unsafe`, calls into the C library, each with no precondition beyond what is said at
+//! the call.
 #![allow(unsafe_code)]
 
 /// Sets the allocator's thresholds; call first thing in `main`, before any thread starts.
@@ -100,6 +101,36 @@ fn read_only_mappings_of(maps: &str, path: &str) -> Vec<(usize, usize)> {
             (end > start).then_some((start, end))
         })
         .collect()
+}
+
+/// Lowers the calling thread's CPU priority by `nice` (Linux: each thread has its own nice
+/// value; raising it needs no privilege). Elsewhere, or if the call fails, nothing changes.
+pub fn lower_this_thread(nice: i32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let now = this_thread_nice();
+        // SAFETY: gettid and setpriority read and set this thread's own scheduling priority.
+        unsafe {
+            let _ = libc::setpriority(
+                libc::PRIO_PROCESS,
+                libc::gettid() as libc::id_t,
+                (now + nice).min(19),
+            );
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = nice;
+}
+
+/// The calling thread's nice value (0 where it cannot be read).
+pub fn this_thread_nice() -> i32 {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: getpriority reads this thread's own priority.
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    0
 }
 
 #[cfg(test)]

@@ -401,6 +401,7 @@ impl Shared {
 /// A hashing thread: takes jobs in order, keeps its memory block between them, hands it back
 /// after [`IDLE_RELEASE`] without work, ends when the pool is dropped.
 fn work(shared: &Shared, index: usize) {
+    crate::memory::lower_this_thread(HASH_NICE);
     let mut memory = Memory::default();
     loop {
         let job = {
@@ -449,6 +450,13 @@ fn work(shared: &Shared, index: usize) {
         shared.running.fetch_sub(1, Ordering::AcqRel);
     }
 }
+
+/// How much lower the hashing threads' CPU priority is than the rest (`nice`). A hash is
+/// ~18 ms of pure computation; every request's short steps (reading it, a database query,
+/// writing the answer — of a sign-in too) should not wait for a time slice behind one when the
+/// cores are busy. The hashing threads still get every cycle nothing else wants, so sign-in
+/// throughput is the same.
+const HASH_NICE: i32 = 5;
 
 fn argon2id(params: &Params) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
@@ -749,6 +757,20 @@ mod tests {
         let more: Vec<_> = (0..9).map(|_| h.admit_at(later).unwrap()).collect();
         assert_eq!(h.stats().admitted, 12);
         drop((held, third, more));
+    }
+
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[tokio::test]
+    async fn hashing_threads_run_below_the_priority_of_the_rest() {
+        use crate::memory::this_thread_nice;
+        let here = this_thread_nice();
+        let h = cheap(1, 0);
+        let admission = h.admit().unwrap();
+        let there = h
+            .run_admitted(admission, |_| Ok(this_thread_nice()))
+            .await
+            .unwrap();
+        assert_eq!(there, (here + HASH_NICE).min(19));
     }
 
     #[test]
