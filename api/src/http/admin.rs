@@ -105,10 +105,7 @@ pub async fn publish_legal(
         kind: new.kind.clone(),
         version: new.version.clone(),
     };
-    state
-        .db
-        .write(move |conn| legal::publish_in(conn, &new, now))
-        .await?;
+    legal::publish(&state.db, new, now).await?;
     Ok(HttpResponse::Created().json(published))
 }
 
@@ -295,12 +292,7 @@ pub async fn find_account(
     let normalized = crate::domain::Email::parse(&query.into_inner().email, false)
         .map_err(|_| ApiError::not_found())?
         .normalized();
-    let account = state
-        .db
-        .read(move |conn| {
-            crate::db::models::accounts::find_by_email(conn, &normalized)
-                .map_err(crate::db::DbError::from)
-        })
+    let account = crate::services::staff::find_account(&state.db, normalized)
         .await
         .map_err(|e| ApiError::internal(&e))?
         .ok_or_else(ApiError::not_found)?;

@@ -378,12 +378,7 @@ pub async fn list_security_events(
     let account_id = caller.account.id.clone();
     let before = query.before;
     let fetch = i64::from(limit) + 1;
-    let items = state
-        .db
-        .read(move |conn| {
-            events::page(conn, &account_id, before.as_deref(), fetch)
-                .map_err(crate::db::DbError::from)
-        })
+    let items = events::list(&state.db, account_id, before, fetch)
         .await
         .map_err(|e| ApiError::internal(&e))?;
     let (items, next_cursor) = crate::http::paginate(items, limit, |e| e.id.clone());

@@ -1,10 +1,7 @@
 //! The signed-in account: who am I. The session named by the access token must still be live,
 //! so signing out ends access at once for everything that reads the account.
 
-use diesel::prelude::*;
-
-use crate::db::models::accounts::Account;
-use crate::db::schema::{accounts, sessions};
+use crate::db::models::accounts::{self, Account};
 use crate::db::DbError;
 use crate::impl_from_diesel;
 use crate::startup::AppState;
@@ -28,15 +25,7 @@ pub async fn current(
     state
         .db
         .read(move |conn| {
-            accounts::table
-                .inner_join(sessions::table)
-                .filter(sessions::id.eq(&session_id))
-                .filter(accounts::id.eq(&account_id))
-                .filter(sessions::revoked_at.is_null())
-                .filter(sessions::expires_at.gt(now))
-                .select(Account::as_select())
-                .first(conn)
-                .optional()?
+            accounts::find_with_live_session(conn, &account_id, &session_id, now)?
                 .ok_or(AccountError::SessionEnded)
         })
         .await

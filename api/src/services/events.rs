@@ -2,12 +2,11 @@
 //! (`GET /v1/me/security-events`) and for support. Recorded in the same unit of work as the
 //! change they describe. Never holds a password, token or code.
 
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-
-use crate::db::schema::security_events;
-use crate::db::DbConnection;
+use crate::db::models::security_events::{self as rows, NewSecurityEvent};
+pub use crate::db::models::security_events::{page, SecurityEvent};
+use crate::db::{Db, DbConnection, DbError, QueryResult};
 use crate::services::ClientInfo;
+use chrono::{DateTime, Utc};
 
 /// Kinds of event, as stored and as returned by the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,16 +84,16 @@ impl EventKind {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = security_events)]
-pub struct SecurityEvent {
-    pub id: String,
-    pub account_id: String,
-    pub kind: String,
-    pub occurred_at: chrono::NaiveDateTime,
-    pub client_ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub details: Option<String>,
+/// Up to `limit` of the account's events, newest first, before the cursor `before` (an event
+/// id).
+pub async fn list(
+    db: &Db,
+    account_id: String,
+    before: Option<String>,
+    limit: i64,
+) -> Result<Vec<SecurityEvent>, DbError> {
+    db.read(move |conn| Ok(page(conn, &account_id, before.as_deref(), limit)?))
+        .await
 }
 
 /// Records an event inside the caller's unit of work.
@@ -106,37 +105,16 @@ pub fn record(
     details: Option<serde_json::Value>,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::insert_into(security_events::table)
-        .values((
-            security_events::id.eq(uuid::Uuid::now_v7().to_string()),
-            security_events::account_id.eq(account_id),
-            security_events::kind.eq(kind.as_str()),
-            security_events::occurred_at.eq(now.naive_utc()),
-            security_events::client_ip.eq(client.ip.as_deref()),
-            security_events::user_agent.eq(client.user_agent()),
-            security_events::details.eq(details.map(|d| d.to_string())),
-        ))
-        .execute(conn)
-        .map(|_| ())
-}
-
-/// A page of the account's events, newest first, before the cursor (an event id; ids are
-/// UUIDv7, so they sort by time).
-pub fn page(
-    conn: &mut DbConnection,
-    account_id: &str,
-    before: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<SecurityEvent>> {
-    let mut query = security_events::table
-        .filter(security_events::account_id.eq(account_id))
-        .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(security_events::id.lt(before.to_owned()));
-    }
-    query
-        .order(security_events::id.desc())
-        .limit(limit)
-        .select(SecurityEvent::as_select())
-        .load(conn)
+    rows::insert(
+        conn,
+        &NewSecurityEvent {
+            id: &uuid::Uuid::now_v7().to_string(),
+            account_id,
+            kind: kind.as_str(),
+            occurred_at: now.naive_utc(),
+            client_ip: client.ip.as_deref(),
+            user_agent: client.user_agent().as_deref(),
+            details: details.map(|d| d.to_string()).as_deref(),
+        },
+    )
 }

@@ -351,6 +351,11 @@ pub enum PublishError {
 }
 impl_from_diesel!(PublishError);
 
+/// Publishes a new version (staff, through the API); see [`publish_in`].
+pub async fn publish(db: &Db, new: NewVersion, now: DateTime<Utc>) -> Result<(), PublishError> {
+    db.write(move |conn| publish_in(conn, &new, now)).await
+}
+
 /// Publishes a new version; every account must accept it again (the onboarding gate re-opens).
 pub fn publish_in(
     conn: &mut crate::db::DbConnection,

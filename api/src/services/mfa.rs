@@ -136,7 +136,7 @@ pub fn codes_blocked(
     conn: &mut DbConnection,
     account_id: &str,
     now: DateTime<Utc>,
-) -> diesel::QueryResult<Option<u64>> {
+) -> crate::db::QueryResult<Option<u64>> {
     throttle::blocked(conn, &codes_key(account_id), now)
 }
 

@@ -42,7 +42,7 @@ pub fn send(
     client: &ClientInfo,
     public_url: &str,
     now: DateTime<Utc>,
-) -> diesel::QueryResult<()> {
+) -> crate::db::QueryResult<()> {
     let mut vars = json!({
         "full_name": account.full_name,
         "occurred_at": now.format("%Y-%m-%d %H:%M UTC").to_string(),

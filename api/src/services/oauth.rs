@@ -131,8 +131,8 @@ impl From<DbError> for OAuthError {
     }
 }
 
-impl From<diesel::result::Error> for OAuthError {
-    fn from(e: diesel::result::Error) -> Self {
+impl From<crate::db::QueryError> for OAuthError {
+    fn from(e: crate::db::QueryError) -> Self {
         DbError::from(e).into()
     }
 }

@@ -99,9 +99,7 @@ pub async fn update(
                     now,
                 )?;
             }
-            accounts::find(conn, &account_id)?.ok_or(ProfileError::Database(DbError::Query(
-                diesel::result::Error::NotFound,
-            )))
+            accounts::find(conn, &account_id)?.ok_or(ProfileError::Database(DbError::missing_row()))
         })
         .await
 }
@@ -136,7 +134,7 @@ pub async fn export(
         .db
         .write(move |conn| {
             let account = accounts::find(conn, &account_id)?
-                .ok_or(ProfileError::Database(DbError::Query(diesel::result::Error::NotFound)))?;
+                .ok_or(ProfileError::Database(DbError::missing_row()))?;
             let consents: Vec<Value> = accounts::consent_records(conn, &account_id)?
                 .into_iter()
                 .map(|(kind, version, at, ip, ua)| {

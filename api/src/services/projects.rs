@@ -587,7 +587,7 @@ pub fn mark_provisioning(
     conn: &mut DbConnection,
     project_id: &str,
     now: NaiveDateTime,
-) -> diesel::QueryResult<bool> {
+) -> crate::db::QueryResult<bool> {
     projects::transition(
         conn,
         project_id,
@@ -608,7 +608,7 @@ pub fn finish(
     outcome: &ClusterOutcome,
     public_url: &str,
     now: NaiveDateTime,
-) -> diesel::QueryResult<bool> {
+) -> crate::db::QueryResult<bool> {
     let (to, reason, template) = match outcome {
         ClusterOutcome::Ready => (status::READY, None, Template::ClusterReady),
         ClusterOutcome::Failed(reason) => (

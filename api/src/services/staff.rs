@@ -128,9 +128,7 @@ pub fn insert_invited_account(
             e.into()
         });
     }
-    accounts::find(conn, &id)?.ok_or(StaffError::Database(DbError::Query(
-        diesel::result::Error::NotFound,
-    )))
+    accounts::find(conn, &id)?.ok_or(StaffError::Database(DbError::missing_row()))
 }
 
 /// Creates a staff account (role `admin`) and emails it an invitation to set its password.
@@ -154,6 +152,15 @@ pub struct EnterpriseRequest {
     pub phone_number: String,
     pub locale: Option<String>,
     pub organization: crate::services::organizations::CreateOrganizationRequest,
+}
+
+/// The account with this (normalized) address, for staff looking someone up.
+pub async fn find_account(
+    db: &Db,
+    normalized_email: String,
+) -> Result<Option<accounts::Account>, DbError> {
+    db.read(move |conn| Ok(accounts::find_by_email(conn, &normalized_email)?))
+        .await
 }
 
 /// Creates an Enterprise account, its organization (the person is the owner) and emails an

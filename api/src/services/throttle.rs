@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
+use crate::db::QueryResult;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::QueryResult;
 
 use crate::db::models::throttles;
 use crate::db::DbConnection;

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{accounts, consents};
+use crate::db::schema::{accounts, consents, sessions};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -75,6 +75,25 @@ pub fn insert_unless_taken(conn: &mut DbConnection, new: &NewAccount<'_>) -> Que
         )) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// The account `id` if session `session_id` is its and still live at `now` (not revoked, not
+/// expired): one indexed join.
+pub fn find_with_live_session(
+    conn: &mut DbConnection,
+    id: &str,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Account>> {
+    accounts::table
+        .inner_join(sessions::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(accounts::id.eq(id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Account>> {
