@@ -16,8 +16,9 @@
 //! than it can hash, so a thread that frees up always finds another one soon: the queue is then
 //! cut to what gets a thread within a quarter of a hash ([`OVERLOAD_WAIT_SHARE`]). The admitted
 //! keep the latency of an unloaded server plus at most a quarter hash instead of waiting out a
-//! full queue, at no cost in throughput. A closed loop that never exceeds `workers + queue`
-//! (a client with a few connections) is never refused and keeps the whole queue.
+//! full queue; a thread may sit idle for a moment between sign-ins. A closed loop that never
+//! exceeds `workers + queue` (a client with a few connections) is never refused and keeps the
+//! whole queue.
 //!
 //! Unknown accounts are verified against a dummy hash so that the answer takes the same time
 //! (OWASP ASVS 5.0 V6.3; NIST SP 800-63B-4 §3.1.1.2 on salted, costly hashing). The dummy is a
