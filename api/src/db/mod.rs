@@ -14,18 +14,18 @@
 pub mod models;
 pub mod schema;
 
-/// The result of a query: what `db::models` functions return, and what services that run
-/// inside a unit of work pass on.
-pub type QueryResult<T> = diesel::QueryResult<T>;
-/// The error of a query (see [`QueryResult`]).
-pub type QueryError = diesel::result::Error;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The result of a query: what `db::models` functions return, and what services that run
+/// inside a unit of work pass on.
+pub type QueryResult<T> = diesel::QueryResult<T>;
+/// The error of a query (see [`QueryResult`]).
+pub type QueryError = diesel::result::Error;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -132,13 +132,13 @@ const UNAVAILABLE_MESSAGES: &[&str] = &[
 ];
 
 impl DbError {
-    /// See [`is_unavailable`].
     /// A row the unit of work had just written or checked is not there (a bug, or a
     /// concurrent deletion): answered as a server error.
     pub fn missing_row() -> Self {
         Self::Query(diesel::result::Error::NotFound)
     }
 
+    /// See [`is_unavailable`].
     pub fn is_unavailable(&self) -> bool {
         is_unavailable(self)
     }
