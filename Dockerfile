@@ -6,6 +6,7 @@ COPY Cargo.toml Cargo.lock clippy.toml ./
 COPY api api
 COPY tests tests
 COPY migrations migrations
+COPY examples examples
 RUN cargo build --release --locked -p portal-api
 
 FROM node:20-bookworm-slim AS web
