@@ -25,11 +25,12 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{self, ApiError, PROBLEM_JSON};
 use crate::jobs::provisioners::Provisioner;
-use crate::jobs::wake::{Background, Wake};
+use crate::jobs::wake::Background;
 use crate::jobs::worker::JobWorker;
 use crate::mail::templates::Templates;
 use crate::mail::transport::Transport;
 use crate::mail::worker::{CommonVars, MailWorker};
+use crate::services::Context;
 use crate::telemetry::otlp::{Span, SpanKind, Tracer};
 
 /// Request body limit for JSON endpoints.
@@ -74,31 +75,26 @@ pub fn page_csp(provider: crate::auth::captcha::CaptchaProvider) -> String {
     )
 }
 
-/// What every request can reach. Cheap to clone (handles and `Arc`s).
+/// What every request can reach: the use cases' [`Context`] (reached through `Deref`, so
+/// `state.db` and `state.settings` read as before) and what only HTTP needs. Cheap to clone
+/// (handles and `Arc`s).
 #[derive(Clone)]
 pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub db: Db,
-    pub clock: Arc<dyn Clock>,
-    pub hasher: PasswordHasher,
-    pub jwt: Arc<JwtKeys>,
+    pub context: Context,
     pub jwks_body: Bytes,
     pub openapi_body: Bytes,
-    pub captcha: Arc<Captcha>,
-    /// Key for one-time code hashes.
-    pub code_key: [u8; 32],
-    /// Seals TOTP secrets at rest (AES-256-GCM under the `totp-secrets` key).
-    pub totp_cipher: Arc<SecretCipher>,
-    /// Wakes the email worker after a commit that queued mail.
-    pub mail_wake: Arc<Wake>,
-    /// Wakes the job worker after a commit that added a job.
-    pub jobs_wake: Arc<Wake>,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Exports spans when `PORTAL_OTLP_ENDPOINT` is set; records nothing otherwise.
     pub tracer: Tracer,
     pub known_routes: Arc<KnownRoutes>,
-    /// Counts the requests of each personal access token.
-    pub token_limiter: Arc<crate::services::personal_tokens::UseLimiter>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Context;
+
+    fn deref(&self) -> &Context {
+        &self.context
+    }
 }
 
 pub struct Application {
@@ -265,20 +261,22 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         settings.throttles.personal_token_requests,
     ));
     Ok(AppState {
-        code_key: keys.derive("one-time-codes"),
-        totp_cipher: Arc::new(SecretCipher::new(&keys.derive("totp-secrets"))),
-        settings: Arc::new(settings),
-        db,
-        clock,
-        hasher,
-        jwt: Arc::new(jwt),
+        context: Context {
+            code_key: keys.derive("one-time-codes"),
+            totp_cipher: Arc::new(SecretCipher::new(&keys.derive("totp-secrets"))),
+            settings: Arc::new(settings),
+            db,
+            clock,
+            hasher,
+            jwt: Arc::new(jwt),
+            token_limiter,
+            captcha: Arc::new(captcha),
+            mail_wake: Arc::default(),
+            jobs_wake: Arc::default(),
+        },
         jwks_body,
         openapi_body: Bytes::from(crate::openapi::to_json(&document)),
         known_routes: Arc::new(KnownRoutes::from_document(&document)),
-        token_limiter,
-        captcha: Arc::new(captcha),
-        mail_wake: Arc::default(),
-        jobs_wake: Arc::default(),
         metrics: Arc::new(metrics),
         tracer,
     })

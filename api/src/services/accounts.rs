@@ -4,7 +4,7 @@
 use crate::db::models::accounts::{self, Account};
 use crate::db::DbError;
 use crate::impl_from_diesel;
-use crate::startup::AppState;
+use crate::services::Context;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -17,7 +17,7 @@ impl_from_diesel!(AccountError);
 
 /// The account behind a live session, in one indexed query.
 pub async fn current(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     session_id: String,
 ) -> Result<Account, AccountError> {

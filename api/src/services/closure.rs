@@ -20,8 +20,8 @@ use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
 use crate::services::passwords::{self, PasswordError};
+use crate::services::Context;
 use crate::services::{describe_user_agent, ClientInfo};
-use crate::startup::AppState;
 
 /// Erases the personal data of a closed account (`subject_id` is the account id).
 pub const ERASE_ACCOUNT: &str = "erase_account";
@@ -50,7 +50,7 @@ pub struct Closed {
 
 /// The person closes their own account.
 pub async fn close_own(
-    state: &AppState,
+    state: &Context,
     account: Account,
     password: String,
     mfa_code: Option<String>,
@@ -70,7 +70,7 @@ pub async fn close_own(
 
 /// Staff close an account (`actor_id` is the staff member); the same rules apply.
 pub async fn close_by_staff(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     actor_id: String,
     client: ClientInfo,
@@ -79,7 +79,7 @@ pub async fn close_by_staff(
 }
 
 async fn close(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     actor_id: Option<String>,
     client: ClientInfo,
@@ -172,7 +172,7 @@ async fn close(
 
 /// Restores a closed account with the emailed link; returns its email.
 pub async fn restore(
-    state: &AppState,
+    state: &Context,
     token: String,
     client: ClientInfo,
 ) -> Result<String, ClosureError> {

@@ -7,7 +7,7 @@ use crate::db::DbError;
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
-use crate::startup::AppState;
+use crate::services::Context;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {
@@ -21,7 +21,7 @@ impl_from_diesel!(DeviceError);
 /// The account's trusted devices, and which of them the session `session_id` runs on (if it
 /// was started from a trusted device).
 pub async fn list(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     session_id: String,
 ) -> Result<(Vec<Device>, Option<String>), DeviceError> {
@@ -35,7 +35,7 @@ pub async fn list(
 }
 
 pub async fn remove(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     device_id: String,
     client: ClientInfo,

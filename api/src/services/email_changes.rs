@@ -28,8 +28,8 @@ use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
 use crate::services::passwords::{self, PasswordError};
+use crate::services::Context;
 use crate::services::{describe_user_agent, ClientInfo};
-use crate::startup::AppState;
 
 /// How long the confirmation link works.
 pub const CONFIRM_TTL_MINUTES: i64 = 30;
@@ -86,7 +86,7 @@ fn merge(mut base: serde_json::Value, extra: serde_json::Value) -> serde_json::V
 
 /// Asks for a move of `account` to `new_email`.
 pub async fn request(
-    state: &AppState,
+    state: &Context,
     account: Account,
     session_id: String,
     new_email: String,
@@ -190,7 +190,7 @@ pub async fn request(
 
 /// Confirms a change with the link sent to the new address; returns the new sign-in email.
 pub async fn confirm(
-    state: &AppState,
+    state: &Context,
     token: String,
     client: ClientInfo,
 ) -> Result<String, EmailChangeError> {
@@ -269,7 +269,7 @@ pub async fn confirm(
 
 /// Cancels a change with the link sent to the old address.
 pub async fn cancel(
-    state: &AppState,
+    state: &Context,
     token: String,
     client: ClientInfo,
 ) -> Result<Cancelled, EmailChangeError> {

@@ -15,7 +15,7 @@ use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
-use crate::startup::AppState;
+use crate::services::Context;
 
 pub const INVITATION_TTL_HOURS: i64 = 72;
 
@@ -97,7 +97,7 @@ fn check(
 }
 
 /// Looks an invitation up without spending it.
-pub async fn inspect(state: &AppState, token: String) -> Result<InvitationView, InvitationError> {
+pub async fn inspect(state: &Context, token: String) -> Result<InvitationView, InvitationError> {
     let now = state.clock.now();
     let hash = tokens::hash_token(&token);
     state
@@ -117,7 +117,7 @@ pub async fn inspect(state: &AppState, token: String) -> Result<InvitationView, 
 
 /// Sets the first password with the invitation; the address counts as verified.
 pub async fn accept(
-    state: &AppState,
+    state: &Context,
     token: String,
     password: String,
     client: ClientInfo,

@@ -9,7 +9,7 @@ use crate::db::{
     Db, DbError,
 };
 use crate::impl_from_diesel;
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// The kinds of document; the EULA applies to Enterprise accounts only.
 pub const KINDS: [&str; 3] = ["terms", "privacy", "eula"];
@@ -188,7 +188,7 @@ pub struct DocumentToAccept {
 /// The documents the account's type requires whose current version it has not accepted, in
 /// the order terms, privacy, EULA.
 pub async fn to_accept(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     account_type: String,
 ) -> Result<Vec<DocumentToAccept>, LegalError> {
@@ -223,7 +223,7 @@ pub async fn to_accept(
 /// Records the account's acceptance of the current versions. Every document the account still
 /// has to accept must be in `accepted`, at its current version; an outdated version is refused.
 pub async fn accept(
-    state: &crate::startup::AppState,
+    state: &crate::services::Context,
     account_id: String,
     accepted: Vec<(String, String)>,
     client: crate::services::ClientInfo,

@@ -39,7 +39,7 @@ use crate::services::events::{self, EventKind};
 use crate::services::notices::{self, Notice};
 use crate::services::throttle;
 use crate::services::ClientInfo;
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// Recovery codes issued at each activation.
 pub const RECOVERY_CODE_COUNT: usize = 10;
@@ -223,7 +223,7 @@ pub fn check_code(
 /// Starts an enrollment: checks the password (and a current code when MFA is already active),
 /// stores a new pending secret, and returns what the authenticator app needs.
 pub async fn start_totp(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     session_id: String,
     password: String,
@@ -334,7 +334,7 @@ fn reauthenticate(
 /// Proves the pending secret with a code: it becomes the active one, previous recovery codes
 /// are replaced by ten new ones (returned once), and the person is told by email.
 pub async fn activate_totp(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     session_id: String,
     code: String,
@@ -408,7 +408,7 @@ pub async fn activate_totp(
 /// Switches MFA off with the password and a current code (or a recovery code). The onboarding
 /// gate then asks for it again: MFA is mandatory, this is how a person starts over.
 pub async fn disable_totp(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     session_id: String,
     password: String,
@@ -503,7 +503,7 @@ pub async fn disable_totp(
 /// is left as it is (and nothing is recorded). The caller must have checked that `actor_id` is
 /// staff and that the person's identity was confirmed (ASVS 5.0 V6.4.4).
 pub async fn staff_reset(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     actor_id: String,
     client: ClientInfo,
@@ -554,7 +554,7 @@ pub async fn staff_reset(
 /// re-authenticated the person with the password and a current code). The old codes stop
 /// working at once.
 pub async fn regenerate_recovery_codes(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     client: ClientInfo,
 ) -> Result<Vec<String>, MfaError> {

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod closure;
+pub mod context;
 pub mod devices;
 pub mod email_changes;
 pub mod events;
@@ -26,6 +27,8 @@ pub mod staff;
 pub mod teams;
 pub mod throttle;
 pub mod verification;
+
+pub use context::Context;
 
 use sha2::{Digest, Sha256};
 

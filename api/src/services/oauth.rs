@@ -34,7 +34,7 @@ use crate::services::personal_tokens::{self, Scope};
 use crate::services::sessions::{self, Grant, IssuedTokens};
 use crate::services::throttle::{self, Limit};
 use crate::services::ClientInfo;
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// How long a device code and its user code live.
 pub const DEVICE_CODE_TTL_SECONDS: i64 = 600;
@@ -216,7 +216,7 @@ pub fn normalize_user_code(raw: &str) -> Option<String> {
 
 /// The device authorization request (RFC 8628 §3.1): a device code for a public client.
 pub async fn authorize_device(
-    state: &AppState,
+    state: &Context,
     client_id: &str,
     scope: Option<&str>,
     requester: &ClientInfo,
@@ -283,7 +283,7 @@ pub struct ClientTokens {
 
 /// The token request with a device code (RFC 8628 §3.4, §3.5).
 pub async fn exchange_device_code(
-    state: &AppState,
+    state: &Context,
     client_id: &str,
     device_code: &str,
     requester: ClientInfo,
@@ -366,7 +366,7 @@ pub async fn exchange_device_code(
 /// The token request with a refresh token (RFC 6749 §6) of a session approved for this client:
 /// the token is spent and a new one issued (a reused one ends the session).
 pub async fn exchange_refresh_token(
-    state: &AppState,
+    state: &Context,
     client_id: &str,
     refresh_token: &str,
 ) -> Result<ClientTokens, OAuthError> {
@@ -443,7 +443,7 @@ fn pending(
 
 /// The pending request a user code names, for the person to review.
 pub async fn lookup(
-    state: &AppState,
+    state: &Context,
     account: &Account,
     user_code: &str,
 ) -> Result<PendingRequest, ApprovalError> {
@@ -470,7 +470,7 @@ pub async fn lookup(
 
 /// Approves or denies the pending request a user code names; a security event either way.
 pub async fn decide(
-    state: &AppState,
+    state: &Context,
     account: &Account,
     user_code: &str,
     approve: bool,
@@ -527,7 +527,7 @@ pub enum ClientAuth {
 /// The client, checked: a confidential client's secret must match; a public client just
 /// names itself.
 pub async fn authenticate_client(
-    state: &AppState,
+    state: &Context,
     auth: ClientAuth,
 ) -> Result<OAuthClient, OAuthError> {
     state
@@ -572,7 +572,7 @@ fn all_scopes() -> String {
 
 /// Introspects an access token, a refresh token or a personal access token, for a
 /// confidential client.
-pub async fn introspect(state: &AppState, token: &str) -> Result<Introspection, OAuthError> {
+pub async fn introspect(state: &Context, token: &str) -> Result<Introspection, OAuthError> {
     let now = state.clock.now();
     let at = now.naive_utc();
     if token.starts_with(personal_tokens::PREFIX) {
@@ -656,7 +656,7 @@ pub async fn introspect(state: &AppState, token: &str) -> Result<Introspection, 
 /// Revokes a token (RFC 7009): a refresh or access token of a session approved for this client
 /// ends that session; a personal access token is revoked for whoever presents it (a leaked
 /// token can be killed by whoever found it). Unknown tokens change nothing and are not an error.
-pub async fn revoke(state: &AppState, client: &OAuthClient, token: &str) -> Result<(), OAuthError> {
+pub async fn revoke(state: &Context, client: &OAuthClient, token: &str) -> Result<(), OAuthError> {
     let now = state.clock.now();
     let at = now.naive_utc();
     let hash = tokens::hash_token(token);
@@ -712,7 +712,7 @@ pub struct RegisteredClient {
 /// Registers a client (staff): public clients use the device grant; confidential ones
 /// introspect and revoke tokens with their secret.
 pub async fn register_client(
-    state: &AppState,
+    state: &Context,
     staff: &Account,
     name: &str,
     kind: &str,
@@ -797,7 +797,7 @@ pub async fn register_client(
 }
 
 /// Every registered client (staff).
-pub async fn clients(state: &AppState) -> Result<Vec<OAuthClient>, DbError> {
+pub async fn clients(state: &Context) -> Result<Vec<OAuthClient>, DbError> {
     state.db.read(|conn| Ok(rows::clients(conn)?)).await
 }
 

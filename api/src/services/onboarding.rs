@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::db::models::onboarding::gate;
 use crate::db::{DbConnection, DbError, QueryResult};
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// One step of the journey after the first sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
@@ -59,7 +59,7 @@ pub fn remaining_in(conn: &mut DbConnection, account_id: &str) -> QueryResult<Op
 }
 
 /// The steps still to do for the account.
-pub async fn remaining(state: &AppState, account_id: String) -> Result<Vec<Step>, DbError> {
+pub async fn remaining(state: &Context, account_id: String) -> Result<Vec<Step>, DbError> {
     state
         .db
         .read(move |conn| Ok(remaining_in(conn, &account_id)?.unwrap_or_default()))

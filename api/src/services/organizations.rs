@@ -15,7 +15,7 @@ use crate::domain::{Country, PhoneNumber, PostalCode};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::services::sales::SalesRepresentativeId;
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// Longest organization name, in characters.
 pub const MAX_NAME: usize = 100;
@@ -265,7 +265,7 @@ fn check_sales_representative(
 
 /// Creates an organization owned by `account_id`.
 pub async fn create(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     req: CreateOrganizationRequest,
 ) -> Result<MemberView, OrganizationError> {
@@ -336,10 +336,7 @@ pub fn create_in(
 }
 
 /// The organizations the account belongs to.
-pub async fn list(
-    state: &AppState,
-    account_id: &str,
-) -> Result<Vec<MemberView>, OrganizationError> {
+pub async fn list(state: &Context, account_id: &str) -> Result<Vec<MemberView>, OrganizationError> {
     let account_id = account_id.to_owned();
     state
         .db
@@ -350,7 +347,7 @@ pub async fn list(
 /// A page of the organizations the account belongs to, oldest first, after the organization
 /// `after`; `limit` rows at most (ask for one more than shown to know whether more follow).
 pub async fn page(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     after: Option<String>,
     limit: i64,
@@ -407,7 +404,7 @@ impl UpdateOrganizationRequest {
 /// against the others as they will be (a new country re-checks the stored phone and postal
 /// code); every bad one is reported at once. The change is logged with the fields named.
 pub async fn update(
-    state: &AppState,
+    state: &Context,
     actor: crate::services::teams::Actor,
     id: &OrganizationId,
     change: UpdateOrganizationRequest,
@@ -499,7 +496,7 @@ pub async fn update(
 /// Deletes an organization (owners only) that has no projects left, with its memberships,
 /// pending invitations and log. Every other member is emailed.
 pub async fn delete(
-    state: &AppState,
+    state: &Context,
     actor: crate::services::teams::Actor,
     id: &OrganizationId,
 ) -> Result<(), OrganizationError> {
@@ -549,7 +546,7 @@ pub async fn delete(
 
 /// One organization the account belongs to; any other is not found.
 pub async fn get(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     id: &OrganizationId,
 ) -> Result<MemberView, OrganizationError> {

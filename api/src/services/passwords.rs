@@ -38,8 +38,8 @@ use crate::services::mfa::{self as mfa_service, CodeCheck};
 use crate::services::notices::{self, Notice};
 use crate::services::signin::spend_captcha;
 use crate::services::throttle;
+use crate::services::Context;
 use crate::services::{describe_user_agent, email_key, ClientInfo};
-use crate::startup::AppState;
 
 /// How long a reset link works.
 pub const RESET_TTL_MINUTES: i64 = 30;
@@ -78,7 +78,7 @@ fn signin_key(normalized_email: &str) -> String {
 
 /// Asks for a reset link for `email`. Answers `Ok` whether or not the address has an account.
 pub async fn request_reset(
-    state: &AppState,
+    state: &Context,
     email: String,
     captcha: Option<String>,
     client: ClientInfo,
@@ -193,7 +193,7 @@ fn usable(reset: Option<PasswordReset>, now: DateTime<Utc>) -> Option<PasswordRe
 
 /// Sets a new password with a reset link.
 pub async fn confirm_reset(
-    state: &AppState,
+    state: &Context,
     token: String,
     password: String,
     client: ClientInfo,
@@ -307,7 +307,7 @@ pub async fn confirm_reset(
 /// like a failed sign-in; a wrong code against the account's code budget. `Ok` means both
 /// passed; the failures are committed either way.
 pub async fn reauthenticate(
-    state: &AppState,
+    state: &Context,
     account: &Account,
     password: String,
     mfa_code: Option<String>,
@@ -391,7 +391,7 @@ pub async fn reauthenticate(
 
 /// Changes the password of the signed-in `account` from `session_id`, which stays signed in.
 pub async fn change(
-    state: &AppState,
+    state: &Context,
     account: Account,
     session_id: String,
     current_password: String,

@@ -33,7 +33,7 @@ use crate::services::events::{self, EventKind};
 use crate::services::organizations::{text, TextRule};
 use crate::services::throttle::Limit;
 use crate::services::ClientInfo;
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// What every personal access token starts with.
 pub const PREFIX: &str = "sp_pat_";
@@ -220,7 +220,7 @@ pub fn check(form: &NewToken) -> Result<(), TokenError> {
 /// Creates a token for the account (the caller checked the recent re-authentication). The
 /// creation is a security event and emailed.
 pub async fn create(
-    state: &AppState,
+    state: &Context,
     account: &Account,
     form: NewToken,
     client: ClientInfo,
@@ -299,7 +299,7 @@ pub async fn create(
 }
 
 /// The account's tokens that can still be used, newest first.
-pub async fn list(state: &AppState, account_id: String) -> Result<Vec<PersonalToken>, TokenError> {
+pub async fn list(state: &Context, account_id: String) -> Result<Vec<PersonalToken>, TokenError> {
     let now = state.clock.now().naive_utc();
     state
         .db
@@ -309,7 +309,7 @@ pub async fn list(state: &AppState, account_id: String) -> Result<Vec<PersonalTo
 
 /// Revokes one of the account's tokens at once; a security event, emailed.
 pub async fn revoke(
-    state: &AppState,
+    state: &Context,
     account: &Account,
     id: String,
     client: ClientInfo,
@@ -386,7 +386,7 @@ impl_from_diesel!(UseError);
 
 /// The account and scopes of a valid token, noting its use (at most once a minute).
 pub async fn authenticate(
-    state: &AppState,
+    state: &Context,
     token: &str,
     ip: Option<String>,
 ) -> Result<(PersonalToken, Account), UseError> {

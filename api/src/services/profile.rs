@@ -20,7 +20,7 @@ use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// A session signed in this recently may export without typing the password again.
 pub const RECENT_SIGN_IN_MINUTES: i64 = 5;
@@ -39,7 +39,7 @@ impl_from_diesel!(ProfileError);
 /// Changes the name and phone number that are given, validated as at sign-up (every error at
 /// once); returns the account as stored now.
 pub async fn update(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     full_name: Option<String>,
     phone_number: Option<String>,
@@ -105,10 +105,7 @@ pub async fn update(
 }
 
 /// Whether the session signed in recently enough to export without the password.
-pub async fn signed_in_recently(
-    state: &AppState,
-    session_id: String,
-) -> Result<bool, ProfileError> {
+pub async fn signed_in_recently(state: &Context, session_id: String) -> Result<bool, ProfileError> {
     let now = state.clock.now().naive_utc();
     let session = state
         .db
@@ -125,7 +122,7 @@ fn utc(at: NaiveDateTime) -> DateTime<Utc> {
 /// Everything the portal holds about the account, as one JSON document; the export itself is
 /// recorded as a security event.
 pub async fn export(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     client: ClientInfo,
 ) -> Result<Value, ProfileError> {

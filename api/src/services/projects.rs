@@ -29,7 +29,7 @@ use crate::services::organizations::{
     text, OrganizationId, TextRule, MAX_ADDRESS, MAX_DESCRIPTION,
 };
 use crate::services::teams::{self, event, Actor, Event, Role};
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// Longest project name, in characters.
 pub const MAX_NAME: usize = 100;
@@ -164,7 +164,7 @@ fn name_taken() -> FieldError {
 
 /// Creates a project in an organization the account belongs to, with its provisioning job.
 pub async fn create(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     organization_id: &OrganizationId,
     req: CreateProjectRequest,
@@ -257,7 +257,7 @@ pub async fn create(
 /// project `after`, with the caller's role (a `billing` member sees only their VAT data) and
 /// each creator's name. `limit` rows at most.
 pub async fn page(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     organization_id: &OrganizationId,
     after: Option<String>,
@@ -281,7 +281,7 @@ pub async fn page(
 /// One project of an organization the account belongs to (with the caller's role); any other
 /// is not found.
 pub async fn get(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     id: &ProjectId,
 ) -> Result<ProjectView, ProjectError> {
@@ -297,7 +297,7 @@ pub async fn get(
 
 /// The statuses a project went through, oldest first (not for the `billing` role).
 pub async fn history(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     id: &ProjectId,
 ) -> Result<Vec<StatusChange>, ProjectError> {
@@ -358,7 +358,7 @@ fn managed(
 /// Changes a project's name, description or VAT data (owners and admins); logged in the
 /// organization's events with the fields named.
 pub async fn update(
-    state: &AppState,
+    state: &Context,
     actor: Actor,
     id: &ProjectId,
     change: UpdateProjectRequest,
@@ -449,7 +449,7 @@ pub async fn update(
 /// creator and the person who asked are emailed. Asking again while it is being deleted
 /// changes nothing.
 pub async fn request_deletion(
-    state: &AppState,
+    state: &Context,
     actor: Actor,
     id: &ProjectId,
     trace: Option<crate::telemetry::TraceContext>,
@@ -681,7 +681,7 @@ impl_from_diesel!(CallbackError);
 
 /// Checks that a callback body was signed by the operator within the last five minutes.
 pub fn verify_callback(
-    state: &AppState,
+    state: &Context,
     timestamp: Option<&str>,
     signature: Option<&str>,
     body: &[u8],
@@ -704,7 +704,7 @@ pub fn verify_callback(
 /// Applies an operator's (verified) report: the project moves to `ready` or `failed` once; a
 /// project being deleted is gone on `deleted` (then `None`) or `failed` with the reason.
 pub async fn report(
-    state: &AppState,
+    state: &Context,
     report: ProvisioningReport,
 ) -> Result<Option<Project>, CallbackError> {
     let Some(project_id) = ProjectId::parse(&report.project_id) else {

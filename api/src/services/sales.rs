@@ -13,7 +13,7 @@ use crate::db::{Db, DbError};
 use crate::domain::{Email, FullName};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// The representatives published when the table is empty.
 const DEFAULTS: [(&str, &str); 3] = [
@@ -152,7 +152,7 @@ pub fn seed_defaults(db: &Db, now: DateTime<Utc>) -> Result<usize, SalesError> {
 }
 
 /// The representatives people can choose, by name.
-pub async fn list_active(state: &AppState) -> Result<Vec<SalesRepresentative>, SalesError> {
+pub async fn list_active(state: &Context) -> Result<Vec<SalesRepresentative>, SalesError> {
     state
         .db
         .read(|conn| sales::active(conn).map_err(SalesError::from))
@@ -160,7 +160,7 @@ pub async fn list_active(state: &AppState) -> Result<Vec<SalesRepresentative>, S
 }
 
 /// Every representative, active or not (staff).
-pub async fn list_all(state: &AppState) -> Result<Vec<SalesRepresentative>, SalesError> {
+pub async fn list_all(state: &Context) -> Result<Vec<SalesRepresentative>, SalesError> {
     state
         .db
         .read(|conn| sales::all(conn).map_err(SalesError::from))
@@ -169,7 +169,7 @@ pub async fn list_all(state: &AppState) -> Result<Vec<SalesRepresentative>, Sale
 
 /// One representative (staff).
 pub async fn get(
-    state: &AppState,
+    state: &Context,
     id: &SalesRepresentativeId,
 ) -> Result<SalesRepresentative, SalesError> {
     let id = id.clone();
@@ -181,7 +181,7 @@ pub async fn get(
 
 /// Adds a representative (staff).
 pub async fn create(
-    state: &AppState,
+    state: &Context,
     input: NewSalesRepresentative,
 ) -> Result<SalesRepresentative, SalesError> {
     let now = state.clock.now().naive_utc().trunc_subsecs(6);
@@ -207,7 +207,7 @@ pub async fn create(
 
 /// Renames, re-addresses, deactivates or reactivates a representative (staff).
 pub async fn update(
-    state: &AppState,
+    state: &Context,
     id: &SalesRepresentativeId,
     changes: SalesRepresentativeUpdate,
 ) -> Result<SalesRepresentative, SalesError> {

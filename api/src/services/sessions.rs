@@ -16,7 +16,7 @@ use crate::db::{
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
-use crate::startup::AppState;
+use crate::services::Context;
 
 /// What a client receives when a sign-in completes or a session is refreshed.
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ pub struct Grant<'a> {
 /// Starts a session (a completed sign-in) inside the caller's unit of work; returns (session id, refresh token, expiry).
 pub fn start(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     device_id: Option<&str>,
     client: &ClientInfo,
@@ -68,7 +68,7 @@ pub fn start(
 /// the grant's scopes allow.
 pub fn start_for(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     device_id: Option<&str>,
     client: &ClientInfo,
@@ -109,7 +109,7 @@ pub fn start_for(
 
 fn new_refresh(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Context,
     session_id: &str,
     session_expires: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -133,7 +133,7 @@ fn new_refresh(
 
 /// Signs an access token for a session that was just started or refreshed.
 pub fn access_token(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     role: &str,
     session_id: String,
@@ -158,10 +158,7 @@ pub fn access_token(
 }
 
 /// Spends a refresh token and issues the next one with a new access token.
-pub async fn refresh(
-    state: &AppState,
-    refresh_token: String,
-) -> Result<IssuedTokens, SessionError> {
+pub async fn refresh(state: &Context, refresh_token: String) -> Result<IssuedTokens, SessionError> {
     let now = state.clock.now();
     let hash = tokens::hash_token(&refresh_token);
     let st = state.clone();
@@ -206,7 +203,7 @@ pub async fn refresh(
 
 /// Ends the session: its refresh tokens stop working at once.
 pub async fn sign_out(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     session_id: String,
     client: ClientInfo,
@@ -246,7 +243,7 @@ fn utc(at: chrono::NaiveDateTime) -> DateTime<Utc> {
 
 /// The account's live sessions, most recently used first.
 pub async fn list(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     current_session: String,
 ) -> Result<Vec<SessionInfo>, SessionError> {
@@ -275,7 +272,7 @@ pub async fn list(
 /// Ends one live session of the account (its refresh family stops at once, and its access
 /// tokens at the next request). Ending the current one is signing out.
 pub async fn end(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     session_id: String,
     client: ClientInfo,
@@ -306,7 +303,7 @@ pub async fn end(
 /// Ends every live session of the account but `keep` (all of them when `keep` is `None`);
 /// returns how many ended. `actor_id` names the staff member who asked, if one did.
 pub async fn end_all(
-    state: &AppState,
+    state: &Context,
     account_id: String,
     keep: Option<String>,
     actor_id: Option<String>,

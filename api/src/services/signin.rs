@@ -36,8 +36,8 @@ use crate::services::events::{self, EventKind};
 use crate::services::mfa::{self as mfa_service, CodeCheck, MfaError};
 use crate::services::notices::{self, Notice};
 use crate::services::sessions::{self, IssuedTokens};
+use crate::services::Context;
 use crate::services::{describe_user_agent, email_key, throttle, ClientInfo};
-use crate::startup::AppState;
 
 pub const CODE_TTL_MINUTES: i64 = 10;
 pub const CODE_MAX_ATTEMPTS: i32 = 5;
@@ -131,7 +131,7 @@ pub fn email_hint(email: &str) -> String {
 /// Checks a captcha answer and spends it at once (a solved challenge buys one attempt, whatever
 /// the attempt's outcome). `Ok(Err(_))` is a refused answer; a provider switched `off` passes.
 pub async fn spend_captcha(
-    state: &AppState,
+    state: &Context,
     answer: Option<&str>,
     client: &ClientInfo,
     now: DateTime<Utc>,
@@ -166,7 +166,7 @@ pub async fn spend_captcha(
 }
 
 pub async fn sign_in(
-    state: &AppState,
+    state: &Context,
     req: SignInRequest,
     client: ClientInfo,
 ) -> Result<SignInOutcome, SignInError> {
@@ -355,7 +355,7 @@ pub async fn sign_in(
     finish(state, outcome, use_cookies, now)
 }
 
-async fn rehash(state: AppState, account_id: String, password: String) {
+async fn rehash(state: Context, account_id: String, password: String) {
     let Ok(hash) = state.hasher.hash(password).await else {
         return;
     };
@@ -390,7 +390,7 @@ enum Step {
 }
 
 fn finish(
-    state: &AppState,
+    state: &Context,
     step: Step,
     use_cookies: bool,
     now: DateTime<Utc>,
@@ -484,7 +484,7 @@ fn send_code(
 /// Checks the emailed code; on success trusts the device and starts the session, or — with MFA
 /// active — asks for the MFA code next.
 pub async fn verify_device_code(
-    state: &AppState,
+    state: &Context,
     challenge_id: String,
     code: String,
     client: ClientInfo,
@@ -586,7 +586,7 @@ pub async fn verify_device_code(
 
 /// Sends a new code for a pending device challenge (once a minute, five times at most).
 pub async fn resend_device_code(
-    state: &AppState,
+    state: &Context,
     challenge_id: String,
     client: ClientInfo,
 ) -> Result<DateTime<Utc>, SignInError> {
@@ -722,7 +722,7 @@ fn mfa_challenge(
 /// (single use) — and starts the session. Five attempts per challenge, and wrong codes are
 /// throttled per account across sign-ins.
 pub async fn verify_mfa_code(
-    state: &AppState,
+    state: &Context,
     challenge_id: String,
     code: String,
     client: ClientInfo,

@@ -18,8 +18,8 @@ use crate::domain::{Email, FullName, Password, PhoneNumber};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
+use crate::services::Context;
 use crate::services::{email_key, legal, throttle, ClientInfo};
-use crate::startup::AppState;
 
 /// Lifetime of an email verification link.
 pub const VERIFICATION_TTL_HOURS: i64 = 24;
@@ -72,7 +72,7 @@ pub fn pick_locale(requested: Option<&str>, client: &ClientInfo) -> &'static str
 }
 
 pub async fn sign_up(
-    state: &AppState,
+    state: &Context,
     req: SignUpRequest,
     client: ClientInfo,
 ) -> Result<SignedUp, SignUpError> {

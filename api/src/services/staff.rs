@@ -166,7 +166,7 @@ pub async fn find_account(
 /// Creates an Enterprise account, its organization (the person is the owner) and emails an
 /// invitation to set a password — all in one unit of work. Returns (account id, organization id).
 pub async fn create_enterprise(
-    state: &crate::startup::AppState,
+    state: &crate::services::Context,
     req: EnterpriseRequest,
     actor: (String, String),
 ) -> Result<(String, String), StaffError> {

@@ -36,8 +36,8 @@ use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::organizations::OrganizationId;
+use crate::services::Context;
 use crate::services::{email_key, throttle, ClientInfo};
-use crate::startup::AppState;
 
 /// How long an invitation link works.
 pub const INVITATION_TTL_DAYS: i64 = 7;
@@ -190,7 +190,7 @@ pub(crate) fn require(allowed: bool) -> Result<(), TeamError> {
     }
 }
 
-pub(crate) fn now_of(state: &AppState) -> DateTime<Utc> {
+pub(crate) fn now_of(state: &Context) -> DateTime<Utc> {
     state.clock.now().trunc_subsecs(6)
 }
 
@@ -329,7 +329,7 @@ fn managed_invitation(
 
 /// Invites `email` to the organization with `role`.
 pub async fn invite(
-    state: &AppState,
+    state: &Context,
     actor: Actor,
     organization: &OrganizationId,
     email: &str,
@@ -410,7 +410,7 @@ pub async fn invite(
 
 /// The organization's pending invitations (owners and admins).
 pub async fn invitations(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     organization: &OrganizationId,
 ) -> Result<Vec<InvitationView>, TeamError> {
@@ -433,7 +433,7 @@ pub async fn invitations(
 /// Sends a pending invitation again with a new link and a new 7 days; the old link stops
 /// working.
 pub async fn resend(
-    state: &AppState,
+    state: &Context,
     actor: Actor,
     organization: &OrganizationId,
     invitation_id: &str,
@@ -501,7 +501,7 @@ pub async fn resend(
 
 /// Withdraws a pending invitation: its link stops working.
 pub async fn cancel(
-    state: &AppState,
+    state: &Context,
     actor: Actor,
     organization: &OrganizationId,
     invitation_id: &str,
@@ -569,7 +569,7 @@ pub(crate) fn invites(
 
 /// What an invitation link is for, without using it (the acceptance page; no sign-in needed).
 /// It says nothing about whether the address has an account.
-pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview, TeamError> {
+pub async fn preview(state: &Context, token: &str) -> Result<InvitationPreview, TeamError> {
     let now = now_of(state).naive_utc();
     let hash = tokens::hash_token(token);
     state
@@ -593,7 +593,7 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview,
 
 /// Joins the organization with the invitation's role: only a signed-in account whose verified
 /// address is the invited one.
-pub async fn accept(state: &AppState, actor: Actor, token: &str) -> Result<MemberView, TeamError> {
+pub async fn accept(state: &Context, actor: Actor, token: &str) -> Result<MemberView, TeamError> {
     let now = now_of(state);
     let at = now.naive_utc();
     let hash = tokens::hash_token(token);
@@ -694,7 +694,7 @@ fn notify(
 
 /// The organization's members (every role but billing).
 pub async fn members(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     organization: &OrganizationId,
 ) -> Result<Vec<MemberRow>, TeamError> {
@@ -710,7 +710,7 @@ pub async fn members(
 
 /// Gives a member another role.
 pub async fn change_role(
-    state: &AppState,
+    state: &Context,
     actor: Actor,
     organization: &OrganizationId,
     member_id: &str,
@@ -784,7 +784,7 @@ pub async fn change_role(
 
 /// Removes a member, or (when `member_id` is the caller) leaves the organization.
 pub async fn remove(
-    state: &AppState,
+    state: &Context,
     actor: Actor,
     organization: &OrganizationId,
     member_id: &str,
@@ -845,7 +845,7 @@ pub async fn remove(
 
 /// A page of the organization's events, newest first (owners and admins).
 pub async fn events(
-    state: &AppState,
+    state: &Context,
     account_id: &str,
     organization: &OrganizationId,
     before: Option<String>,

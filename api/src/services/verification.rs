@@ -17,8 +17,8 @@ use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
 use crate::services::signup::issue_verification;
+use crate::services::Context;
 use crate::services::{email_key, throttle, ClientInfo};
-use crate::startup::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerificationError {
@@ -39,7 +39,7 @@ impl_from_diesel!(VerificationError);
 
 /// Confirms the address the token was sent to; returns it.
 pub async fn confirm(
-    state: &AppState,
+    state: &Context,
     token: String,
     client: ClientInfo,
 ) -> Result<String, VerificationError> {
@@ -95,7 +95,7 @@ pub async fn confirm(
 /// Sends a new link to an unverified address (or a reminder to sign in to a verified one).
 /// Answers the same for unknown addresses.
 pub async fn resend(
-    state: &AppState,
+    state: &Context,
     email: String,
     client: ClientInfo,
 ) -> Result<(), VerificationError> {
