@@ -117,6 +117,20 @@ pub enum SignInError {
 }
 impl_from_diesel!(SignInError);
 
+impl SignInError {
+    /// The refusal of a wrong code on a challenge that had `attempts` wrong ones before.
+    fn wrong_code(attempts: i32) -> Self {
+        let left = CODE_MAX_ATTEMPTS - attempts - 1;
+        if left <= 0 {
+            Self::AttemptsExhausted
+        } else {
+            Self::WrongCode {
+                attempts_left: left,
+            }
+        }
+    }
+}
+
 /// "b•••@example.com": enough for a person to recognize their address.
 pub fn email_hint(email: &str) -> String {
     match email.split_once('@') {
@@ -524,14 +538,7 @@ pub async fn verify_device_code(
                     {
                         return Ok(Refused(SignInError::Throttled(wait)));
                     }
-                    let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
-                    return Ok(Refused(if left <= 0 {
-                        SignInError::AttemptsExhausted
-                    } else {
-                        SignInError::WrongCode {
-                            attempts_left: left,
-                        }
-                    }));
+                    return Ok(Refused(SignInError::wrong_code(challenge.attempts)));
                 }
                 if challenges::complete(conn, &challenge.id, now.naive_utc())? == 0 {
                     return Ok(Refused(SignInError::UnknownChallenge));
@@ -793,14 +800,7 @@ pub async fn verify_mfa_code(
                                 )?;
                             }
                         }
-                        let left = CODE_MAX_ATTEMPTS - challenge.attempts - 1;
-                        return Ok(Refused(if left <= 0 {
-                            SignInError::AttemptsExhausted
-                        } else {
-                            SignInError::WrongCode {
-                                attempts_left: left,
-                            }
-                        }));
+                        return Ok(Refused(SignInError::wrong_code(challenge.attempts)));
                     }
                 }
                 if challenges::complete(conn, &challenge.id, now.naive_utc())? == 0 {
