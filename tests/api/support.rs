@@ -25,9 +25,15 @@ pub struct Person {
 }
 
 impl Person {
-    /// From the token answer of a completed sign-in (`device_token` may be absent: empty).
+    /// From the token answer of a completed sign-in from a new device (access, refresh and
+    /// device tokens, each required).
     pub fn from_tokens(email: &str, tokens: &Value) -> Self {
-        let text = |name: &str| tokens[name].as_str().unwrap_or_default().to_owned();
+        let text = |name: &str| {
+            tokens[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {name} in {tokens}"))
+                .to_owned()
+        };
         Self {
             email: email.to_owned(),
             access: text("access_token"),
