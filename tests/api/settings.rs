@@ -224,7 +224,7 @@ both_backends!(
             .json()
             .await
             .unwrap();
-        let account_id = me["id"].as_str().unwrap().to_owned();
+        let account_id = portal_api::domain::AccountId::parse(me["id"].as_str().unwrap()).unwrap();
         let token = confirm_token(&app, &who, "attacker@example.net").await;
         let requested = app
             .mail
@@ -537,7 +537,7 @@ both_backends!(
         let tokens = app.signed_in(email, PASSWORD).await;
         let access = tokens["access_token"].as_str().unwrap();
         let me: Value = app.get_auth("/v1/me", access).await.json().await.unwrap();
-        let id = me["id"].as_str().unwrap().to_owned();
+        let id = portal_api::domain::AccountId::parse(me["id"].as_str().unwrap()).unwrap();
         let res = close_own(&app, access, &json!({ "password": PASSWORD })).await;
         assert_eq!(res.status(), 202);
         let mail = app

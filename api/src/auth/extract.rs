@@ -26,6 +26,7 @@ use tokio::sync::watch;
 use crate::db::models::accounts::Account;
 use crate::db::models::sessions as session_rows;
 use crate::db::DbError;
+use crate::domain::{AccountId, AccountRole};
 use crate::error::{ApiError, ProblemCode};
 use crate::services::onboarding::{self, Step};
 use crate::services::personal_tokens;
@@ -44,12 +45,12 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn account_id(&self) -> &str {
+    pub fn account_id(&self) -> &AccountId {
         &self.account.id
     }
 
     pub fn is_staff(&self) -> bool {
-        self.account.role == "admin"
+        self.account.role == AccountRole::Admin
     }
 }
 
@@ -150,7 +151,7 @@ fn guarded<T: 'static>(req: &HttpRequest, need: Need, wrap: fn(Caller) -> T) -> 
     Box::pin(async move {
         let caller = guard(&req, need).await?;
         req.extensions_mut()
-            .insert(CallerId(caller.account.id.clone()));
+            .insert(CallerId(caller.account.id.to_string()));
         let _ = tx.send(true);
         Ok(wrap(caller))
     })
@@ -220,7 +221,11 @@ async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
     // 2. The session is live (and 4., the onboarding steps, read in the same trip when needed).
     let now = state.clock.now();
     let with_steps = !matches!(need, Need::Session);
-    let (session_id, account_id) = (claims.sid, claims.sub);
+    // The subject of a token this service signed is always an account id.
+    let account_id = AccountId::parse(&claims.sub).ok_or_else(|| {
+        ApiError::unauthorized(ProblemCode::InvalidToken, "The access token is not valid.")
+    })?;
+    let session_id = claims.sid;
     let found = state
         .db
         .read_now(move |conn| {

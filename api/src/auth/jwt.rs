@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::auth::keys::KeyMaterial;
+use crate::domain::AccountId;
 
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
 
@@ -116,7 +117,7 @@ impl JwtKeys {
 
     pub fn issue(
         &self,
-        account_id: &str,
+        account_id: &AccountId,
         session_id: &str,
         role: &str,
         now: DateTime<Utc>,
@@ -127,7 +128,7 @@ impl JwtKeys {
         let claims = AccessClaims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
-            sub: account_id.to_owned(),
+            sub: account_id.to_string(),
             iat,
             nbf: iat,
             exp,
@@ -202,16 +203,17 @@ mod tests {
     fn a_kept_token_is_still_checked_for_its_lifetime() {
         let keys = fresh_keys();
         let now = Utc::now();
+        let account = AccountId::generate();
         let (token, exp) = keys
             .issue(
-                "acc",
+                &account,
                 "ses",
                 "user",
                 now,
                 std::time::Duration::from_secs(900),
             )
             .unwrap();
-        assert_eq!(keys.verify(&token, now).unwrap().sub, "acc");
+        assert_eq!(keys.verify(&token, now).unwrap().sub, account.as_str());
         // The second use comes from the kept claims, with the same answer.
         assert_eq!(keys.verify(&token, now).unwrap().sid, "ses");
         let after = DateTime::from_timestamp(exp, 0).unwrap();
@@ -232,7 +234,7 @@ mod tests {
         let now = Utc::now();
         let (token, _) = keys
             .issue(
-                "acc",
+                &AccountId::generate(),
                 "ses",
                 "user",
                 now,

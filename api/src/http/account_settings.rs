@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::extract::{Caller, Onboarded, Staff};
+use crate::domain::AccountId;
 use crate::error::{ApiError, FieldError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::Json;
@@ -532,12 +533,9 @@ pub async fn close_account_by_staff(
     state: web::Data<AppState>,
     staff: Staff,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<AccountId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    if uuid::Uuid::try_parse(&id).is_err() {
-        return Err(ApiError::not_found());
-    }
     let Staff(staff) = staff;
     let closed = closure::close_by_staff(&state, id, staff.account.id, client).await?;
     Ok(HttpResponse::Accepted()

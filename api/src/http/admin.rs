@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::Staff;
+use crate::domain::AccountId;
 use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::{Json, Query};
@@ -297,11 +298,11 @@ pub async fn find_account(
         .map_err(|e| ApiError::internal(&e))?
         .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(AccountRecord {
-        id: account.id,
+        id: account.id.into(),
         email: account.email,
         full_name: account.full_name,
-        account_type: account.account_type,
-        role: account.role,
+        account_type: account.account_type.to_string(),
+        role: account.role.to_string(),
         email_verified: account.email_verified_at.is_some(),
         created_at: DateTime::from_naive_utc_and_offset(account.created_at, Utc),
     }))
@@ -328,12 +329,9 @@ pub async fn reset_mfa(
     state: web::Data<AppState>,
     staff: Staff,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<AccountId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    if uuid::Uuid::try_parse(&id).is_err() {
-        return Err(ApiError::not_found());
-    }
     mfa::staff_reset(&state, id, staff.0.account.id, client).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -414,7 +412,7 @@ pub async fn create_enterprise_account(
     )
     .await?;
     Ok(HttpResponse::Created().json(EnterpriseAccountCreated {
-        account_id,
+        account_id: account_id.into(),
         organization_id,
         status: "invitation_sent".into(),
     }))

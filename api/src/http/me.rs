@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::{Caller, Onboarded};
+use crate::domain::{AccountId, AccountType};
 use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::accounts::ConsentInput;
 use crate::http::client::Client;
@@ -41,12 +42,12 @@ pub struct Me {
 impl From<crate::db::models::accounts::Account> for Me {
     fn from(a: crate::db::models::accounts::Account) -> Self {
         Me {
-            id: a.id,
+            id: a.id.into(),
             email: a.email,
             full_name: a.full_name,
             phone_number: a.phone_number,
-            account_type: a.account_type,
-            role: a.role,
+            account_type: a.account_type.to_string(),
+            role: a.role.to_string(),
             locale: a.locale,
             email_verified_at: a.email_verified_at.map(utc),
             created_at: utc(a.created_at),
@@ -111,8 +112,8 @@ pub struct LegalDocumentToAccept {
 /// The onboarding answer, with what is still to accept when that is a step.
 async fn onboarding_of(
     state: &AppState,
-    account_id: String,
-    account_type: String,
+    account_id: AccountId,
+    account_type: AccountType,
 ) -> Result<Onboarding, ApiError> {
     let steps = onboarding::remaining(state, account_id.clone())
         .await

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::extract::{Onboarded, Staff};
+use crate::domain::AccountId;
 use crate::error::{ApiError, Problem};
 use crate::http::client::Client;
 use crate::services::sessions as session_service;
@@ -178,12 +179,9 @@ pub async fn revoke_account_sessions(
     state: web::Data<AppState>,
     staff: Staff,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<AccountId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    if uuid::Uuid::try_parse(&id).is_err() {
-        return Err(ApiError::not_found());
-    }
     let Staff(staff) = staff;
     let ended = session_service::end_all(&state, id, None, Some(staff.account.id), client).await?;
     Ok(HttpResponse::Ok()

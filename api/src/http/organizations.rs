@@ -142,7 +142,7 @@ impl From<MemberView> for Organization {
             region: o.region,
             zip: o.zip,
             sales_representative,
-            role: v.role,
+            role: v.role.to_string(),
             created_at: utc(o.created_at),
             updated_at: utc(o.updated_at),
         }
@@ -243,7 +243,7 @@ pub async fn create_organization(
     idempotency::run(
         &state,
         idempotency_key,
-        &account_id,
+        account_id.as_str(),
         "POST /v1/organizations",
         &fingerprint,
         || async move {

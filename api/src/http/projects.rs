@@ -152,7 +152,7 @@ impl Project {
             cluster_failure_reason: p.cluster_failure_reason.filter(|_| full),
             description: full.then_some(p.description),
             created_by: full.then_some(ProjectCreator {
-                account_id: p.created_by,
+                account_id: p.created_by.into(),
                 full_name: creator_name,
             }),
             id: p.id,
@@ -167,8 +167,7 @@ impl Project {
     }
 
     fn from_view(v: ProjectView) -> Self {
-        let role = Role::parse(&v.role).unwrap_or(Role::Billing);
-        Self::for_role(v.project, v.creator_name, role)
+        Self::for_role(v.project, v.creator_name, v.role)
     }
 }
 
@@ -303,7 +302,7 @@ pub async fn create_project(
     idempotency::run(
         &state,
         idempotency_key,
-        &account_id,
+        account_id.as_str(),
         "POST /v1/organizations/{id}/projects",
         &fingerprint,
         || async move {

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::auth::extract::Caller;
 use crate::auth::password::HashError;
+use crate::domain::{ChallengeId, DeviceCode, MfaCode, OpaqueToken};
 use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::accounts::captcha_problem;
 use crate::http::client::Client;
@@ -313,12 +314,18 @@ fn outcome_response(state: &AppState, outcome: SignInOutcome) -> HttpResponse {
         } => HttpResponse::Accepted()
             .insert_header(("Cache-Control", "no-store"))
             .json(SignInChallenge {
-                next_step: step.to_owned(),
-                challenge_id,
+                next_step: step.to_string(),
+                challenge_id: challenge_id.into(),
                 expires_at,
                 email_hint,
             }),
     }
+}
+
+/// The sign-in a path names. Challenge ids are UUIDs: anything else is unknown, and never reaches
+/// the database (where PostgreSQL would refuse a NUL byte with an error).
+fn challenge(raw: &str) -> Result<ChallengeId, ApiError> {
+    ChallengeId::parse(raw).ok_or_else(|| SignInError::UnknownChallenge.into())
 }
 
 /// Sign in with email and password.
@@ -400,14 +407,8 @@ pub async fn device_code(
     path: web::Path<String>,
     body: Json<DeviceCodeBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let challenge_id = path.into_inner();
-    if uuid::Uuid::try_parse(&challenge_id).is_err() {
-        return Err(SignInError::UnknownChallenge.into());
-    }
-    let code = body.into_inner().code;
-    if code.len() > 16 {
-        return Err(SignInError::WrongCode { attempts_left: 0 }.into());
-    }
+    let challenge_id = challenge(&path)?;
+    let code = DeviceCode::parse(&body.code).ok_or(SignInError::WrongCode { attempts_left: 0 })?;
     let outcome = signin::verify_device_code(&state, challenge_id, code, client).await?;
     Ok(outcome_response(&state, outcome))
 }
@@ -440,16 +441,8 @@ pub async fn mfa_code(
     path: web::Path<String>,
     body: Json<MfaCodeBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let challenge_id = path.into_inner();
-    // Challenge ids are UUIDs: anything else is unknown, and never reaches the database (where
-    // PostgreSQL would refuse a NUL byte with an error).
-    if uuid::Uuid::try_parse(&challenge_id).is_err() {
-        return Err(SignInError::UnknownChallenge.into());
-    }
-    let code = body.into_inner().code;
-    if code.len() > 64 {
-        return Err(SignInError::WrongCode { attempts_left: 0 }.into());
-    }
+    let challenge_id = challenge(&path)?;
+    let code = MfaCode::parse(&body.code).ok_or(SignInError::WrongCode { attempts_left: 0 })?;
     let outcome = signin::verify_mfa_code(&state, challenge_id, code, client).await?;
     Ok(outcome_response(&state, outcome))
 }
@@ -473,10 +466,7 @@ pub async fn resend_device_code(
     Client(client): Client,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let challenge_id = path.into_inner();
-    if uuid::Uuid::try_parse(&challenge_id).is_err() {
-        return Err(SignInError::UnknownChallenge.into());
-    }
+    let challenge_id = challenge(&path)?;
     let expires_at = signin::resend_device_code(&state, challenge_id, client).await?;
     Ok(HttpResponse::Accepted().json(CodeResent { expires_at }))
 }
@@ -508,7 +498,8 @@ pub async fn refresh(
     }
     let token = from_body
         .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()))
-        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .as_deref()
+        .and_then(OpaqueToken::parse)
         .ok_or_else(|| ApiError::from(SessionError::InvalidRefreshToken))?;
     let tokens = session_service::refresh(&state, token).await?;
     Ok(tokens_response(

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::auth::extract::{steps, Reached};
 use crate::db::models::organization_events::OrganizationEvent;
 use crate::db::models::organizations::MemberRow;
+use crate::domain::{AccountId, InvitationId, OpaqueToken};
 use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::{Json, Query};
@@ -166,18 +167,13 @@ pub struct Member {
 impl From<MemberRow> for Member {
     fn from(m: MemberRow) -> Self {
         Self {
-            account_id: m.account_id,
+            account_id: m.account_id.into(),
             full_name: m.full_name,
             email: m.email,
-            role: role_of(&m.role),
+            role: m.role.into(),
             joined_at: utc(m.joined_at),
         }
     }
-}
-
-/// A stored role (the database allows only the four).
-fn role_of(raw: &str) -> OrganizationRole {
-    Role::parse(raw).map_or(OrganizationRole::Member, OrganizationRole::from)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -211,7 +207,7 @@ impl OrganizationInvitation {
         Self {
             id: i.id,
             email: i.email,
-            role: role_of(&i.role),
+            role: i.role.into(),
             invited_by: v.invited_by_name,
             created_at: utc(i.created_at),
             sent_at: utc(i.sent_at),
@@ -271,10 +267,10 @@ impl From<OrganizationEvent> for OrganizationEventInfo {
         Self {
             id: e.id,
             kind: e.kind,
-            actor_id: e.actor_id,
-            account_id: e.subject_account_id,
+            actor_id: e.actor_id.map(String::from),
+            account_id: e.subject_account_id.map(String::from),
             email: e.subject_email,
-            role: e.role.as_deref().map(role_of),
+            role: e.role.map(OrganizationRole::from),
             occurred_at: utc(e.occurred_at),
             ip: e.client_ip,
             details: e.details.and_then(|d| serde_json::from_str(&d).ok()),
@@ -289,24 +285,8 @@ pub struct OrganizationEventPage {
     pub next_cursor: Option<String>,
 }
 
-fn organization(raw: &str) -> Result<OrganizationId, ApiError> {
-    OrganizationId::parse(raw).ok_or_else(ApiError::not_found)
-}
-
-/// The organization and the member or invitation of a path; an id that is not a UUID names
-/// nothing.
-fn ids((organization_id, id): (String, String)) -> Result<(OrganizationId, String), ApiError> {
-    let id = uuid::Uuid::parse_str(&id)
-        .map(|u| u.to_string())
-        .map_err(|_| ApiError::not_found())?;
-    Ok((organization(&organization_id)?, id))
-}
-
-fn token(raw: &str) -> Result<&str, ApiError> {
-    if raw.is_empty() || raw.len() > 128 {
-        return Err(TeamError::InvitationInvalid.into());
-    }
-    Ok(raw)
+fn token(raw: &str) -> Result<OpaqueToken, ApiError> {
+    OpaqueToken::parse(raw).ok_or_else(|| TeamError::InvitationInvalid.into())
 }
 
 /// Invite someone to the organization.
@@ -338,10 +318,10 @@ pub async fn invite_member(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
     body: Json<InviteBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = organization(&path.into_inner())?;
+    let org = path.into_inner();
     let body = body.into_inner();
     let actor = Actor {
         account: auth.0.account,
@@ -378,9 +358,9 @@ pub async fn invite_member(
 pub async fn list_invitations(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = organization(&path.into_inner())?;
+    let org = path.into_inner();
     let now = state.clock.now();
     let items = teams::invitations(&state, &auth.0.account.id, &org).await?;
     Ok(HttpResponse::Ok()
@@ -416,9 +396,9 @@ pub async fn resend_invitation(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     Client(client): Client,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganizationId, InvitationId)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, invitation) = ids(path.into_inner())?;
+    let (org, invitation) = path.into_inner();
     let actor = Actor {
         account: auth.0.account,
         client,
@@ -451,9 +431,9 @@ pub async fn cancel_invitation(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     Client(client): Client,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganizationId, InvitationId)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, invitation) = ids(path.into_inner())?;
+    let (org, invitation) = path.into_inner();
     let actor = Actor {
         account: auth.0.account,
         client,
@@ -484,7 +464,7 @@ pub async fn lookup_organization_invitation(
     body: Json<OrganizationInvitationTokenBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let preview = teams::preview(&state, token(&body.token)?).await?;
+    let preview = teams::preview(&state, &token(&body.token)?).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(OrganizationInvitationPreview {
@@ -528,7 +508,7 @@ pub async fn accept_organization_invitation(
         account: auth.0.account,
         client,
     };
-    let joined = teams::accept(&state, actor, token(&body.token)?).await?;
+    let joined = teams::accept(&state, actor, &token(&body.token)?).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(Organization::from(joined)))
@@ -552,9 +532,9 @@ pub async fn accept_organization_invitation(
 pub async fn list_members(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = organization(&path.into_inner())?;
+    let org = path.into_inner();
     let items = teams::members(&state, &auth.0.account.id, &org).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
@@ -592,10 +572,10 @@ pub async fn change_member_role(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     Client(client): Client,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganizationId, AccountId)>,
     body: Json<ChangeRoleBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, member) = ids(path.into_inner())?;
+    let (org, member) = path.into_inner();
     let actor = Actor {
         account: auth.0.account,
         client,
@@ -632,9 +612,9 @@ pub async fn remove_member(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     Client(client): Client,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganizationId, AccountId)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org, member) = ids(path.into_inner())?;
+    let (org, member) = path.into_inner();
     let actor = Actor {
         account: auth.0.account,
         client,
@@ -663,10 +643,10 @@ pub async fn remove_member(
 pub async fn list_organization_events(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
     query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = organization(&path.into_inner())?;
+    let org = path.into_inner();
     let query = query.into_inner();
     let limit = crate::http::page_limit(query.limit, query.before.as_deref())?;
     let items = teams::events(

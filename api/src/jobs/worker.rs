@@ -117,7 +117,12 @@ impl JobWorker {
     async fn execute(&self, claimed: Claimed) -> Result<(), DbError> {
         let Claimed { job, project } = claimed;
         if job.kind == crate::services::closure::ERASE_ACCOUNT {
-            let (subject, now) = (job.subject_id.clone(), self.clock.now());
+            let Some(subject) = crate::domain::AccountId::parse(&job.subject_id) else {
+                return self
+                    .settle(&job, "failed", Some("not an account id"), None)
+                    .await;
+            };
+            let now = self.clock.now();
             let erased = self
                 .db
                 .write(move |c| crate::services::closure::erase_in(c, &subject, now))

@@ -3,6 +3,7 @@
 
 use crate::db::models::accounts::{self, Account};
 use crate::db::DbError;
+use crate::domain::AccountId;
 use crate::impl_from_diesel;
 use crate::services::Context;
 
@@ -18,7 +19,7 @@ impl_from_diesel!(AccountError);
 /// The account behind a live session, in one indexed query.
 pub async fn current(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     session_id: String,
 ) -> Result<Account, AccountError> {
     let now = state.clock.now().naive_utc();

@@ -16,6 +16,7 @@ use crate::db::models::account_closures::{self as closures, NewClosure};
 use crate::db::models::accounts::{self, Account};
 use crate::db::models::sessions as session_rows;
 use crate::db::{DbConnection, DbError};
+use crate::domain::AccountId;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
@@ -71,8 +72,8 @@ pub async fn close_own(
 /// Staff close an account (`actor_id` is the staff member); the same rules apply.
 pub async fn close_by_staff(
     state: &Context,
-    account_id: String,
-    actor_id: String,
+    account_id: AccountId,
+    actor_id: AccountId,
     client: ClientInfo,
 ) -> Result<Closed, ClosureError> {
     close(state, account_id, Some(actor_id), client).await
@@ -80,8 +81,8 @@ pub async fn close_by_staff(
 
 async fn close(
     state: &Context,
-    account_id: String,
-    actor_id: Option<String>,
+    account_id: AccountId,
+    actor_id: Option<AccountId>,
     client: ClientInfo,
 ) -> Result<Closed, ClosureError> {
     let now = state.clock.now();
@@ -116,7 +117,7 @@ async fn close(
                     id: &uuid::Uuid::now_v7().to_string(),
                     account_id: &account.id,
                     restore_token_hash: &tokens::hash_token(&token),
-                    closed_by: actor_id.as_deref(),
+                    closed_by: actor_id.as_ref(),
                     closed_at: at,
                     erase_after: erase_after.naive_utc(),
                 },
@@ -131,7 +132,7 @@ async fn close(
             crate::jobs::schedule(
                 conn,
                 ERASE_ACCOUNT,
-                &account.id,
+                account.id.as_str(),
                 erase_after.naive_utc(),
                 at,
                 None,
@@ -211,7 +212,7 @@ pub async fn restore(
 /// account is left alone). Runs inside the job worker's unit of work.
 pub fn erase_in(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     let Some(closure) = closures::open_for(conn, account_id)? else {

@@ -4,6 +4,7 @@
 use crate::db::models::devices::{self, Device};
 use crate::db::models::sessions;
 use crate::db::DbError;
+use crate::domain::AccountId;
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
@@ -22,7 +23,7 @@ impl_from_diesel!(DeviceError);
 /// was started from a trusted device).
 pub async fn list(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     session_id: String,
 ) -> Result<(Vec<Device>, Option<String>), DeviceError> {
     state
@@ -36,7 +37,7 @@ pub async fn list(
 
 pub async fn remove(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     device_id: String,
     client: ClientInfo,
 ) -> Result<(), DeviceError> {

@@ -22,6 +22,7 @@ use crate::db::models::accounts::{self, Account};
 use crate::db::models::email_changes::{self as changes, NewEmailChange};
 use crate::db::models::{password_resets, sessions as session_rows};
 use crate::db::DbError;
+use crate::domain::AccountId;
 use crate::domain::Email;
 use crate::error::FieldError;
 use crate::impl_from_diesel;
@@ -339,7 +340,7 @@ pub async fn cancel(
 /// Moves the account to `email`; [`EmailChangeError::Taken`] when it is another account's.
 fn move_account(
     conn: &mut crate::db::DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     email: &str,
     normalized: &str,
     at: chrono::NaiveDateTime,

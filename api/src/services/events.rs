@@ -5,6 +5,7 @@
 use crate::db::models::security_events::{self as rows, NewSecurityEvent};
 pub use crate::db::models::security_events::{page, SecurityEvent};
 use crate::db::{Db, DbConnection, DbError, QueryResult};
+use crate::domain::AccountId;
 use crate::services::ClientInfo;
 use chrono::{DateTime, Utc};
 
@@ -88,7 +89,7 @@ impl EventKind {
 /// id).
 pub async fn list(
     db: &Db,
-    account_id: String,
+    account_id: AccountId,
     before: Option<String>,
     limit: i64,
 ) -> Result<Vec<SecurityEvent>, DbError> {
@@ -99,7 +100,7 @@ pub async fn list(
 /// Records an event inside the caller's unit of work.
 pub fn record(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     kind: EventKind,
     client: &ClientInfo,
     details: Option<serde_json::Value>,

@@ -9,7 +9,7 @@ use crate::auth::password::HashError;
 use crate::auth::tokens;
 use crate::db::models::{accounts, invitations};
 use crate::db::{DbConnection, DbError};
-use crate::domain::Password;
+use crate::domain::{AccountId, Password};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
@@ -49,7 +49,7 @@ pub fn invite_in(
     conn: &mut DbConnection,
     account: &accounts::Account,
     organization_name: Option<&str>,
-    invited_by: Option<(&str, &str)>,
+    invited_by: Option<(&AccountId, &str)>,
     link_base: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {

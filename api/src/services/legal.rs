@@ -8,6 +8,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     Db, DbError,
 };
+use crate::domain::{AccountId, AccountType};
 use crate::impl_from_diesel;
 use crate::services::Context;
 
@@ -164,8 +165,8 @@ pub enum ConsentError {
 impl_from_diesel!(ConsentError);
 
 /// The kinds an account must accept: Terms and Privacy, plus the EULA for Enterprise accounts.
-pub fn required_kinds(account_type: &str) -> &'static [&'static str] {
-    if account_type == "enterprise" {
+pub fn required_kinds(account_type: AccountType) -> &'static [&'static str] {
+    if account_type == AccountType::Enterprise {
         &["terms", "privacy", "eula"]
     } else {
         &["terms", "privacy"]
@@ -189,15 +190,15 @@ pub struct DocumentToAccept {
 /// the order terms, privacy, EULA.
 pub async fn to_accept(
     state: &Context,
-    account_id: String,
-    account_type: String,
+    account_id: AccountId,
+    account_type: AccountType,
 ) -> Result<Vec<DocumentToAccept>, LegalError> {
     state
         .db
         .read(move |conn| {
             let accepted = crate::db::models::accounts::consents_of(conn, &account_id)?;
             let mut out = Vec::new();
-            for kind in required_kinds(&account_type) {
+            for kind in required_kinds(account_type) {
                 let Some(current) = legal::current(conn, kind, "en")? else {
                     continue;
                 };
@@ -224,7 +225,7 @@ pub async fn to_accept(
 /// has to accept must be in `accepted`, at its current version; an outdated version is refused.
 pub async fn accept(
     state: &crate::services::Context,
-    account_id: String,
+    account_id: AccountId,
     accepted: Vec<(String, String)>,
     client: crate::services::ClientInfo,
 ) -> Result<(), ConsentError> {
@@ -239,7 +240,7 @@ pub async fn accept(
             move |conn| -> Result<Committed<(), ConsentError>, ConsentError> {
                 let account =
                     accounts::find(conn, &account_id)?.ok_or(ConsentError::UnknownAccount)?;
-                let required = required_kinds(&account.account_type);
+                let required = required_kinds(account.account_type);
                 let already: Vec<(String, String, _)> = accounts::consents_of(conn, &account.id)?;
                 let mut errors = Vec::new();
                 let mut to_record = Vec::new();

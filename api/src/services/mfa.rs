@@ -32,6 +32,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     DbConnection, DbError,
 };
+use crate::domain::AccountId;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::accounts::{self, AccountError};
@@ -123,18 +124,18 @@ pub enum CodeCheck {
     Blocked(u64),
 }
 
-fn reauth_key(account_id: &str) -> String {
+fn reauth_key(account_id: &AccountId) -> String {
     format!("mfa:reauth:{account_id}")
 }
 
-fn codes_key(account_id: &str) -> String {
+fn codes_key(account_id: &AccountId) -> String {
     format!("mfa:codes:{account_id}")
 }
 
 /// Seconds to wait when the account's second-factor codes are blocked.
 pub fn codes_blocked(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     now: DateTime<Utc>,
 ) -> crate::db::QueryResult<Option<u64>> {
     throttle::blocked(conn, &codes_key(account_id), now)
@@ -156,7 +157,7 @@ pub fn check_code(
     public_url: &str,
     limits: &Throttles,
 ) -> Result<CodeCheck, MfaError> {
-    let account_id = totp_row.account_id.as_str();
+    let account_id = &totp_row.account_id;
     let key = codes_key(account_id);
     if let Some(wait) = throttle::blocked(conn, &key, now)? {
         return Ok(CodeCheck::Blocked(wait));
@@ -165,7 +166,7 @@ pub fn check_code(
     let factor = if !totp_row.is_active() {
         None
     } else if let Some(digits) = totp::normalize_code(code) {
-        let secret = cipher.open(account_id, &totp_row.secret_ciphertext)?;
+        let secret = cipher.open(account_id.as_str(), &totp_row.secret_ciphertext)?;
         match totp::verify(&secret, &digits, now, totp_row.last_used_step) {
             // Only forward: a concurrent request that used this step first wins.
             Some(step) if mfa::use_step(conn, account_id, step, at)? == 1 => Some(Factor::Totp),
@@ -224,7 +225,7 @@ pub fn check_code(
 /// stores a new pending secret, and returns what the authenticator app needs.
 pub async fn start_totp(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     session_id: String,
     password: String,
     code: Option<String>,
@@ -255,7 +256,7 @@ pub async fn start_totp(
         .await?;
 
     let secret = TotpSecret::generate();
-    let sealed = state.totp_cipher.seal(&account.id, &secret)?;
+    let sealed = state.totp_cipher.seal(account.id.as_str(), &secret)?;
     let cipher = state.totp_cipher.clone();
     let id = account.id.clone();
     let public_url = state.settings.issuer();
@@ -293,7 +294,7 @@ pub async fn start_totp(
 fn reauthenticate(
     conn: &mut DbConnection,
     cipher: &SecretCipher,
-    account_id: &str,
+    account_id: &AccountId,
     password_ok: bool,
     code: Option<&str>,
     client: &ClientInfo,
@@ -335,7 +336,7 @@ fn reauthenticate(
 /// are replaced by ten new ones (returned once), and the person is told by email.
 pub async fn activate_totp(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     session_id: String,
     code: String,
     client: ClientInfo,
@@ -359,7 +360,7 @@ pub async fn activate_totp(
             let Some(pending) = row.pending_ciphertext().map(str::to_owned) else {
                 return Ok(Refused(MfaError::NotEnrolled));
             };
-            let secret = cipher.open(&account.id, &pending)?;
+            let secret = cipher.open(account.id.as_str(), &pending)?;
             // A new secret has no used step yet.
             let Some(step) = totp::verify(&secret, &code, now, 0) else {
                 let failures = mfa::count_failed_attempt(conn, &account.id, at)?;
@@ -409,7 +410,7 @@ pub async fn activate_totp(
 /// gate then asks for it again: MFA is mandatory, this is how a person starts over.
 pub async fn disable_totp(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     session_id: String,
     password: String,
     code: String,
@@ -504,8 +505,8 @@ pub async fn disable_totp(
 /// staff and that the person's identity was confirmed (ASVS 5.0 V6.4.4).
 pub async fn staff_reset(
     state: &Context,
-    account_id: String,
-    actor_id: String,
+    account_id: AccountId,
+    actor_id: AccountId,
     client: ClientInfo,
 ) -> Result<(), MfaError> {
     let now = state.clock.now();
@@ -555,7 +556,7 @@ pub async fn staff_reset(
 /// working at once.
 pub async fn regenerate_recovery_codes(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     client: ClientInfo,
 ) -> Result<Vec<String>, MfaError> {
     let now = state.clock.now();

@@ -27,6 +27,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     DbConnection, DbError,
 };
+use crate::domain::{AccountId, OpaqueToken};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
@@ -324,7 +325,7 @@ pub async fn exchange_device_code(
                 if rows::mark_used(conn, &grant.id)? == 0 {
                     return Ok(Refused(OAuthError::InvalidGrant));
                 }
-                let Some(account_id) = grant.account_id.as_deref() else {
+                let Some(account_id) = grant.account_id.as_ref() else {
                     return Ok(Refused(OAuthError::InvalidGrant));
                 };
                 let Some(account) = crate::db::models::accounts::find(conn, account_id)? else {
@@ -353,7 +354,7 @@ pub async fn exchange_device_code(
     let tokens = sessions::access_token(
         state,
         &account.id,
-        &account.role,
+        account.role,
         session_id,
         refresh,
         expires,
@@ -385,7 +386,8 @@ pub async fn exchange_refresh_token(
             }
         })
         .await?;
-    let tokens = sessions::refresh(state, refresh_token.to_owned())
+    let refresh_token = OpaqueToken::parse(refresh_token).ok_or(OAuthError::InvalidGrant)?;
+    let tokens = sessions::refresh(state, refresh_token)
         .await
         .map_err(|e| match e {
             sessions::SessionError::Database(_) | sessions::SessionError::Token(_) => {
@@ -410,7 +412,7 @@ pub struct PendingRequest {
 
 fn pending(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     raw_code: &str,
     now: DateTime<Utc>,
 ) -> Result<(DeviceAuthorization, OAuthClient), ApprovalError> {
@@ -593,7 +595,7 @@ pub async fn introspect(state: &Context, token: &str) -> Result<Introspection, O
                     active: true,
                     scope: Some(record.scopes),
                     client_id: None,
-                    sub: Some(account.id),
+                    sub: Some(account.id.into()),
                     exp: Some(record.expires_at.and_utc().timestamp()),
                     iat: Some(record.created_at.and_utc().timestamp()),
                     token_type: Some("personal_access_token"),
@@ -603,7 +605,10 @@ pub async fn introspect(state: &Context, token: &str) -> Result<Introspection, O
             .await;
     }
     if let Ok(claims) = state.jwt.verify(token, now) {
-        let (sid, sub) = (claims.sid.clone(), claims.sub.clone());
+        let sid = claims.sid.clone();
+        let Some(sub) = AccountId::parse(&claims.sub) else {
+            return Ok(Introspection::default());
+        };
         return state
             .db
             .read(move |conn| {
@@ -643,7 +648,7 @@ pub async fn introspect(state: &Context, token: &str) -> Result<Introspection, O
                 active: true,
                 scope: Some(session.scopes.unwrap_or_else(all_scopes)),
                 client_id: session.client_id,
-                sub: Some(session.account_id),
+                sub: Some(session.account_id.into()),
                 exp: Some(refresh.expires_at.and_utc().timestamp()),
                 iat: Some(refresh.created_at.and_utc().timestamp()),
                 token_type: Some("refresh_token"),

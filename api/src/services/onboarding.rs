@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::db::models::onboarding::gate;
 use crate::db::{DbConnection, DbError, QueryResult};
+use crate::domain::{AccountId, AccountRole, AccountType};
 use crate::services::Context;
 
 /// One step of the journey after the first sign-in.
@@ -36,12 +37,15 @@ impl Step {
 }
 
 /// The steps still to do, in order; empty when onboarding is complete. `None` if no such account.
-pub fn remaining_in(conn: &mut DbConnection, account_id: &str) -> QueryResult<Option<Vec<Step>>> {
+pub fn remaining_in(
+    conn: &mut DbConnection,
+    account_id: &AccountId,
+) -> QueryResult<Option<Vec<Step>>> {
     let row = gate(conn, account_id)?;
     Ok(row.map(|r| {
-        let staff = r.role == "admin";
+        let staff = r.role == AccountRole::Admin;
         let mut steps = Vec::new();
-        let eula_needed = r.account_type == "enterprise";
+        let eula_needed = r.account_type == AccountType::Enterprise;
         if !(r.terms_ok && r.privacy_ok && (!eula_needed || r.eula_ok)) {
             steps.push(Step::AcceptLegalDocuments);
         }
@@ -59,7 +63,7 @@ pub fn remaining_in(conn: &mut DbConnection, account_id: &str) -> QueryResult<Op
 }
 
 /// The steps still to do for the account.
-pub async fn remaining(state: &Context, account_id: String) -> Result<Vec<Step>, DbError> {
+pub async fn remaining(state: &Context, account_id: AccountId) -> Result<Vec<Step>, DbError> {
     state
         .db
         .read(move |conn| Ok(remaining_in(conn, &account_id)?.unwrap_or_default()))

@@ -11,6 +11,7 @@ use chrono::{NaiveDateTime, SubsecRound};
 use crate::db::models::organizations::{self, MemberView, NewOrganization};
 use crate::db::models::sales;
 use crate::db::{DbConnection, DbError};
+use crate::domain::{AccountId, Role};
 use crate::domain::{Country, PhoneNumber, PostalCode};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
@@ -26,20 +27,7 @@ pub const MAX_DESCRIPTION: usize = 1000;
 /// Longest city or region, in characters.
 pub const MAX_PLACE: usize = 100;
 
-/// The id of an organization (a UUID).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct OrganizationId(String);
-
-impl OrganizationId {
-    /// Accepts only a UUID; anything else cannot name an organization.
-    pub fn parse(raw: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(raw).ok().map(|u| Self(u.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use crate::domain::OrganizationId;
 
 /// The organization form, as received (the service parses every field).
 #[derive(Debug, Clone)]
@@ -266,7 +254,7 @@ fn check_sales_representative(
 /// Creates an organization owned by `account_id`.
 pub async fn create(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     req: CreateOrganizationRequest,
 ) -> Result<MemberView, OrganizationError> {
     let region = state.settings.default_phone_region.clone();
@@ -302,7 +290,7 @@ pub fn create_in(
     conn: &mut DbConnection,
     req: &CreateOrganizationRequest,
     default_region: Option<&str>,
-    owner_id: &str,
+    owner_id: &AccountId,
     now: NaiveDateTime,
     errors: &mut Vec<FieldError>,
 ) -> Result<Option<MemberView>, DbError> {
@@ -331,12 +319,15 @@ pub fn create_in(
             updated_at: now,
         },
     )?;
-    organizations::add_member(conn, &id, owner_id, "owner", now)?;
+    organizations::add_member(conn, &id, owner_id, Role::Owner, now)?;
     Ok(organizations::find_for_member(conn, &id, owner_id)?)
 }
 
 /// The organizations the account belongs to.
-pub async fn list(state: &Context, account_id: &str) -> Result<Vec<MemberView>, OrganizationError> {
+pub async fn list(
+    state: &Context,
+    account_id: &AccountId,
+) -> Result<Vec<MemberView>, OrganizationError> {
     let account_id = account_id.to_owned();
     state
         .db
@@ -348,7 +339,7 @@ pub async fn list(state: &Context, account_id: &str) -> Result<Vec<MemberView>, 
 /// `after`; `limit` rows at most (ask for one more than shown to know whether more follow).
 pub async fn page(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     after: Option<String>,
     limit: i64,
 ) -> Result<Vec<MemberView>, OrganizationError> {
@@ -418,8 +409,7 @@ pub async fn update(
         .write(move |conn| {
             let current = organizations::find_for_member(conn, id.as_str(), &actor.account.id)?
                 .ok_or(OrganizationError::NotFound)?;
-            let manages =
-                teams::Role::parse(&current.role).is_some_and(teams::Role::manages_projects);
+            let manages = current.role.manages_projects();
             if !manages {
                 return Err(OrganizationError::InsufficientRole);
             }
@@ -510,7 +500,7 @@ pub async fn delete(
             organizations::lock(conn, id.as_str())?;
             let current = organizations::find_for_member(conn, id.as_str(), &actor.account.id)?
                 .ok_or(OrganizationError::NotFound)?;
-            if teams::Role::parse(&current.role) != Some(teams::Role::Owner) {
+            if current.role != teams::Role::Owner {
                 return Err(OrganizationError::InsufficientRole);
             }
             let projects = crate::db::models::projects::count_for_organization(conn, id.as_str())?;
@@ -547,7 +537,7 @@ pub async fn delete(
 /// One organization the account belongs to; any other is not found.
 pub async fn get(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     id: &OrganizationId,
 ) -> Result<MemberView, OrganizationError> {
     let account_id = account_id.to_owned();

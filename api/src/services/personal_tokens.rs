@@ -26,6 +26,7 @@ use crate::auth::tokens;
 use crate::db::models::accounts::Account;
 use crate::db::models::personal_tokens::{self as rows, NewPersonalToken, PersonalToken};
 use crate::db::{DbConnection, DbError};
+use crate::domain::AccountId;
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
@@ -299,7 +300,10 @@ pub async fn create(
 }
 
 /// The account's tokens that can still be used, newest first.
-pub async fn list(state: &Context, account_id: String) -> Result<Vec<PersonalToken>, TokenError> {
+pub async fn list(
+    state: &Context,
+    account_id: AccountId,
+) -> Result<Vec<PersonalToken>, TokenError> {
     let now = state.clock.now().naive_utc();
     state
         .db
@@ -363,7 +367,7 @@ pub async fn revoke(
 /// MFA switched off or reset, an email change undone, account closed); returns how many.
 pub fn revoke_all_in(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {

@@ -15,6 +15,7 @@ use crate::db::models::{
     devices, email_changes, mfa as mfa_rows, organizations, projects, sessions as session_rows,
 };
 use crate::db::DbError;
+use crate::domain::AccountId;
 use crate::domain::{FullName, PhoneNumber};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
@@ -40,7 +41,7 @@ impl_from_diesel!(ProfileError);
 /// once); returns the account as stored now.
 pub async fn update(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     full_name: Option<String>,
     phone_number: Option<String>,
     client: ClientInfo,
@@ -123,7 +124,7 @@ fn utc(at: NaiveDateTime) -> DateTime<Utc> {
 /// recorded as a security event.
 pub async fn export(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     client: ClientInfo,
 ) -> Result<Value, ProfileError> {
     let now = state.clock.now();

@@ -20,6 +20,7 @@ use serde_json::json;
 use crate::db::models::projects::{NewProject, Project, ProjectView, StatusChange};
 use crate::db::models::{accounts, jobs as job_rows, organizations, projects};
 use crate::db::{DbConnection, DbError};
+use crate::domain::AccountId;
 use crate::domain::VatId;
 use crate::error::FieldError;
 use crate::impl_from_diesel;
@@ -50,20 +51,7 @@ pub mod status {
     pub const UNSETTLED: [&str; 2] = [PENDING, PROVISIONING];
 }
 
-/// The id of a project (a UUID).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ProjectId(String);
-
-impl ProjectId {
-    /// Accepts only a UUID; anything else cannot name a project.
-    pub fn parse(raw: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(raw).ok().map(|u| Self(u.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use crate::domain::ProjectId;
 
 /// The project form, as received (the service parses every field).
 #[derive(Debug, Clone)]
@@ -165,7 +153,7 @@ fn name_taken() -> FieldError {
 /// Creates a project in an organization the account belongs to, with its provisioning job.
 pub async fn create(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     organization_id: &OrganizationId,
     req: CreateProjectRequest,
     trace: Option<crate::telemetry::TraceContext>,
@@ -184,7 +172,7 @@ pub async fn create(
             else {
                 return Err(ProjectError::NotFound);
             };
-            let creates = Role::parse(&membership.role).is_some_and(Role::creates_projects);
+            let creates = membership.role.creates_projects();
             if !creates {
                 return Err(ProjectError::InsufficientRole);
             }
@@ -258,7 +246,7 @@ pub async fn create(
 /// each creator's name. `limit` rows at most.
 pub async fn page(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     organization_id: &OrganizationId,
     after: Option<String>,
     limit: i64,
@@ -271,7 +259,7 @@ pub async fn page(
             let membership =
                 organizations::find_for_member(conn, organization_id.as_str(), &account_id)?
                     .ok_or(ProjectError::NotFound)?;
-            let role = Role::parse(&membership.role).ok_or(ProjectError::NotFound)?;
+            let role = membership.role;
             let rows = projects::page(conn, organization_id.as_str(), after.as_deref(), limit)?;
             Ok((role, rows))
         })
@@ -282,7 +270,7 @@ pub async fn page(
 /// is not found.
 pub async fn get(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     id: &ProjectId,
 ) -> Result<ProjectView, ProjectError> {
     let account_id = account_id.to_owned();
@@ -298,7 +286,7 @@ pub async fn get(
 /// The statuses a project went through, oldest first (not for the `billing` role).
 pub async fn history(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     id: &ProjectId,
 ) -> Result<Vec<StatusChange>, ProjectError> {
     let account_id = account_id.to_owned();
@@ -308,7 +296,7 @@ pub async fn history(
         .read(move |conn| {
             let view = projects::view_for_member(conn, id.as_str(), &account_id)?
                 .ok_or(ProjectError::NotFound)?;
-            if Role::parse(&view.role).is_none_or(|r| !r.reads_projects()) {
+            if !view.role.reads_projects() {
                 return Err(ProjectError::InsufficientRole);
             }
             Ok(projects::history(conn, id.as_str())?)
@@ -345,11 +333,11 @@ impl UpdateProjectRequest {
 fn managed(
     conn: &mut DbConnection,
     id: &ProjectId,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<ProjectView, ProjectError> {
     let view =
         projects::view_for_member(conn, id.as_str(), account_id)?.ok_or(ProjectError::NotFound)?;
-    if Role::parse(&view.role).is_none_or(|r| !r.manages_projects()) {
+    if !view.role.manages_projects() {
         return Err(ProjectError::InsufficientRole);
     }
     Ok(view)
@@ -553,7 +541,7 @@ pub fn finish_deletion(
         None => None,
     };
     let mut recipients = vec![accounts::find(conn, &project.created_by)?];
-    if project.deletion_requested_by.as_deref() != Some(project.created_by.as_str()) {
+    if project.deletion_requested_by.as_ref() != Some(&project.created_by) {
         recipients.push(requester.clone());
     }
     for person in recipients.into_iter().flatten() {

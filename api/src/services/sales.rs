@@ -22,22 +22,7 @@ const DEFAULTS: [(&str, &str); 3] = [
     ("Rizky Hidayat", "rizky.hidayat@sales.example.com"),
 ];
 
-/// The id of a sales representative (a UUID).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SalesRepresentativeId(String);
-
-impl SalesRepresentativeId {
-    /// Accepts only a UUID; anything else cannot name a representative.
-    pub fn parse(raw: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(raw.trim())
-            .ok()
-            .map(|u| Self(u.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub use crate::domain::SalesRepresentativeId;
 
 /// A new representative, already parsed.
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     DbConnection, DbError,
 };
+use crate::domain::{AccountId, AccountRole, OpaqueToken};
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
@@ -56,7 +57,7 @@ pub struct Grant<'a> {
 pub fn start(
     conn: &mut DbConnection,
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: Option<&str>,
     client: &ClientInfo,
     now: DateTime<Utc>,
@@ -69,7 +70,7 @@ pub fn start(
 pub fn start_for(
     conn: &mut DbConnection,
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: Option<&str>,
     client: &ClientInfo,
     grant: Option<Grant<'_>>,
@@ -134,8 +135,8 @@ fn new_refresh(
 /// Signs an access token for a session that was just started or refreshed.
 pub fn access_token(
     state: &Context,
-    account_id: &str,
-    role: &str,
+    account_id: &AccountId,
+    role: AccountRole,
     session_id: String,
     refresh_token: String,
     refresh_expires_at: DateTime<Utc>,
@@ -144,7 +145,7 @@ pub fn access_token(
     let (access_token, access_expires_at) = state.jwt.issue(
         account_id,
         &session_id,
-        role,
+        role.as_str(),
         now,
         state.settings.access_token_ttl,
     )?;
@@ -158,9 +159,12 @@ pub fn access_token(
 }
 
 /// Spends a refresh token and issues the next one with a new access token.
-pub async fn refresh(state: &Context, refresh_token: String) -> Result<IssuedTokens, SessionError> {
+pub async fn refresh(
+    state: &Context,
+    refresh_token: OpaqueToken,
+) -> Result<IssuedTokens, SessionError> {
     let now = state.clock.now();
-    let hash = tokens::hash_token(&refresh_token);
+    let hash = tokens::hash_token(refresh_token.as_str());
     let st = state.clone();
     let outcome = state
         .db
@@ -193,7 +197,7 @@ pub async fn refresh(state: &Context, refresh_token: String) -> Result<IssuedTok
     Ok(access_token(
         state,
         &account_id,
-        &role,
+        role,
         session_id,
         next,
         expires,
@@ -204,7 +208,7 @@ pub async fn refresh(state: &Context, refresh_token: String) -> Result<IssuedTok
 /// Ends the session: its refresh tokens stop working at once.
 pub async fn sign_out(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     session_id: String,
     client: ClientInfo,
 ) -> Result<(), SessionError> {
@@ -244,7 +248,7 @@ fn utc(at: chrono::NaiveDateTime) -> DateTime<Utc> {
 /// The account's live sessions, most recently used first.
 pub async fn list(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     current_session: String,
 ) -> Result<Vec<SessionInfo>, SessionError> {
     let now = state.clock.now().naive_utc();
@@ -273,7 +277,7 @@ pub async fn list(
 /// tokens at the next request). Ending the current one is signing out.
 pub async fn end(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     session_id: String,
     client: ClientInfo,
 ) -> Result<(), SessionError> {
@@ -304,9 +308,9 @@ pub async fn end(
 /// returns how many ended. `actor_id` names the staff member who asked, if one did.
 pub async fn end_all(
     state: &Context,
-    account_id: String,
+    account_id: AccountId,
     keep: Option<String>,
-    actor_id: Option<String>,
+    actor_id: Option<AccountId>,
     client: ClientInfo,
 ) -> Result<usize, SessionError> {
     let now = state.clock.now();

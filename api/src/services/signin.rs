@@ -30,6 +30,9 @@ use crate::db::{
     DbConnection, DbError,
 };
 use crate::domain::Email;
+use crate::domain::{
+    AccountId, AccountRole, ChallengeId, ChallengeStep, DeviceCode, MfaCode, OpaqueToken,
+};
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
@@ -47,12 +50,9 @@ pub const CODE_RESEND_SECONDS: i64 = 60;
 /// email that their password may be known to someone else.
 pub const MFA_FAILURES_NOTICE_AT: i32 = 3;
 
-fn device_codes_key(account_id: &str) -> String {
+fn device_codes_key(account_id: &AccountId) -> String {
     format!("device:codes:{account_id}")
 }
-/// The step names of challenges, as stored and as sent in `next_step`.
-pub const DEVICE_STEP: &str = "device_code";
-pub const MFA_STEP: &str = "mfa_code";
 
 #[derive(Debug)]
 pub struct SignInRequest {
@@ -74,8 +74,8 @@ pub enum SignInOutcome {
     },
     /// Another step is needed.
     Challenge {
-        challenge_id: String,
-        step: &'static str,
+        challenge_id: ChallengeId,
+        step: ChallengeStep,
         expires_at: DateTime<Utc>,
         email_hint: String,
         use_cookies: bool,
@@ -304,8 +304,8 @@ pub async fn sign_in(
     let device_hash = req
         .device_token
         .as_deref()
-        .filter(|t| t.len() <= 128)
-        .map(tokens::hash_token);
+        .and_then(OpaqueToken::parse)
+        .map(|t| tokens::hash_token(t.as_str()));
     let st = state.clone();
     let code_key = state.code_key;
     let use_cookies = req.use_cookies;
@@ -331,7 +331,7 @@ pub async fn sign_in(
                     )?;
                     return Ok(Step::Challenge {
                         challenge_id,
-                        step: MFA_STEP,
+                        step: ChallengeStep::MfaCode,
                         expires_at,
                         email: account.email,
                     });
@@ -359,7 +359,7 @@ pub async fn sign_in(
             )?;
             Ok(Step::Challenge {
                 challenge_id,
-                step: DEVICE_STEP,
+                step: ChallengeStep::DeviceCode,
                 expires_at,
                 email: account.email,
             })
@@ -369,7 +369,7 @@ pub async fn sign_in(
     finish(state, outcome, use_cookies, now)
 }
 
-async fn rehash(state: Context, account_id: String, password: String) {
+async fn rehash(state: Context, account_id: AccountId, password: String) {
     let Ok(hash) = state.hasher.hash(password).await else {
         return;
     };
@@ -388,16 +388,16 @@ async fn rehash(state: Context, account_id: String, password: String) {
 /// A unit of work's result, turned into tokens after commit.
 enum Step {
     Done {
-        account_id: String,
-        role: String,
+        account_id: AccountId,
+        role: AccountRole,
         sid: String,
         refresh: String,
         expires: DateTime<Utc>,
         device_token: Option<String>,
     },
     Challenge {
-        challenge_id: String,
-        step: &'static str,
+        challenge_id: ChallengeId,
+        step: ChallengeStep,
         expires_at: DateTime<Utc>,
         email: String,
     },
@@ -418,7 +418,7 @@ fn finish(
             expires,
             device_token,
         } => Ok(SignInOutcome::Complete {
-            tokens: sessions::access_token(state, &account_id, &role, sid, refresh, expires, now)?,
+            tokens: sessions::access_token(state, &account_id, role, sid, refresh, expires, now)?,
             device_token,
             use_cookies,
         }),
@@ -444,8 +444,8 @@ fn new_device_challenge(
     use_cookies: bool,
     client: &ClientInfo,
     now: DateTime<Utc>,
-) -> Result<(String, DateTime<Utc>), DbError> {
-    let id = uuid::Uuid::now_v7().to_string();
+) -> Result<(ChallengeId, DateTime<Utc>), DbError> {
+    let id = ChallengeId::generate();
     let code = tokens::new_code();
     let expires_at = now + chrono::Duration::minutes(CODE_TTL_MINUTES);
     challenges::insert(
@@ -453,8 +453,8 @@ fn new_device_challenge(
         &NewChallenge {
             id: &id,
             account_id: &account.id,
-            step: DEVICE_STEP,
-            code_hash: Some(&tokens::hash_code(code_key, &id, &code)),
+            step: ChallengeStep::DeviceCode,
+            code_hash: Some(&tokens::hash_code(code_key, id.as_str(), &code)),
             sends: 1,
             last_sent_at: Some(now.naive_utc()),
             device_id: None,
@@ -499,8 +499,8 @@ fn send_code(
 /// active — asks for the MFA code next.
 pub async fn verify_device_code(
     state: &Context,
-    challenge_id: String,
-    code: String,
+    challenge_id: ChallengeId,
+    code: DeviceCode,
     client: ClientInfo,
 ) -> Result<SignInOutcome, SignInError> {
     let limits = state.settings.throttles;
@@ -512,8 +512,8 @@ pub async fn verify_device_code(
         .db
         .write_or_refuse(
             move |conn| -> Result<Committed<_, SignInError>, SignInError> {
-                let Some(challenge) =
-                    challenges::find(conn, &challenge_id)?.filter(|c| c.step == DEVICE_STEP)
+                let Some(challenge) = challenges::find(conn, &challenge_id)?
+                    .filter(|c| c.step == ChallengeStep::DeviceCode)
                 else {
                     return Ok(Refused(SignInError::UnknownChallenge));
                 };
@@ -531,7 +531,7 @@ pub async fn verify_device_code(
                     return Ok(Refused(SignInError::AttemptsExhausted));
                 }
                 let expected = challenge.code_hash.clone().unwrap_or_default();
-                let given = tokens::hash_code(&code_key, &challenge.id, code.trim());
+                let given = tokens::hash_code(&code_key, challenge.id.as_str(), code.as_str());
                 if !tokens::same(&expected, &given) {
                     if let Some(wait) =
                         throttle::hit(conn, &budget_key, limits.device_codes_per_account, now)?
@@ -560,7 +560,7 @@ pub async fn verify_device_code(
                     return Ok(Done((
                         Step::Challenge {
                             challenge_id,
-                            step: MFA_STEP,
+                            step: ChallengeStep::MfaCode,
                             expires_at,
                             email: account.email,
                         },
@@ -594,7 +594,7 @@ pub async fn verify_device_code(
 /// Sends a new code for a pending device challenge (once a minute, five times at most).
 pub async fn resend_device_code(
     state: &Context,
-    challenge_id: String,
+    challenge_id: ChallengeId,
     client: ClientInfo,
 ) -> Result<DateTime<Utc>, SignInError> {
     let now = state.clock.now();
@@ -603,7 +603,7 @@ pub async fn resend_device_code(
         .db
         .write(move |conn| {
             let Some(challenge) = challenges::find(conn, &challenge_id)?
-                .filter(|c| c.step == DEVICE_STEP && c.completed_at.is_none())
+                .filter(|c| c.step == ChallengeStep::DeviceCode && c.completed_at.is_none())
             else {
                 return Err(SignInError::UnknownChallenge);
             };
@@ -629,7 +629,7 @@ pub async fn resend_device_code(
             challenges::replace_code(
                 conn,
                 &challenge.id,
-                &tokens::hash_code(&code_key, &challenge.id, &code),
+                &tokens::hash_code(&code_key, challenge.id.as_str(), &code),
                 now.naive_utc(),
                 expires_at.naive_utc(),
             )?;
@@ -654,7 +654,7 @@ fn trust_device(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, String), DbError> {
-    let account_id = account.id.as_str();
+    let account_id = &account.id;
     if !devices::list_active(conn, account_id)?.is_empty() {
         notices::send(
             conn,
@@ -695,21 +695,21 @@ fn trust_device(
 /// that a device-code step just passed, so the device is trusted when this step passes.
 fn mfa_challenge(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: Option<&str>,
     issue_device_token: bool,
     use_cookies: bool,
     client: &ClientInfo,
     now: DateTime<Utc>,
-) -> Result<(String, DateTime<Utc>), DbError> {
-    let id = uuid::Uuid::now_v7().to_string();
+) -> Result<(ChallengeId, DateTime<Utc>), DbError> {
+    let id = ChallengeId::generate();
     let expires_at = now + chrono::Duration::minutes(CODE_TTL_MINUTES);
     challenges::insert(
         conn,
         &NewChallenge {
             id: &id,
             account_id,
-            step: MFA_STEP,
+            step: ChallengeStep::MfaCode,
             code_hash: None,
             sends: 0,
             last_sent_at: None,
@@ -730,8 +730,8 @@ fn mfa_challenge(
 /// throttled per account across sign-ins.
 pub async fn verify_mfa_code(
     state: &Context,
-    challenge_id: String,
-    code: String,
+    challenge_id: ChallengeId,
+    code: MfaCode,
     client: ClientInfo,
 ) -> Result<SignInOutcome, SignInError> {
     let limits = state.settings.throttles;
@@ -744,7 +744,7 @@ pub async fn verify_mfa_code(
         .write_or_refuse(
             move |conn| -> Result<Committed<_, SignInError>, SignInError> {
                 let Some(challenge) = challenges::find(conn, &challenge_id)?
-                    .filter(|c| c.step == MFA_STEP && c.completed_at.is_none())
+                    .filter(|c| c.step == ChallengeStep::MfaCode && c.completed_at.is_none())
                 else {
                     return Ok(Refused(SignInError::UnknownChallenge));
                 };
@@ -767,7 +767,7 @@ pub async fn verify_mfa_code(
                     conn,
                     &cipher,
                     &totp_row,
-                    &code,
+                    code.as_str(),
                     &client,
                     now,
                     "sign_in",

@@ -14,6 +14,7 @@ use crate::auth::password::HashError;
 use crate::db::models::accounts::{self, NewAccount, NewConsent};
 use crate::db::models::{captcha as redemptions, verifications};
 use crate::db::{DbConnection, DbError};
+use crate::domain::{AccountId, AccountRole, AccountType};
 use crate::domain::{Email, FullName, Password, PhoneNumber};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
@@ -215,7 +216,7 @@ pub async fn sign_up(
                     }
                 }
                 None => {
-                    let id = uuid::Uuid::now_v7().to_string();
+                    let id = AccountId::generate();
                     let at = now.naive_utc();
                     // Signing up from an invitation to this address proves the mailbox, as the
                     // verification link would (NIST SP 800-63A: the address is confirmed by a
@@ -235,8 +236,8 @@ pub async fn sign_up(
                             full_name: name.as_str(),
                             phone_number: phone.as_str(),
                             password_hash: Some(&password_hash),
-                            account_type: "sme",
-                            role: "user",
+                            account_type: AccountType::Sme,
+                            role: AccountRole::User,
                             locale: &locale,
                             email_verified_at: from_invitation.then_some(at),
                             created_at: at,
@@ -279,7 +280,7 @@ pub async fn sign_up(
 /// Creates a verification token for the account and queues the email with its link.
 pub fn issue_verification(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     email: &str,
     full_name: &str,
     locale: &str,

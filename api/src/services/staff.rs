@@ -8,7 +8,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     Db, DbError,
 };
-use crate::domain::{Email, FullName, PhoneNumber};
+use crate::domain::{AccountId, AccountRole, AccountType, Email, FullName, PhoneNumber};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::services::invitations;
@@ -93,15 +93,15 @@ pub fn parse_person(
 pub fn insert_invited_account(
     conn: &mut crate::db::DbConnection,
     person: &PersonInput,
-    account_type: &str,
-    role: &str,
+    account_type: AccountType,
+    role: AccountRole,
     now: DateTime<Utc>,
 ) -> Result<accounts::Account, StaffError> {
     let normalized = person.email.normalized();
     if accounts::find_by_email(conn, &normalized)?.is_some() {
         return Err(StaffError::EmailTaken);
     }
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = AccountId::generate();
     let at = now.naive_utc();
     let inserted = accounts::insert(
         conn,
@@ -137,9 +137,10 @@ pub fn create_admin(
     person: PersonInput,
     link_base: &str,
     now: DateTime<Utc>,
-) -> Result<String, StaffError> {
+) -> Result<AccountId, StaffError> {
     db.write_blocking(|conn| {
-        let account = insert_invited_account(conn, &person, "sme", "admin", now)?;
+        let account =
+            insert_invited_account(conn, &person, AccountType::Sme, AccountRole::Admin, now)?;
         invitations::invite_in(conn, &account, None, None, link_base, now)?;
         Ok(account.id)
     })
@@ -168,15 +169,15 @@ pub async fn find_account(
 pub async fn create_enterprise(
     state: &crate::services::Context,
     req: EnterpriseRequest,
-    actor: (String, String),
-) -> Result<(String, String), StaffError> {
+    actor: (AccountId, String),
+) -> Result<(AccountId, String), StaffError> {
     let region = state.settings.default_phone_region.clone();
     let link_base = state.settings.link("/accept-invitation?token=");
     let now = state.clock.now();
     let created = state
         .db
         .write_or_refuse(
-            move |conn| -> Result<Committed<(String, String), StaffError>, StaffError> {
+            move |conn| -> Result<Committed<(AccountId, String), StaffError>, StaffError> {
                 let mut errors = Vec::new();
                 let person = parse_person(
                     "",
@@ -200,8 +201,13 @@ pub async fn create_enterprise(
                     errors.extend(prefixed(org_errors));
                     return Ok(Refused(StaffError::Invalid(errors)));
                 };
-                let account = match insert_invited_account(conn, &person, "enterprise", "user", now)
-                {
+                let account = match insert_invited_account(
+                    conn,
+                    &person,
+                    AccountType::Enterprise,
+                    AccountRole::User,
+                    now,
+                ) {
                     Ok(account) => account,
                     Err(StaffError::EmailTaken) => return Ok(Refused(StaffError::EmailTaken)),
                     Err(e) => return Err(e),

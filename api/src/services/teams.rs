@@ -32,6 +32,8 @@ use crate::db::models::organization_invitations::{
 use crate::db::models::organizations::{self, MemberRow, MemberView};
 use crate::db::{DbConnection, DbError};
 use crate::domain::Email;
+pub use crate::domain::Role;
+use crate::domain::{AccountId, InvitationId, OpaqueToken};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
@@ -41,66 +43,6 @@ use crate::services::{email_key, throttle, ClientInfo};
 
 /// How long an invitation link works.
 pub const INVITATION_TTL_DAYS: i64 = 7;
-
-/// A member's role in an organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Owner,
-    Admin,
-    Member,
-    Billing,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Member, Role::Billing];
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == raw)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Admin => "admin",
-            Self::Member => "member",
-            Self::Billing => "billing",
-        }
-    }
-
-    /// Invite people, change roles, remove members.
-    pub fn manages_members(self) -> bool {
-        matches!(self, Self::Owner | Self::Admin)
-    }
-
-    /// See the member list.
-    pub fn reads_members(self) -> bool {
-        !matches!(self, Self::Billing)
-    }
-
-    pub fn creates_projects(self) -> bool {
-        !matches!(self, Self::Billing)
-    }
-
-    /// See everything about the organization's projects (billing sees only their VAT data).
-    pub fn reads_projects(self) -> bool {
-        !matches!(self, Self::Billing)
-    }
-
-    /// Change and delete projects, change the organization's details.
-    pub fn manages_projects(self) -> bool {
-        matches!(self, Self::Owner | Self::Admin)
-    }
-
-    /// Whether this role may give `role` to someone, or act on someone who has it: owners on
-    /// anyone, admins on anyone but owners, nobody else on anyone.
-    pub fn may_assign(self, role: Role) -> bool {
-        match self {
-            Self::Owner => true,
-            Self::Admin => role != Self::Owner,
-            Self::Member | Self::Billing => false,
-        }
-    }
-}
 
 /// Kinds of the organization's events, as stored and returned.
 pub mod event {
@@ -175,10 +117,10 @@ pub struct Actor {
 pub fn role_in(
     conn: &mut DbConnection,
     organization_id: &str,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<Role, TeamError> {
     organizations::member(conn, organization_id, account_id)?
-        .and_then(|m| Role::parse(&m.role))
+        .map(|m| m.role)
         .ok_or(TeamError::NotFound)
 }
 
@@ -198,7 +140,7 @@ pub(crate) struct Event<'a> {
     pub organization_id: &'a str,
     pub kind: &'static str,
     pub actor: Option<&'a Actor>,
-    pub subject_account_id: Option<&'a str>,
+    pub subject_account_id: Option<&'a AccountId>,
     pub subject_email: Option<&'a str>,
     pub role: Option<Role>,
     pub at: NaiveDateTime,
@@ -216,10 +158,10 @@ pub(crate) fn record(conn: &mut DbConnection, e: Event<'_>) -> Result<(), DbErro
             id: &id,
             organization_id: e.organization_id,
             kind: e.kind,
-            actor_id: e.actor.map(|a| a.account.id.as_str()),
+            actor_id: e.actor.map(|a| &a.account.id),
             subject_account_id: e.subject_account_id,
             subject_email: e.subject_email,
-            role: e.role.map(Role::as_str),
+            role: e.role,
             occurred_at: e.at,
             client_ip: e.actor.and_then(|a| a.client.ip.as_deref()),
             details: details.as_deref(),
@@ -314,15 +256,15 @@ fn send_invitation(
 fn managed_invitation(
     conn: &mut DbConnection,
     organization_id: &str,
-    invitation_id: &str,
-    account_id: &str,
+    invitation_id: &InvitationId,
+    account_id: &AccountId,
 ) -> Result<(OrganizationInvitation, Role), TeamError> {
     let mine = role_in(conn, organization_id, account_id)?;
     require(mine.manages_members())?;
-    let invitation = invitations::find(conn, organization_id, invitation_id)?
+    let invitation = invitations::find(conn, organization_id, invitation_id.as_str())?
         .filter(|i| i.accepted_at.is_none() && i.cancelled_at.is_none())
         .ok_or(TeamError::NotFound)?;
-    let role = Role::parse(&invitation.role).ok_or(TeamError::NotFound)?;
+    let role = invitation.role;
     require(mine.may_assign(role))?;
     Ok((invitation, role))
 }
@@ -365,7 +307,7 @@ pub async fn invite(
                     id: &id,
                     organization_id: &organization_id,
                     email: &address,
-                    role: role.as_str(),
+                    role,
                     token_hash: &tokens::hash_token(&token),
                     invited_by: &actor.account.id,
                     created_at: at,
@@ -411,7 +353,7 @@ pub async fn invite(
 /// The organization's pending invitations (owners and admins).
 pub async fn invitations(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     organization: &OrganizationId,
 ) -> Result<Vec<InvitationView>, TeamError> {
     let (account_id, organization_id) = (account_id.to_owned(), organization.as_str().to_owned());
@@ -436,7 +378,7 @@ pub async fn resend(
     state: &Context,
     actor: Actor,
     organization: &OrganizationId,
-    invitation_id: &str,
+    invitation_id: &InvitationId,
 ) -> Result<InvitationView, TeamError> {
     let now = now_of(state);
     let at = now.naive_utc();
@@ -504,7 +446,7 @@ pub async fn cancel(
     state: &Context,
     actor: Actor,
     organization: &OrganizationId,
-    invitation_id: &str,
+    invitation_id: &InvitationId,
 ) -> Result<(), TeamError> {
     let at = now_of(state).naive_utc();
     let (organization_id, invitation_id) =
@@ -569,9 +511,9 @@ pub(crate) fn invites(
 
 /// What an invitation link is for, without using it (the acceptance page; no sign-in needed).
 /// It says nothing about whether the address has an account.
-pub async fn preview(state: &Context, token: &str) -> Result<InvitationPreview, TeamError> {
+pub async fn preview(state: &Context, token: &OpaqueToken) -> Result<InvitationPreview, TeamError> {
     let now = now_of(state).naive_utc();
-    let hash = tokens::hash_token(token);
+    let hash = tokens::hash_token(token.as_str());
     state
         .db
         .read(move |conn| {
@@ -582,7 +524,7 @@ pub async fn preview(state: &Context, token: &str) -> Result<InvitationPreview, 
                 accounts::find(conn, &invitation.invited_by)?.map(|a| a.full_name);
             Ok(InvitationPreview {
                 organization_name,
-                role: Role::parse(&invitation.role).ok_or(TeamError::InvitationInvalid)?,
+                role: invitation.role,
                 email: invitation.email,
                 invited_by_name,
                 expires_at: DateTime::from_naive_utc_and_offset(invitation.expires_at, Utc),
@@ -593,10 +535,14 @@ pub async fn preview(state: &Context, token: &str) -> Result<InvitationPreview, 
 
 /// Joins the organization with the invitation's role: only a signed-in account whose verified
 /// address is the invited one.
-pub async fn accept(state: &Context, actor: Actor, token: &str) -> Result<MemberView, TeamError> {
+pub async fn accept(
+    state: &Context,
+    actor: Actor,
+    token: &OpaqueToken,
+) -> Result<MemberView, TeamError> {
     let now = now_of(state);
     let at = now.naive_utc();
-    let hash = tokens::hash_token(token);
+    let hash = tokens::hash_token(token.as_str());
     let console = state.settings.link("/");
     let view = state
         .db
@@ -607,7 +553,7 @@ pub async fn accept(state: &Context, actor: Actor, token: &str) -> Result<Member
             {
                 return Err(TeamError::WrongAccount);
             }
-            let role = Role::parse(&invitation.role).ok_or(TeamError::InvitationInvalid)?;
+            let role = invitation.role;
             organizations::lock(conn, &invitation.organization_id)?;
             if organizations::member(conn, &invitation.organization_id, &actor.account.id)?
                 .is_some()
@@ -621,7 +567,7 @@ pub async fn accept(state: &Context, actor: Actor, token: &str) -> Result<Member
                 conn,
                 &invitation.organization_id,
                 &actor.account.id,
-                role.as_str(),
+                role,
                 at,
             )?;
             record(
@@ -695,7 +641,7 @@ fn notify(
 /// The organization's members (every role but billing).
 pub async fn members(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     organization: &OrganizationId,
 ) -> Result<Vec<MemberRow>, TeamError> {
     let (account_id, organization_id) = (account_id.to_owned(), organization.as_str().to_owned());
@@ -713,7 +659,7 @@ pub async fn change_role(
     state: &Context,
     actor: Actor,
     organization: &OrganizationId,
-    member_id: &str,
+    member_id: &AccountId,
     role: &str,
 ) -> Result<MemberRow, TeamError> {
     let Some(new_role) = Role::parse(role.trim()) else {
@@ -735,7 +681,7 @@ pub async fn change_role(
             require(mine.manages_members())?;
             let target = organizations::member(conn, &organization_id, &member_id)?
                 .ok_or(TeamError::NotFound)?;
-            let current = Role::parse(&target.role).ok_or(TeamError::NotFound)?;
+            let current = target.role;
             require(mine.may_assign(current) && mine.may_assign(new_role))?;
             if current == new_role {
                 return Ok((target, false));
@@ -743,7 +689,7 @@ pub async fn change_role(
             if current == Role::Owner && organizations::owner_count(conn, &organization_id)? <= 1 {
                 return Err(TeamError::LastOwner);
             }
-            organizations::set_role(conn, &organization_id, &member_id, new_role.as_str())?;
+            organizations::set_role(conn, &organization_id, &member_id, new_role)?;
             record(
                 conn,
                 Event {
@@ -787,7 +733,7 @@ pub async fn remove(
     state: &Context,
     actor: Actor,
     organization: &OrganizationId,
-    member_id: &str,
+    member_id: &AccountId,
 ) -> Result<(), TeamError> {
     let now = now_of(state);
     let at = now.naive_utc();
@@ -801,7 +747,7 @@ pub async fn remove(
             let leaving = member_id == actor.account.id;
             let target = organizations::member(conn, &organization_id, &member_id)?
                 .ok_or(TeamError::NotFound)?;
-            let role = Role::parse(&target.role).ok_or(TeamError::NotFound)?;
+            let role = target.role;
             if !leaving {
                 require(mine.manages_members() && mine.may_assign(role))?;
             }
@@ -846,7 +792,7 @@ pub async fn remove(
 /// A page of the organization's events, newest first (owners and admins).
 pub async fn events(
     state: &Context,
-    account_id: &str,
+    account_id: &AccountId,
     organization: &OrganizationId,
     before: Option<String>,
     limit: i64,
@@ -869,21 +815,6 @@ pub async fn events(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn owners_assign_anything_admins_all_but_owner_others_nothing() {
-        for role in Role::ALL {
-            assert!(Role::Owner.may_assign(role));
-            assert_eq!(Role::Admin.may_assign(role), role != Role::Owner);
-            assert!(!Role::Member.may_assign(role));
-            assert!(!Role::Billing.may_assign(role));
-            assert_eq!(Role::parse(role.as_str()), Some(role));
-        }
-        assert_eq!(Role::parse("Owner"), None);
-        assert!(!Role::Billing.creates_projects());
-        assert!(!Role::Billing.reads_members());
-        assert!(Role::Member.creates_projects() && !Role::Member.manages_members());
-    }
 
     #[test]
     fn an_invitation_form_reports_both_fields_at_once() {

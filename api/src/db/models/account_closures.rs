@@ -10,14 +10,15 @@ use crate::db::schema::{
     security_events, sessions, sign_in_challenges,
 };
 use crate::db::DbConnection;
+use crate::domain::{AccountId, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = account_closures)]
 pub struct Closure {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub restore_token_hash: String,
-    pub closed_by: Option<String>,
+    pub closed_by: Option<AccountId>,
     pub closed_at: NaiveDateTime,
     pub erase_after: NaiveDateTime,
     pub restored_at: Option<NaiveDateTime>,
@@ -28,9 +29,9 @@ pub struct Closure {
 #[diesel(table_name = account_closures)]
 pub struct NewClosure<'a> {
     pub id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: &'a AccountId,
     pub restore_token_hash: &'a str,
-    pub closed_by: Option<&'a str>,
+    pub closed_by: Option<&'a AccountId>,
     pub closed_at: NaiveDateTime,
     pub erase_after: NaiveDateTime,
 }
@@ -61,7 +62,7 @@ pub fn find_by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Op
 }
 
 /// The closure in force for the account (neither restored nor erased), if any.
-pub fn open_for(conn: &mut DbConnection, account_id: &str) -> QueryResult<Option<Closure>> {
+pub fn open_for(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<Option<Closure>> {
     account_closures::table
         .filter(account_closures::account_id.eq(account_id))
         .filter(account_closures::restored_at.is_null())
@@ -98,19 +99,19 @@ pub fn restore(
 /// would leave them without an owner.
 pub fn sole_owner_of_organizations_in_use(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<Vec<String>> {
     let owned: Vec<(String, String)> = organization_members::table
         .inner_join(organizations::table)
         .filter(organization_members::account_id.eq(account_id))
-        .filter(organization_members::role.eq("owner"))
+        .filter(organization_members::role.eq(Role::Owner))
         .select((organizations::id, organizations::name))
         .load(conn)?;
     let mut blocking = Vec::new();
     for (id, name) in owned {
         let other_owners: i64 = organization_members::table
             .filter(organization_members::organization_id.eq(&id))
-            .filter(organization_members::role.eq("owner"))
+            .filter(organization_members::role.eq(Role::Owner))
             .filter(organization_members::account_id.ne(account_id))
             .count()
             .get_result(conn)?;

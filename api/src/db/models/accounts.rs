@@ -5,18 +5,19 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, consents, sessions};
 use crate::db::DbConnection;
+use crate::domain::{AccountId, AccountRole, AccountType};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
 pub struct Account {
-    pub id: String,
+    pub id: AccountId,
     pub email: String,
     pub email_normalized: String,
     pub full_name: String,
     pub phone_number: String,
     pub password_hash: Option<String>,
-    pub account_type: String,
-    pub role: String,
+    pub account_type: AccountType,
+    pub role: AccountRole,
     pub locale: String,
     pub email_verified_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -30,14 +31,14 @@ pub struct Account {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = accounts)]
 pub struct NewAccount<'a> {
-    pub id: &'a str,
+    pub id: &'a AccountId,
     pub email: &'a str,
     pub email_normalized: &'a str,
     pub full_name: &'a str,
     pub phone_number: &'a str,
     pub password_hash: Option<&'a str>,
-    pub account_type: &'a str,
-    pub role: &'a str,
+    pub account_type: AccountType,
+    pub role: AccountRole,
     pub locale: &'a str,
     pub email_verified_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -48,7 +49,7 @@ pub struct NewAccount<'a> {
 #[diesel(table_name = consents)]
 pub struct NewConsent<'a> {
     pub id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: &'a AccountId,
     pub kind: &'a str,
     pub version: &'a str,
     pub accepted_at: NaiveDateTime,
@@ -81,7 +82,7 @@ pub fn insert_unless_taken(conn: &mut DbConnection, new: &NewAccount<'_>) -> Que
 /// expired): one indexed join.
 pub fn find_with_live_session(
     conn: &mut DbConnection,
-    id: &str,
+    id: &AccountId,
     session_id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Account>> {
@@ -96,7 +97,7 @@ pub fn find_with_live_session(
         .optional()
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Account>> {
+pub fn find(conn: &mut DbConnection, id: &AccountId) -> QueryResult<Option<Account>> {
     accounts::table
         .find(id)
         .select(Account::as_select())
@@ -114,7 +115,7 @@ pub fn find_by_email(conn: &mut DbConnection, normalized: &str) -> QueryResult<O
 
 pub fn mark_email_verified(
     conn: &mut DbConnection,
-    id: &str,
+    id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
@@ -128,7 +129,7 @@ pub fn mark_email_verified(
 
 pub fn set_password_hash(
     conn: &mut DbConnection,
-    id: &str,
+    id: &AccountId,
     hash: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -150,7 +151,7 @@ pub fn insert_consent(conn: &mut DbConnection, new: &NewConsent<'_>) -> QueryRes
 /// The versions this account accepted, newest first: (kind, version, accepted_at).
 pub fn consents_of(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
     consents::table
         .filter(consents::account_id.eq(account_id))
@@ -162,7 +163,7 @@ pub fn consents_of(
 /// Changes the profile fields that are given.
 pub fn update_profile(
     conn: &mut DbConnection,
-    id: &str,
+    id: &AccountId,
     full_name: Option<&str>,
     phone_number: Option<&str>,
     now: NaiveDateTime,
@@ -189,7 +190,7 @@ pub fn update_profile(
 #[allow(clippy::type_complexity)]
 pub fn consent_records(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<
     Vec<(
         String,

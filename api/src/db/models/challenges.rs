@@ -5,13 +5,14 @@ use diesel::prelude::*;
 
 use crate::db::schema::sign_in_challenges;
 use crate::db::DbConnection;
+use crate::domain::{AccountId, ChallengeId, ChallengeStep};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sign_in_challenges)]
 pub struct Challenge {
-    pub id: String,
-    pub account_id: String,
-    pub step: String,
+    pub id: ChallengeId,
+    pub account_id: AccountId,
+    pub step: ChallengeStep,
     pub code_hash: Option<String>,
     pub attempts: i32,
     pub sends: i32,
@@ -30,9 +31,9 @@ pub struct Challenge {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = sign_in_challenges)]
 pub struct NewChallenge<'a> {
-    pub id: &'a str,
-    pub account_id: &'a str,
-    pub step: &'a str,
+    pub id: &'a ChallengeId,
+    pub account_id: &'a AccountId,
+    pub step: ChallengeStep,
     pub code_hash: Option<&'a str>,
     pub sends: i32,
     pub last_sent_at: Option<NaiveDateTime>,
@@ -52,7 +53,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewChallenge<'_>) -> QueryResult<()
         .map(|_| ())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Challenge>> {
+pub fn find(conn: &mut DbConnection, id: &ChallengeId) -> QueryResult<Option<Challenge>> {
     sign_in_challenges::table
         .find(id)
         .select(Challenge::as_select())
@@ -61,7 +62,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Challenge>>
 }
 
 /// Counts one more attempt, only while attempts remain; returns 0 when none remained.
-pub fn count_attempt(conn: &mut DbConnection, id: &str, max: i32) -> QueryResult<usize> {
+pub fn count_attempt(conn: &mut DbConnection, id: &ChallengeId, max: i32) -> QueryResult<usize> {
     diesel::update(sign_in_challenges::table.find(id))
         .filter(sign_in_challenges::attempts.lt(max))
         .filter(sign_in_challenges::completed_at.is_null())
@@ -70,7 +71,11 @@ pub fn count_attempt(conn: &mut DbConnection, id: &str, max: i32) -> QueryResult
 }
 
 /// Completes the challenge; returns 0 when it was already completed (single use).
-pub fn complete(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn complete(
+    conn: &mut DbConnection,
+    id: &ChallengeId,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(sign_in_challenges::table.find(id))
         .filter(sign_in_challenges::completed_at.is_null())
         .set(sign_in_challenges::completed_at.eq(now))
@@ -80,7 +85,7 @@ pub fn complete(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryR
 /// Replaces the code after a resend; attempts start again for the new code.
 pub fn replace_code(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ChallengeId,
     code_hash: &str,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,

@@ -5,12 +5,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::devices;
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = devices)]
 pub struct Device {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub token_hash: String,
     pub label: String,
     pub created_at: NaiveDateTime,
@@ -23,7 +24,7 @@ pub struct Device {
 #[diesel(table_name = devices)]
 pub struct NewDevice<'a> {
     pub id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: &'a AccountId,
     pub token_hash: &'a str,
     pub label: &'a str,
     pub created_at: NaiveDateTime,
@@ -41,7 +42,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewDevice<'_>) -> QueryResult<()> {
 /// The account's active device with this token hash, if any.
 pub fn find_trusted(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     token_hash: &str,
 ) -> QueryResult<Option<Device>> {
     devices::table
@@ -65,7 +66,7 @@ pub fn touch(
 }
 
 /// The account's trusted devices, most recently seen first.
-pub fn list_active(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<Device>> {
+pub fn list_active(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<Vec<Device>> {
     devices::table
         .filter(devices::account_id.eq(account_id))
         .filter(devices::revoked_at.is_null())
@@ -77,7 +78,7 @@ pub fn list_active(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec
 /// Stops trusting one of the account's devices; 0 when it is not the account's or already gone.
 pub fn revoke(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -89,7 +90,7 @@ pub fn revoke(
 }
 
 /// Every device the account ever trusted, removed ones too (for the data export).
-pub fn list_all(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<Device>> {
+pub fn list_all(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<Vec<Device>> {
     devices::table
         .filter(devices::account_id.eq(account_id))
         .order(devices::created_at.asc())

@@ -5,12 +5,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, email_changes};
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = email_changes)]
 pub struct EmailChange {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub session_id: Option<String>,
     pub old_email: String,
     pub new_email: String,
@@ -29,7 +30,7 @@ pub struct EmailChange {
 #[diesel(table_name = email_changes)]
 pub struct NewEmailChange<'a> {
     pub id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: &'a AccountId,
     pub session_id: Option<&'a str>,
     pub old_email: &'a str,
     pub new_email: &'a str,
@@ -112,7 +113,7 @@ pub fn mark_cancelled(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> 
 /// address is another account's.
 pub fn move_account(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     email: &str,
     normalized: &str,
     now: NaiveDateTime,
@@ -128,7 +129,10 @@ pub fn move_account(
 }
 
 /// The account's changes, newest first (for the data export).
-pub fn of_account(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<EmailChange>> {
+pub fn of_account(
+    conn: &mut DbConnection,
+    account_id: &AccountId,
+) -> QueryResult<Vec<EmailChange>> {
     email_changes::table
         .filter(email_changes::account_id.eq(account_id))
         .order(email_changes::created_at.desc())

@@ -6,14 +6,15 @@ use diesel::prelude::*;
 
 use crate::db::schema::invitations;
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = invitations)]
 pub struct Invitation {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub token_hash: String,
-    pub invited_by: Option<String>,
+    pub invited_by: Option<AccountId>,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
@@ -22,9 +23,9 @@ pub struct Invitation {
 pub fn insert(
     conn: &mut DbConnection,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
     token_hash: &str,
-    invited_by: Option<&str>,
+    invited_by: Option<&AccountId>,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -60,7 +61,7 @@ pub fn mark_used(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Query
 /// Retires the account's unused invitations (a new one replaces them).
 pub fn retire_all(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(invitations::table)

@@ -12,11 +12,12 @@ use diesel::prelude::*;
 
 use crate::db::schema::{mfa_totp, recovery_codes};
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = mfa_totp)]
 pub struct Totp {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub secret_ciphertext: String,
     pub pending_secret_ciphertext: Option<String>,
     pub activated_at: Option<NaiveDateTime>,
@@ -41,7 +42,7 @@ impl Totp {
     }
 }
 
-pub fn find(conn: &mut DbConnection, account_id: &str) -> QueryResult<Option<Totp>> {
+pub fn find(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<Option<Totp>> {
     mfa_totp::table
         .find(account_id)
         .select(Totp::as_select())
@@ -50,7 +51,7 @@ pub fn find(conn: &mut DbConnection, account_id: &str) -> QueryResult<Option<Tot
 }
 
 /// True when the account has an activated authenticator.
-pub fn is_active(conn: &mut DbConnection, account_id: &str) -> QueryResult<bool> {
+pub fn is_active(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         mfa_totp::table
             .filter(mfa_totp::account_id.eq(account_id))
@@ -64,7 +65,7 @@ pub fn is_active(conn: &mut DbConnection, account_id: &str) -> QueryResult<bool>
 /// counts start again.
 pub fn store_pending(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     ciphertext: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -104,7 +105,7 @@ pub fn store_pending(
 /// Counts one wrong code against the pending secret; returns the new count.
 pub fn count_failed_attempt(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<i32> {
     diesel::update(mfa_totp::table.find(account_id))
@@ -122,7 +123,7 @@ pub fn count_failed_attempt(
 /// Forgets the pending secret: a first enrollment's row goes, a reset's active secret stays.
 pub fn discard_pending(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::delete(
@@ -146,7 +147,7 @@ pub fn discard_pending(
 /// replaced it), so one enrollment is activated once.
 pub fn activate(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     ciphertext: &str,
     step: i64,
     now: NaiveDateTime,
@@ -174,7 +175,7 @@ pub fn activate(
 /// request got there first (the code is then refused, never accepted twice).
 pub fn use_step(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     step: i64,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -189,7 +190,7 @@ pub fn use_step(
 }
 
 /// Removes the authenticator and the recovery codes; returns the number of TOTP rows removed.
-pub fn remove_all(conn: &mut DbConnection, account_id: &str) -> QueryResult<usize> {
+pub fn remove_all(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<usize> {
     diesel::delete(recovery_codes::table.filter(recovery_codes::account_id.eq(account_id)))
         .execute(conn)?;
     diesel::delete(mfa_totp::table.find(account_id)).execute(conn)
@@ -198,7 +199,7 @@ pub fn remove_all(conn: &mut DbConnection, account_id: &str) -> QueryResult<usiz
 /// Replaces every recovery code of the account with new ones (given as hashes).
 pub fn replace_recovery_codes(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     hashes: &[String],
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -222,7 +223,7 @@ pub fn replace_recovery_codes(
 /// already used).
 pub fn use_recovery_code(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     code_hash: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -237,7 +238,7 @@ pub fn use_recovery_code(
 }
 
 /// How many recovery codes the account has left.
-pub fn unused_recovery_codes(conn: &mut DbConnection, account_id: &str) -> QueryResult<i64> {
+pub fn unused_recovery_codes(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<i64> {
     recovery_codes::table
         .filter(recovery_codes::account_id.eq(account_id))
         .filter(recovery_codes::used_at.is_null())

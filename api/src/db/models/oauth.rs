@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{device_authorizations, oauth_clients};
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = oauth_clients)]
@@ -18,7 +19,7 @@ pub struct OAuthClient {
     /// What it may ask for, space separated.
     pub scopes: String,
     pub created_at: NaiveDateTime,
-    pub created_by: Option<String>,
+    pub created_by: Option<AccountId>,
     pub disabled_at: Option<NaiveDateTime>,
 }
 
@@ -31,7 +32,7 @@ pub struct NewOAuthClient<'a> {
     pub secret_hash: Option<&'a str>,
     pub scopes: &'a str,
     pub created_at: NaiveDateTime,
-    pub created_by: Option<&'a str>,
+    pub created_by: Option<&'a AccountId>,
 }
 
 pub fn find_client(conn: &mut DbConnection, client_id: &str) -> QueryResult<Option<OAuthClient>> {
@@ -70,7 +71,7 @@ pub struct DeviceAuthorization {
     pub last_polled_at: Option<NaiveDateTime>,
     /// `pending`, `approved`, `denied` or `used`.
     pub status: String,
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
     pub decided_at: Option<NaiveDateTime>,
     pub client_ip: Option<String>,
 }
@@ -151,7 +152,7 @@ pub fn decide(
     conn: &mut DbConnection,
     id: &str,
     status: &str,
-    account_id: &str,
+    account_id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(device_authorizations::table.find(id))

@@ -6,14 +6,15 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
 use crate::db::DbConnection;
+use crate::domain::{AccountId, AccountRole, AccountType};
 
 /// What the account has done so far.
 #[derive(Debug, QueryableByName)]
 pub struct Gate {
     #[diesel(sql_type = Text)]
-    pub account_type: String,
+    pub account_type: AccountType,
     #[diesel(sql_type = Text)]
-    pub role: String,
+    pub role: AccountRole,
     #[diesel(sql_type = Bool)]
     pub terms_ok: bool,
     #[diesel(sql_type = Bool)]
@@ -70,7 +71,7 @@ macro_rules! gate_sql {
 }
 
 /// What the account has done; `None` if there is no such account.
-pub fn gate(conn: &mut DbConnection, account_id: &str) -> QueryResult<Option<Gate>> {
+pub fn gate(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<Option<Gate>> {
     let sql = match conn {
         DbConnection::Sqlite(_) => gate_sql!("?"),
         DbConnection::Postgres(_) => gate_sql!("$1"),

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::organization_events;
 use crate::db::DbConnection;
+use crate::domain::{AccountId, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organization_events)]
@@ -13,10 +14,10 @@ pub struct OrganizationEvent {
     pub id: String,
     pub organization_id: String,
     pub kind: String,
-    pub actor_id: Option<String>,
-    pub subject_account_id: Option<String>,
+    pub actor_id: Option<AccountId>,
+    pub subject_account_id: Option<AccountId>,
     pub subject_email: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub occurred_at: NaiveDateTime,
     pub client_ip: Option<String>,
     /// JSON: what else the event names (a project, the fields changed).
@@ -29,10 +30,10 @@ pub struct NewOrganizationEvent<'a> {
     pub id: &'a str,
     pub organization_id: &'a str,
     pub kind: &'a str,
-    pub actor_id: Option<&'a str>,
-    pub subject_account_id: Option<&'a str>,
+    pub actor_id: Option<&'a AccountId>,
+    pub subject_account_id: Option<&'a AccountId>,
     pub subject_email: Option<&'a str>,
-    pub role: Option<&'a str>,
+    pub role: Option<Role>,
     pub occurred_at: NaiveDateTime,
     pub client_ip: Option<&'a str>,
     pub details: Option<&'a str>,

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, organization_invitations};
 use crate::db::DbConnection;
+use crate::domain::{AccountId, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organization_invitations)]
@@ -13,14 +14,14 @@ pub struct OrganizationInvitation {
     pub id: String,
     pub organization_id: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub token_hash: String,
-    pub invited_by: String,
+    pub invited_by: AccountId,
     pub created_at: NaiveDateTime,
     pub sent_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub accepted_at: Option<NaiveDateTime>,
-    pub accepted_by: Option<String>,
+    pub accepted_by: Option<AccountId>,
     pub cancelled_at: Option<NaiveDateTime>,
 }
 
@@ -30,9 +31,9 @@ pub struct NewOrganizationInvitation<'a> {
     pub id: &'a str,
     pub organization_id: &'a str,
     pub email: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub token_hash: &'a str,
-    pub invited_by: &'a str,
+    pub invited_by: &'a AccountId,
     pub created_at: NaiveDateTime,
     pub sent_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -139,7 +140,7 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryRes
 pub fn accept(
     conn: &mut DbConnection,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(organization_invitations::table.find(id))

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, organization_members, organizations, sales_representatives};
 use crate::db::DbConnection;
+use crate::domain::{AccountId, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizations)]
@@ -20,7 +21,7 @@ pub struct Organization {
     pub region: String,
     pub zip: String,
     pub sales_representative_id: Option<String>,
-    pub created_by: String,
+    pub created_by: AccountId,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -38,7 +39,7 @@ pub struct NewOrganization<'a> {
     pub region: &'a str,
     pub zip: &'a str,
     pub sales_representative_id: Option<&'a str>,
-    pub created_by: &'a str,
+    pub created_by: &'a AccountId,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -48,7 +49,7 @@ pub struct NewOrganization<'a> {
 #[derive(Debug, Clone)]
 pub struct MemberView {
     pub organization: Organization,
-    pub role: String,
+    pub role: Role,
     pub sales_representative_name: Option<String>,
 }
 
@@ -62,8 +63,8 @@ pub fn insert(conn: &mut DbConnection, new: &NewOrganization<'_>) -> QueryResult
 pub fn add_member(
     conn: &mut DbConnection,
     organization_id: &str,
-    account_id: &str,
-    role: &str,
+    account_id: &AccountId,
+    role: Role,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(organization_members::table)
@@ -77,7 +78,7 @@ pub fn add_member(
         .map(|_| ())
 }
 
-type Row = (Organization, String, Option<String>);
+type Row = (Organization, Role, Option<String>);
 
 fn to_view((organization, role, sales_representative_name): Row) -> MemberView {
     MemberView {
@@ -88,7 +89,7 @@ fn to_view((organization, role, sales_representative_name): Row) -> MemberView {
 }
 
 /// The organizations `account_id` belongs to, oldest first.
-pub fn for_member(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<MemberView>> {
+pub fn for_member(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<Vec<MemberView>> {
     organizations::table
         .inner_join(organization_members::table)
         .left_join(sales_representatives::table)
@@ -107,7 +108,7 @@ pub fn for_member(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<
 /// UUIDs), after the organization `after`.
 pub fn page_for_member(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<MemberView>> {
@@ -178,7 +179,7 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
 pub fn find_for_member(
     conn: &mut DbConnection,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<Option<MemberView>> {
     organizations::table
         .inner_join(organization_members::table)
@@ -207,10 +208,10 @@ pub fn name_of(conn: &mut DbConnection, id: &str) -> QueryResult<Option<String>>
 /// A member as the organization's member list shows them.
 #[derive(Debug, Clone, Queryable)]
 pub struct MemberRow {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub full_name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub joined_at: NaiveDateTime,
 }
 
@@ -231,7 +232,7 @@ pub fn members(conn: &mut DbConnection, organization_id: &str) -> QueryResult<Ve
             organization_members::created_at,
         ))
         .load(conn)?;
-    rows.sort_by_key(|r| r.role != "owner");
+    rows.sort_by_key(|r| r.role != Role::Owner);
     Ok(rows)
 }
 
@@ -239,7 +240,7 @@ pub fn members(conn: &mut DbConnection, organization_id: &str) -> QueryResult<Ve
 pub fn member(
     conn: &mut DbConnection,
     organization_id: &str,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<Option<MemberRow>> {
     organization_members::table
         .inner_join(accounts::table)
@@ -259,8 +260,8 @@ pub fn member(
 pub fn set_role(
     conn: &mut DbConnection,
     organization_id: &str,
-    account_id: &str,
-    role: &str,
+    account_id: &AccountId,
+    role: Role,
 ) -> QueryResult<usize> {
     diesel::update(organization_members::table.find((organization_id, account_id)))
         .set(organization_members::role.eq(role))
@@ -270,7 +271,7 @@ pub fn set_role(
 pub fn remove_member(
     conn: &mut DbConnection,
     organization_id: &str,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<usize> {
     diesel::delete(organization_members::table.find((organization_id, account_id))).execute(conn)
 }
@@ -279,7 +280,7 @@ pub fn remove_member(
 pub fn owner_count(conn: &mut DbConnection, organization_id: &str) -> QueryResult<i64> {
     organization_members::table
         .filter(organization_members::organization_id.eq(organization_id))
-        .filter(organization_members::role.eq("owner"))
+        .filter(organization_members::role.eq(Role::Owner))
         .count()
         .get_result(conn)
 }

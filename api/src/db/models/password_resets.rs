@@ -6,12 +6,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::password_resets;
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = password_resets)]
 pub struct PasswordReset {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -24,7 +25,7 @@ pub struct PasswordReset {
 #[diesel(table_name = password_resets)]
 pub struct NewPasswordReset<'a> {
     pub id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: &'a AccountId,
     pub token_hash: &'a str,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -63,7 +64,7 @@ pub fn mark_used(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Query
 }
 
 /// Removes every link of the account (after its password changed by any means).
-pub fn retire_all(conn: &mut DbConnection, account_id: &str) -> QueryResult<usize> {
+pub fn retire_all(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<usize> {
     diesel::delete(password_resets::table)
         .filter(password_resets::account_id.eq(account_id))
         .filter(password_resets::used_at.is_null())

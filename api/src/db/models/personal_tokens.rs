@@ -7,12 +7,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, personal_access_tokens};
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = personal_access_tokens)]
 pub struct PersonalToken {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub name: String,
     pub token_hash: String,
     pub scopes: String,
@@ -29,7 +30,7 @@ pub struct PersonalToken {
 #[diesel(table_name = personal_access_tokens)]
 pub struct NewPersonalToken<'a> {
     pub id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: &'a AccountId,
     pub name: &'a str,
     pub token_hash: &'a str,
     pub scopes: &'a str,
@@ -71,7 +72,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PersonalTok
 /// The account's tokens that are neither revoked nor expired, newest first.
 pub fn active_of(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<PersonalToken>> {
     personal_access_tokens::table
@@ -84,7 +85,7 @@ pub fn active_of(
 }
 
 /// Every token of the account, newest first (the data export).
-pub fn all_of(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<PersonalToken>> {
+pub fn all_of(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<Vec<PersonalToken>> {
     personal_access_tokens::table
         .filter(personal_access_tokens::account_id.eq(account_id))
         .order(personal_access_tokens::created_at.desc())
@@ -96,7 +97,7 @@ pub fn all_of(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<Pers
 pub fn revoke(
     conn: &mut DbConnection,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -113,7 +114,7 @@ pub fn revoke(
 /// Revokes every token of the account still usable; returns how many.
 pub fn revoke_all_of_account(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, organization_members, project_status_changes, projects};
 use crate::db::DbConnection;
+use crate::domain::{AccountId, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = projects)]
@@ -21,11 +22,11 @@ pub struct Project {
     pub vat_address: String,
     pub cluster_status: String,
     pub cluster_failure_reason: Option<String>,
-    pub created_by: String,
+    pub created_by: AccountId,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     /// Who asked for the deletion (while `deleting`).
-    pub deletion_requested_by: Option<String>,
+    pub deletion_requested_by: Option<AccountId>,
 }
 
 #[derive(Debug, Insertable)]
@@ -40,7 +41,7 @@ pub struct NewProject<'a> {
     pub vat_name: &'a str,
     pub vat_address: &'a str,
     pub cluster_status: &'a str,
-    pub created_by: &'a str,
+    pub created_by: &'a AccountId,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -103,11 +104,11 @@ pub fn history(conn: &mut DbConnection, project_id: &str) -> QueryResult<Vec<Sta
 #[derive(Debug, Clone)]
 pub struct ProjectView {
     pub project: Project,
-    pub role: String,
+    pub role: Role,
     pub creator_name: Option<String>,
 }
 
-type ViewRow = (Project, String, Option<String>);
+type ViewRow = (Project, Role, Option<String>);
 
 fn to_view((project, role, creator_name): ViewRow) -> ProjectView {
     ProjectView {
@@ -121,7 +122,7 @@ fn to_view((project, role, creator_name): ViewRow) -> ProjectView {
 pub fn view_for_member(
     conn: &mut DbConnection,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<Option<ProjectView>> {
     projects::table
         .inner_join(
@@ -199,7 +200,7 @@ pub fn update(
 pub fn mark_deleting(
     conn: &mut DbConnection,
     id: &str,
-    requested_by: &str,
+    requested_by: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let n = diesel::update(projects::table.find(id))
@@ -250,7 +251,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Project>> {
 pub fn find_for_member(
     conn: &mut DbConnection,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<Option<Project>> {
     projects::table
         .inner_join(

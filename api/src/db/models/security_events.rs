@@ -6,12 +6,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::security_events;
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = security_events)]
 pub struct SecurityEvent {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub kind: String,
     pub occurred_at: NaiveDateTime,
     pub client_ip: Option<String>,
@@ -23,7 +24,7 @@ pub struct SecurityEvent {
 #[diesel(table_name = security_events)]
 pub struct NewSecurityEvent<'a> {
     pub id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: &'a AccountId,
     pub kind: &'a str,
     pub occurred_at: NaiveDateTime,
     pub client_ip: Option<&'a str>,
@@ -42,7 +43,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewSecurityEvent<'_>) -> QueryResul
 /// UUIDv7, so they sort by time).
 pub fn page(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     before: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<SecurityEvent>> {

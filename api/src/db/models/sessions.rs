@@ -6,12 +6,13 @@ use diesel::prelude::*;
 use crate::db::models::accounts::Account;
 use crate::db::schema::{accounts, devices, refresh_tokens, sessions};
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
 pub struct Session {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub device_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub last_used_at: NaiveDateTime,
@@ -30,7 +31,7 @@ pub struct Session {
 #[diesel(table_name = sessions)]
 pub struct NewSession<'a> {
     pub id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: &'a AccountId,
     pub device_id: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub last_used_at: NaiveDateTime,
@@ -171,7 +172,7 @@ impl Liveness {
 pub fn liveness(
     conn: &mut DbConnection,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<Option<Liveness>> {
     sessions::table
         .inner_join(accounts::table)
@@ -216,7 +217,7 @@ pub struct SessionView {
 /// The account's live sessions, most recently used first.
 pub fn list_live(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<SessionView>> {
     sessions::table
@@ -243,7 +244,7 @@ pub fn list_live(
 pub fn revoke_of_account(
     conn: &mut DbConnection,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -262,7 +263,7 @@ pub fn revoke_of_account(
 /// families); returns how many ended.
 pub fn revoke_all_of_account(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     keep: Option<&str>,
     reason: &str,
     now: NaiveDateTime,
@@ -288,7 +289,7 @@ pub fn revoke_all_of_account(
 }
 
 /// Every session of the account, ended ones too, newest first (for the data export).
-pub fn list_all(conn: &mut DbConnection, account_id: &str) -> QueryResult<Vec<Session>> {
+pub fn list_all(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<Vec<Session>> {
     sessions::table
         .filter(sessions::account_id.eq(account_id))
         .order(sessions::created_at.desc())

@@ -5,12 +5,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::email_verifications;
 use crate::db::DbConnection;
+use crate::domain::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = email_verifications)]
 pub struct EmailVerification {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -21,7 +22,7 @@ pub struct EmailVerification {
 #[diesel(table_name = email_verifications)]
 pub struct NewEmailVerification<'a> {
     pub id: &'a str,
-    pub account_id: &'a str,
+    pub account_id: &'a AccountId,
     pub token_hash: &'a str,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -56,7 +57,7 @@ pub fn mark_used(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Query
 /// Retires every unused token of the account (a resend makes older links useless).
 pub fn retire_all(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(email_verifications::table)
