@@ -308,11 +308,9 @@ fn build_app(
         .app_data(web::QueryConfig::default().error_handler(|e, _| error::query_error(e).into()))
         .configure(crate::http::routes)
         .split_for_parts();
-    let app = app
-        .route("/openapi.json", web::get().to(openapi_json))
-        .route("/metrics", web::get().to(crate::http::system::metrics))
-        .route("/docs", web::get().to(docs_page))
-        .route("/docs/", web::get().to(docs_page));
+    let app = SIDE_ROUTES
+        .iter()
+        .fold(app, |app, (path, side)| app.route(path, side.route()));
     // Requests under /v1 that match no route reach the default service (through the scope),
     // so it is set in both cases.
     let app = app.default_service(web::to(not_found));
@@ -582,6 +580,32 @@ fn problem_for_bare_errors<B>(
     ))
 }
 
+/// The routes served beside the API, outside the OpenAPI document (GET only): the one list the
+/// router, the 405 answers ([`KnownRoutes`]) and the web app's fallback read.
+const SIDE_ROUTES: [(&str, SideRoute); 4] = [
+    ("/openapi.json", SideRoute::OpenApi),
+    ("/metrics", SideRoute::Metrics),
+    ("/docs", SideRoute::Docs),
+    ("/docs/", SideRoute::Docs),
+];
+
+#[derive(Clone, Copy)]
+enum SideRoute {
+    OpenApi,
+    Metrics,
+    Docs,
+}
+
+impl SideRoute {
+    fn route(self) -> actix_web::Route {
+        match self {
+            Self::OpenApi => web::get().to(openapi_json),
+            Self::Metrics => web::get().to(crate::http::system::metrics),
+            Self::Docs => web::get().to(docs_page),
+        }
+    }
+}
+
 /// Paths of the API with the methods each accepts, from the OpenAPI document: an unmatched
 /// request to a known path is answered 405 with `Allow`, anything else 404.
 pub struct KnownRoutes(Vec<(actix_web::dev::ResourceDef, String)>);
@@ -611,10 +635,9 @@ impl KnownRoutes {
                 )
             })
             .collect::<Vec<_>>();
-        // Routes outside the document (served beside the API).
-        let extra = ["/openapi.json", "/metrics", "/docs", "/docs/"]
-            .into_iter()
-            .map(|path| (actix_web::dev::ResourceDef::new(path), "GET".to_owned()));
+        let extra = SIDE_ROUTES
+            .iter()
+            .map(|(path, _)| (actix_web::dev::ResourceDef::new(*path), "GET".to_owned()));
         Self(routes.into_iter().chain(extra).collect())
     }
 
@@ -650,17 +673,10 @@ async fn spa_fallback(
     routes: Arc<KnownRoutes>,
 ) -> actix_web::Result<HttpResponse> {
     let path = req.path();
-    let api_like = [
-        "/v1",
-        "/.well-known",
-        "/openapi",
-        "/docs",
-        "/metrics",
-        "/healthz",
-        "/readyz",
-    ]
-    .iter()
-    .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    let api_like = ["/v1", "/.well-known", "/openapi", "/healthz", "/readyz"]
+        .into_iter()
+        .chain(SIDE_ROUTES.iter().map(|(p, _)| p.trim_end_matches('/')))
+        .any(|p| path == p || path.starts_with(&format!("{p}/")));
     let file_like = path
         .rsplit('/')
         .next()

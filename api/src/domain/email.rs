@@ -13,6 +13,10 @@ use std::sync::LazyLock;
 
 /// Maximum length of a whole address (RFC 5321 §4.5.3.1.3, forward-path less the angle brackets).
 pub const MAX_LENGTH: usize = 254;
+/// Longest input a handler passes on for parsing, in bytes: a longer field is refused at once,
+/// before any normalization or lookup. Room for an address of [`MAX_LENGTH`] with surrounding
+/// spaces (and RFC 3696's 64 + 1 + 255); the parser then holds the address to [`MAX_LENGTH`].
+pub const MAX_INPUT: usize = 320;
 /// Maximum length of the local part (RFC 5321 §4.5.3.1.1).
 pub const MAX_LOCAL_LENGTH: usize = 64;
 /// Maximum length of one DNS label (RFC 1035).

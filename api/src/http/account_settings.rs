@@ -175,7 +175,7 @@ pub async fn request_email_change(
     body: Json<EmailChangeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if body.new_email.len() > 320 {
+    if body.new_email.len() > crate::domain::email::MAX_INPUT {
         return Err(EmailChangeError::Invalid(vec![FieldError::new(
             "new_email",
             "email_too_long",

@@ -236,10 +236,10 @@ pub async fn create_sales_representative(
 pub async fn update_sales_representative(
     state: web::Data<AppState>,
     _staff: Staff,
-    path: web::Path<String>,
+    path: web::Path<SalesRepresentativeId>,
     body: Json<SalesRepresentativeChangesBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = SalesRepresentativeId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let id = path.into_inner();
     let body = body.into_inner();
     let changes =
         SalesRepresentativeUpdate::parse(body.name.as_deref(), body.email.as_deref(), body.active)

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::password::HashError;
+use crate::domain::OpaqueToken;
 use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::Json;
@@ -73,11 +74,8 @@ impl From<InvitationError> for ApiError {
     }
 }
 
-fn bounded(token: &str) -> Result<(), ApiError> {
-    if token.is_empty() || token.len() > 128 {
-        return Err(InvitationError::Invalid.into());
-    }
-    Ok(())
+fn token(raw: &str) -> Result<OpaqueToken, ApiError> {
+    OpaqueToken::parse(raw).ok_or_else(|| InvitationError::Invalid.into())
 }
 
 /// Look an invitation up.
@@ -97,9 +95,7 @@ pub async fn lookup(
     state: web::Data<AppState>,
     body: Json<InvitationTokenBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = body.into_inner().token;
-    bounded(&token)?;
-    let view = invitations::inspect(&state, token).await?;
+    let view = invitations::inspect(&state, &token(&body.token)?).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(InvitationInfo {
@@ -130,8 +126,8 @@ pub async fn accept(
     body: Json<AcceptInvitationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    bounded(&body.token)?;
-    let email = invitations::accept(&state, body.token, body.password, client).await?;
+    let token = token(&body.token)?;
+    let email = invitations::accept(&state, token, body.password, client).await?;
     Ok(HttpResponse::Ok().json(InvitationAccepted {
         status: "password_set".into(),
         email,

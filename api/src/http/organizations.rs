@@ -315,9 +315,9 @@ pub async fn list_organizations(
 pub async fn get_organization(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateOrganization>,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let id = path.into_inner();
     let org = organizations::get(&state, &auth.0.account.id, &id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
@@ -351,10 +351,10 @@ pub async fn update_organization(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
     body: Json<UpdateOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let id = path.into_inner();
     let actor = Actor {
         account: auth.0.account,
         client,
@@ -387,9 +387,9 @@ pub async fn delete_organization(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let id = path.into_inner();
     let actor = Actor {
         account: auth.0.account,
         client,

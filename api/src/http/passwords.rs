@@ -96,7 +96,7 @@ pub async fn request_reset(
     body: Json<PasswordResetRequestBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if body.email.len() > 320 {
+    if body.email.len() > crate::domain::email::MAX_INPUT {
         return Err(PasswordError::Invalid(vec![FieldError::new(
             "email",
             "email_too_long",

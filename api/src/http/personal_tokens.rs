@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::auth::extract::Onboarded;
 use crate::db::models::personal_tokens::PersonalToken;
+use crate::domain::PersonalTokenId;
 use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::account_settings::reauthentication_problem;
 use crate::http::client::Client;
@@ -235,11 +236,9 @@ pub async fn revoke_token(
     state: web::Data<AppState>,
     caller: Onboarded,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<PersonalTokenId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid::Uuid::parse_str(&path.into_inner())
-        .map(|u| u.to_string())
-        .map_err(|_| ApiError::not_found())?;
+    let id = path.into_inner();
     personal_tokens::revoke(&state, &caller.account, id, client).await?;
     Ok(HttpResponse::NoContent().finish())
 }

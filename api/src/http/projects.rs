@@ -287,13 +287,12 @@ fn conditional<T: Serialize>(req: &HttpRequest, etag: String, body: &T) -> HttpR
 pub async fn create_project(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
     trace: crate::http::client::Trace,
     idempotency_key: IdempotencyKey,
     body: Json<CreateProjectBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let organization_id =
-        OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let organization_id = path.into_inner();
     let b = body.into_inner();
     // The same body for another organization is another request.
     let fingerprint = idempotency::fingerprint(&idempotency_key, organization_id.as_str(), &b);
@@ -362,11 +361,10 @@ pub async fn list_projects(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
     query: crate::http::json::Query<crate::http::ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let organization_id =
-        OrganizationId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let organization_id = path.into_inner();
     let query = query.into_inner();
     let limit = crate::http::page_limit(query.limit, query.after.as_deref())?;
     let (role, rows) = projects::page(
@@ -418,9 +416,9 @@ pub async fn get_project(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
-    path: web::Path<String>,
+    path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = ProjectId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let id = path.into_inner();
     let view = projects::get(&state, &auth.0.account.id, &id).await?;
     let etag = projects::etag(&view.project);
     Ok(conditional(&req, etag, &Project::from_view(view)))
@@ -454,10 +452,10 @@ pub async fn update_project(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<ProjectId>,
     body: Json<UpdateProjectBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = ProjectId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let id = path.into_inner();
     let b = body.into_inner();
     let actor = Actor {
         account: auth.0.account,
@@ -502,9 +500,9 @@ pub async fn delete_project(
     auth: Reached<steps::CreateProject>,
     Client(client): Client,
     trace: crate::http::client::Trace,
-    path: web::Path<String>,
+    path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = ProjectId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let id = path.into_inner();
     let actor = Actor {
         account: auth.0.account,
         client,
@@ -534,9 +532,9 @@ pub async fn delete_project(
 pub async fn get_project_history(
     state: web::Data<AppState>,
     auth: Reached<steps::CreateProject>,
-    path: web::Path<String>,
+    path: web::Path<ProjectId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = ProjectId::parse(&path.into_inner()).ok_or_else(ApiError::not_found)?;
+    let id = path.into_inner();
     let items = projects::history(&state, &auth.0.account.id, &id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))

@@ -5,6 +5,7 @@ use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::OpaqueToken;
 use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::client::Client;
 use crate::http::json::Json;
@@ -91,10 +92,7 @@ pub async fn confirm(
     Client(client): Client,
     body: Json<ConfirmBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = body.into_inner().token;
-    if token.is_empty() || token.len() > 128 {
-        return Err(VerificationError::InvalidToken.into());
-    }
+    let token = OpaqueToken::parse(&body.token).ok_or(VerificationError::InvalidToken)?;
     let email = verification::confirm(&state, token, client).await?;
     Ok(HttpResponse::Ok().json(Verified {
         status: "verified".into(),

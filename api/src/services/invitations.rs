@@ -9,7 +9,7 @@ use crate::auth::password::HashError;
 use crate::auth::tokens;
 use crate::db::models::{accounts, invitations};
 use crate::db::{DbConnection, DbError};
-use crate::domain::{AccountId, Password};
+use crate::domain::{AccountId, OpaqueToken, Password};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
@@ -97,9 +97,12 @@ fn check(
 }
 
 /// Looks an invitation up without spending it.
-pub async fn inspect(state: &Context, token: String) -> Result<InvitationView, InvitationError> {
+pub async fn inspect(
+    state: &Context,
+    token: &OpaqueToken,
+) -> Result<InvitationView, InvitationError> {
     let now = state.clock.now();
-    let hash = tokens::hash_token(&token);
+    let hash = tokens::hash_token(token.as_str());
     state
         .db
         .read(move |conn| {
@@ -118,11 +121,11 @@ pub async fn inspect(state: &Context, token: String) -> Result<InvitationView, I
 /// Sets the first password with the invitation; the address counts as verified.
 pub async fn accept(
     state: &Context,
-    token: String,
+    token: OpaqueToken,
     password: String,
     client: ClientInfo,
 ) -> Result<String, InvitationError> {
-    let view = inspect(state, token.clone()).await?;
+    let view = inspect(state, &token).await?;
     let personal = [view.email.as_str(), view.full_name.as_str()];
     let password = Password::parse(&state.settings.password_policy, &password, &personal).map_err(
         |rules| {
@@ -136,7 +139,7 @@ pub async fn accept(
     )?;
     let hash = state.hasher.hash(password.expose().to_owned()).await?;
     let now = state.clock.now();
-    let token_hash = tokens::hash_token(&token);
+    let token_hash = tokens::hash_token(token.as_str());
     state
         .db
         .write(move |conn| {

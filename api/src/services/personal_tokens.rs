@@ -26,7 +26,7 @@ use crate::auth::tokens;
 use crate::db::models::accounts::Account;
 use crate::db::models::personal_tokens::{self as rows, NewPersonalToken, PersonalToken};
 use crate::db::{DbConnection, DbError};
-use crate::domain::AccountId;
+use crate::domain::{AccountId, PersonalTokenId};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
@@ -315,7 +315,7 @@ pub async fn list(
 pub async fn revoke(
     state: &Context,
     account: &Account,
-    id: String,
+    id: PersonalTokenId,
     client: ClientInfo,
 ) -> Result<(), TokenError> {
     let now = state.clock.now().trunc_subsecs(6);
@@ -330,10 +330,10 @@ pub async fn revoke(
     state
         .db
         .write(move |conn| {
-            let token = rows::find(conn, &id)?
+            let token = rows::find(conn, id.as_str())?
                 .filter(|t| t.account_id == account_id && t.revoked_at.is_none())
                 .ok_or(TokenError::NotFound)?;
-            rows::revoke(conn, &id, &account_id, "revoked_by_user", at)?;
+            rows::revoke(conn, id.as_str(), &account_id, "revoked_by_user", at)?;
             events::record(
                 conn,
                 &account_id,

@@ -12,7 +12,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     DbError,
 };
-use crate::domain::Email;
+use crate::domain::{Email, OpaqueToken};
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
@@ -40,12 +40,12 @@ impl_from_diesel!(VerificationError);
 /// Confirms the address the token was sent to; returns it.
 pub async fn confirm(
     state: &Context,
-    token: String,
+    token: OpaqueToken,
     client: ClientInfo,
 ) -> Result<String, VerificationError> {
     let limits = state.settings.throttles;
     let now = state.clock.now();
-    let hash = tokens::hash_token(&token);
+    let hash = tokens::hash_token(token.as_str());
     state
         .db
         .write_or_refuse(
