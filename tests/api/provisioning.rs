@@ -116,7 +116,8 @@ both_backends!(
                     jobs::claim(conn, &job.id, "crashed-replica", due.naive_utc(), until)?
                         .expect("the due job is claimed");
                 assert_eq!(claimed.attempts, 1);
-                portal_api::services::projects::mark_provisioning(conn, &id, due.naive_utc())?;
+                let project = portal_api::domain::ProjectId::parse(&id).expect("a project id");
+                portal_api::services::projects::mark_provisioning(conn, &project, due.naive_utc())?;
                 Ok::<_, portal_api::db::DbError>(until)
             })
         })

@@ -413,7 +413,7 @@ pub async fn create_enterprise_account(
     .await?;
     Ok(HttpResponse::Created().json(EnterpriseAccountCreated {
         account_id: account_id.into(),
-        organization_id,
+        organization_id: organization_id.into(),
         status: "invitation_sent".into(),
     }))
 }

@@ -132,7 +132,7 @@ impl From<MemberView> for Organization {
             _ => None,
         };
         Self {
-            id: o.id,
+            id: o.id.into(),
             name: o.name,
             address: o.address,
             country: o.country,
@@ -288,7 +288,7 @@ pub async fn list_organizations(
         i64::from(limit) + 1,
     )
     .await?;
-    let (rows, next_cursor) = crate::http::paginate(rows, limit, |v| v.organization.id.clone());
+    let (rows, next_cursor) = crate::http::paginate(rows, limit, |v| v.organization.id.to_string());
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .json(OrganizationList {

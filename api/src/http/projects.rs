@@ -155,8 +155,8 @@ impl Project {
                 account_id: p.created_by.into(),
                 full_name: creator_name,
             }),
-            id: p.id,
-            organization_id: p.organization_id,
+            id: p.id.into(),
+            organization_id: p.organization_id.into(),
             name: p.name,
             vat_id: p.vat_id,
             vat_name: p.vat_name,
@@ -375,7 +375,7 @@ pub async fn list_projects(
         i64::from(limit) + 1,
     )
     .await?;
-    let (rows, next_cursor) = crate::http::paginate(rows, limit, |(p, _)| p.id.clone());
+    let (rows, next_cursor) = crate::http::paginate(rows, limit, |(p, _)| p.id.to_string());
     let etag = projects::list_etag(rows.iter().map(|(p, _)| p));
     Ok(conditional(
         &req,

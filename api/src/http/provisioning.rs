@@ -163,7 +163,7 @@ pub async fn provisioning_callback(
         .insert_header(("Cache-Control", "no-store"))
         .json(CallbackResult {
             cluster_status: ClusterStatus::from_stored(&project.cluster_status),
-            project_id: project.id,
+            project_id: project.id.into(),
             cluster_failure_reason: project.cluster_failure_reason,
             updated_at: utc(project.updated_at),
         }))

@@ -205,7 +205,7 @@ impl OrganizationInvitation {
     fn new(v: InvitationView, now: DateTime<Utc>) -> Self {
         let i = v.invitation;
         Self {
-            id: i.id,
+            id: i.id.into(),
             email: i.email,
             role: i.role.into(),
             invited_by: v.invited_by_name,

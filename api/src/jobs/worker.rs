@@ -101,12 +101,12 @@ impl JobWorker {
                 let Some(job) = jobs::claim(c, &id, &worker, at, lease_until)? else {
                     return Ok(None);
                 };
-                let project = match job.kind.as_str() {
-                    PROVISION_CLUSTER => {
-                        projects::mark_provisioning(c, &job.subject_id, at)?;
-                        project_rows::find(c, &job.subject_id)?
+                let project = match (job.kind.as_str(), job.project_id()) {
+                    (PROVISION_CLUSTER, Some(id)) => {
+                        projects::mark_provisioning(c, &id, at)?;
+                        project_rows::find(c, &id)?
                     }
-                    DELETE_CLUSTER => project_rows::find(c, &job.subject_id)?,
+                    (DELETE_CLUSTER, Some(id)) => project_rows::find(c, &id)?,
                     _ => None,
                 };
                 Ok(Some(Claimed { job, project }))
@@ -184,8 +184,8 @@ impl JobWorker {
             action,
             job_id: job.id.clone(),
             attempt: job.attempts,
-            project_id: project.id.clone(),
-            organization_id: project.organization_id.clone(),
+            project_id: project.id.to_string(),
+            organization_id: project.organization_id.to_string(),
             project_name: project.name.clone(),
             trace,
         };
@@ -305,7 +305,7 @@ impl JobWorker {
         outcome: Option<Settled>,
     ) -> Result<(), DbError> {
         let id = job.id.clone();
-        let subject = job.subject_id.clone();
+        let project_id = job.project_id();
         let worker = self.worker_id.clone();
         let error = error.map(str::to_owned);
         let public_url = self.public_url.clone();
@@ -318,15 +318,14 @@ impl JobWorker {
                     tracing::info!(job_id = %id, "lease lost before the outcome was recorded");
                     return Ok(false);
                 }
-                match outcome {
-                    Some(Settled::Cluster(outcome)) => {
-                        projects::finish(c, &subject, &outcome, &public_url, now)
-                            .map_err(DbError::from)
+                match (outcome, project_id) {
+                    (Some(Settled::Cluster(outcome)), Some(id)) => {
+                        projects::finish(c, &id, &outcome, &public_url, now).map_err(DbError::from)
                     }
-                    Some(Settled::Deletion(outcome)) => {
-                        projects::finish_deletion(c, &subject, &outcome, &public_url, now)
+                    (Some(Settled::Deletion(outcome)), Some(id)) => {
+                        projects::finish_deletion(c, &id, &outcome, &public_url, now)
                     }
-                    None => Ok(false),
+                    _ => Ok(false),
                 }
             })
             .await?;

@@ -300,7 +300,7 @@ pub fn create_in(
         Some(v) if errors.is_empty() => v,
         _ => return Ok(None),
     };
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = OrganizationId::generate();
     organizations::insert(
         conn,
         &NewOrganization {
@@ -407,7 +407,7 @@ pub async fn update(
     state
         .db
         .write(move |conn| {
-            let current = organizations::find_for_member(conn, id.as_str(), &actor.account.id)?
+            let current = organizations::find_for_member(conn, &id, &actor.account.id)?
                 .ok_or(OrganizationError::NotFound)?;
             let manages = current.role.manages_projects();
             if !manages {
@@ -450,7 +450,7 @@ pub async fn update(
             };
             organizations::update(
                 conn,
-                id.as_str(),
+                &id,
                 &organizations::OrganizationChanges {
                     name: &valid.name,
                     address: &valid.address,
@@ -467,7 +467,7 @@ pub async fn update(
             teams::record(
                 conn,
                 Event {
-                    organization_id: id.as_str(),
+                    organization_id: &id,
                     kind: event::ORGANIZATION_UPDATED,
                     actor: Some(&actor),
                     subject_account_id: None,
@@ -477,7 +477,7 @@ pub async fn update(
                     details: Some(serde_json::json!({ "fields": change.fields() })),
                 },
             )?;
-            organizations::find_for_member(conn, id.as_str(), &actor.account.id)?
+            organizations::find_for_member(conn, &id, &actor.account.id)?
                 .ok_or(OrganizationError::NotFound)
         })
         .await
@@ -497,17 +497,17 @@ pub async fn delete(
     state
         .db
         .write(move |conn| {
-            organizations::lock(conn, id.as_str())?;
-            let current = organizations::find_for_member(conn, id.as_str(), &actor.account.id)?
+            organizations::lock(conn, &id)?;
+            let current = organizations::find_for_member(conn, &id, &actor.account.id)?
                 .ok_or(OrganizationError::NotFound)?;
             if current.role != teams::Role::Owner {
                 return Err(OrganizationError::InsufficientRole);
             }
-            let projects = crate::db::models::projects::count_for_organization(conn, id.as_str())?;
+            let projects = crate::db::models::projects::count_for_organization(conn, &id)?;
             if projects > 0 {
                 return Err(OrganizationError::HasProjects(projects));
             }
-            let members = organizations::members(conn, id.as_str())?;
+            let members = organizations::members(conn, &id)?;
             for member in members.iter().filter(|m| m.account_id != actor.account.id) {
                 if let Some(person) = crate::db::models::accounts::find(conn, &member.account_id)? {
                     crate::mail::enqueue(
@@ -526,7 +526,7 @@ pub async fn delete(
                     )?;
                 }
             }
-            organizations::delete(conn, id.as_str())?;
+            organizations::delete(conn, &id)?;
             Ok(())
         })
         .await?;
@@ -545,7 +545,7 @@ pub async fn get(
     state
         .db
         .read(move |conn| {
-            organizations::find_for_member(conn, id.as_str(), &account_id)?
+            organizations::find_for_member(conn, &id, &account_id)?
                 .ok_or(OrganizationError::NotFound)
         })
         .await

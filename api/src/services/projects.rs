@@ -20,15 +20,13 @@ use serde_json::json;
 use crate::db::models::projects::{NewProject, Project, ProjectView, StatusChange};
 use crate::db::models::{accounts, jobs as job_rows, organizations, projects};
 use crate::db::{DbConnection, DbError};
-use crate::domain::AccountId;
 use crate::domain::VatId;
+use crate::domain::{AccountId, OrganizationId};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::jobs::{self, provisioners::webhook::SignatureError};
 use crate::mail::{self, Template};
-use crate::services::organizations::{
-    text, OrganizationId, TextRule, MAX_ADDRESS, MAX_DESCRIPTION,
-};
+use crate::services::organizations::{text, TextRule, MAX_ADDRESS, MAX_DESCRIPTION};
 use crate::services::teams::{self, event, Actor, Event, Role};
 use crate::services::Context;
 
@@ -168,7 +166,7 @@ pub async fn create(
         .db
         .write(move |conn| {
             let Some(membership) =
-                organizations::find_for_member(conn, organization_id.as_str(), &account_id)?
+                organizations::find_for_member(conn, &organization_id, &account_id)?
             else {
                 return Err(ProjectError::NotFound);
             };
@@ -188,7 +186,7 @@ pub async fn create(
             .ok()
             .map(|name| normalize_name(&name));
             if let Some(normalized) = &normalized {
-                if projects::name_taken(conn, organization_id.as_str(), normalized)? {
+                if projects::name_taken(conn, &organization_id, normalized)? {
                     errors.push(name_taken());
                 }
             }
@@ -198,12 +196,12 @@ pub async fn create(
             if !errors.is_empty() {
                 return Err(ProjectError::Invalid(errors));
             }
-            let id = uuid::Uuid::now_v7().to_string();
+            let id = ProjectId::generate();
             projects::insert(
                 conn,
                 &NewProject {
                     id: &id,
-                    organization_id: organization_id.as_str(),
+                    organization_id: &organization_id,
                     name: &valid.name,
                     name_normalized: &normalized,
                     description: &valid.description,
@@ -220,7 +218,7 @@ pub async fn create(
             jobs::schedule(
                 conn,
                 jobs::PROVISION_CLUSTER,
-                &id,
+                id.as_str(),
                 first_run,
                 now,
                 trace.as_ref(),
@@ -256,11 +254,10 @@ pub async fn page(
     state
         .db
         .read(move |conn| {
-            let membership =
-                organizations::find_for_member(conn, organization_id.as_str(), &account_id)?
-                    .ok_or(ProjectError::NotFound)?;
+            let membership = organizations::find_for_member(conn, &organization_id, &account_id)?
+                .ok_or(ProjectError::NotFound)?;
             let role = membership.role;
-            let rows = projects::page(conn, organization_id.as_str(), after.as_deref(), limit)?;
+            let rows = projects::page(conn, &organization_id, after.as_deref(), limit)?;
             Ok((role, rows))
         })
         .await
@@ -278,7 +275,7 @@ pub async fn get(
     state
         .db
         .read(move |conn| {
-            projects::view_for_member(conn, id.as_str(), &account_id)?.ok_or(ProjectError::NotFound)
+            projects::view_for_member(conn, &id, &account_id)?.ok_or(ProjectError::NotFound)
         })
         .await
 }
@@ -294,12 +291,12 @@ pub async fn history(
     state
         .db
         .read(move |conn| {
-            let view = projects::view_for_member(conn, id.as_str(), &account_id)?
-                .ok_or(ProjectError::NotFound)?;
+            let view =
+                projects::view_for_member(conn, &id, &account_id)?.ok_or(ProjectError::NotFound)?;
             if !view.role.reads_projects() {
                 return Err(ProjectError::InsufficientRole);
             }
-            Ok(projects::history(conn, id.as_str())?)
+            Ok(projects::history(conn, &id)?)
         })
         .await
 }
@@ -335,8 +332,7 @@ fn managed(
     id: &ProjectId,
     account_id: &AccountId,
 ) -> Result<ProjectView, ProjectError> {
-    let view =
-        projects::view_for_member(conn, id.as_str(), account_id)?.ok_or(ProjectError::NotFound)?;
+    let view = projects::view_for_member(conn, id, account_id)?.ok_or(ProjectError::NotFound)?;
     if !view.role.manages_projects() {
         return Err(ProjectError::InsufficientRole);
     }
@@ -392,7 +388,7 @@ pub async fn update(
             }
             projects::update(
                 conn,
-                id.as_str(),
+                &id,
                 &projects::ProjectChanges {
                     name: Some(&valid.name),
                     name_normalized: Some(&normalized),
@@ -420,8 +416,7 @@ pub async fn update(
                     })),
                 },
             )?;
-            projects::view_for_member(conn, id.as_str(), &actor.account.id)?
-                .ok_or(ProjectError::NotFound)
+            projects::view_for_member(conn, &id, &actor.account.id)?.ok_or(ProjectError::NotFound)
         })
         .await;
     match result {
@@ -449,7 +444,7 @@ pub async fn request_deletion(
         .db
         .write(move |conn| {
             let view = managed(conn, &id, &actor.account.id)?;
-            if projects::mark_deleting(conn, id.as_str(), &actor.account.id, now)? == 0 {
+            if projects::mark_deleting(conn, &id, &actor.account.id, now)? == 0 {
                 return Ok(view); // already being deleted
             }
             // A provisioning job still queued finds the project `deleting` and stops.
@@ -477,8 +472,7 @@ pub async fn request_deletion(
                     })),
                 },
             )?;
-            projects::view_for_member(conn, id.as_str(), &actor.account.id)?
-                .ok_or(ProjectError::NotFound)
+            projects::view_for_member(conn, &id, &actor.account.id)?.ok_or(ProjectError::NotFound)
         })
         .await?;
     state.jobs_wake.notify_one();
@@ -491,7 +485,7 @@ pub async fn request_deletion(
 /// false (and changes nothing) when the project is not being deleted.
 pub fn finish_deletion(
     conn: &mut DbConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     outcome: &DeletionOutcome,
     public_url: &str,
     now: NaiveDateTime,
@@ -573,7 +567,7 @@ pub fn finish_deletion(
 /// Moves a project that is still `pending` to `provisioning` (a worker started on it).
 pub fn mark_provisioning(
     conn: &mut DbConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     now: NaiveDateTime,
 ) -> crate::db::QueryResult<bool> {
     projects::transition(
@@ -592,7 +586,7 @@ pub fn mark_provisioning(
 /// changes nothing) when the project had already settled or no longer exists.
 pub fn finish(
     conn: &mut DbConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     outcome: &ClusterOutcome,
     public_url: &str,
     now: NaiveDateTime,
@@ -719,34 +713,29 @@ pub async fn report(
     let project = state
         .db
         .write(move |conn| {
-            let project =
-                projects::find(conn, project_id.as_str())?.ok_or(CallbackError::NotFound)?;
+            let project = projects::find(conn, &project_id)?.ok_or(CallbackError::NotFound)?;
             let deleting = project.cluster_status == status::DELETING;
             let settled = match (reported, deleting, reason) {
-                (ReportedStatus::Ready, false, _) => finish(
-                    conn,
-                    project_id.as_str(),
-                    &ClusterOutcome::Ready,
-                    &public_url,
-                    now,
-                )?,
+                (ReportedStatus::Ready, false, _) => {
+                    finish(conn, &project_id, &ClusterOutcome::Ready, &public_url, now)?
+                }
                 (ReportedStatus::Failed, false, Some(reason)) => finish(
                     conn,
-                    project_id.as_str(),
+                    &project_id,
                     &ClusterOutcome::Failed(reason),
                     &public_url,
                     now,
                 )?,
                 (ReportedStatus::Deleted, true, _) => finish_deletion(
                     conn,
-                    project_id.as_str(),
+                    &project_id,
                     &DeletionOutcome::Deleted,
                     &public_url,
                     now,
                 )?,
                 (ReportedStatus::Failed, true, Some(reason)) => finish_deletion(
                     conn,
-                    project_id.as_str(),
+                    &project_id,
                     &DeletionOutcome::Failed(reason),
                     &public_url,
                     now,
@@ -777,7 +766,7 @@ pub async fn report(
                 ),
             };
             job_rows::settle_for_subject(conn, kind, project_id.as_str(), job_status, error, now)?;
-            Ok(projects::find(conn, project_id.as_str())?)
+            Ok(projects::find(conn, &project_id)?)
         })
         .await?;
     match &project {
@@ -804,7 +793,7 @@ pub fn list_etag<'a>(projects: impl IntoIterator<Item = &'a Project>) -> String 
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
     for p in projects {
-        hash.update(p.id.as_bytes());
+        hash.update(p.id.as_str().as_bytes());
         hash.update(p.updated_at.and_utc().timestamp_micros().to_be_bytes());
         hash.update(p.cluster_status.as_bytes());
         hash.update([0]);

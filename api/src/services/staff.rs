@@ -8,7 +8,9 @@ use crate::db::{
     Committed::{self, Done, Refused},
     Db, DbError,
 };
-use crate::domain::{AccountId, AccountRole, AccountType, Email, FullName, PhoneNumber};
+use crate::domain::{
+    AccountId, AccountRole, AccountType, Email, FullName, OrganizationId, PhoneNumber,
+};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::services::invitations;
@@ -170,14 +172,14 @@ pub async fn create_enterprise(
     state: &crate::services::Context,
     req: EnterpriseRequest,
     actor: (AccountId, String),
-) -> Result<(AccountId, String), StaffError> {
+) -> Result<(AccountId, OrganizationId), StaffError> {
     let region = state.settings.default_phone_region.clone();
     let link_base = state.settings.link("/accept-invitation?token=");
     let now = state.clock.now();
     let created = state
         .db
         .write_or_refuse(
-            move |conn| -> Result<Committed<(AccountId, String), StaffError>, StaffError> {
+            move |conn| -> Result<Committed<(AccountId, OrganizationId), StaffError>, StaffError> {
                 let mut errors = Vec::new();
                 let person = parse_person(
                     "",

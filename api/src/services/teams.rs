@@ -33,11 +33,10 @@ use crate::db::models::organizations::{self, MemberRow, MemberView};
 use crate::db::{DbConnection, DbError};
 use crate::domain::Email;
 pub use crate::domain::Role;
-use crate::domain::{AccountId, InvitationId, OpaqueToken};
+use crate::domain::{AccountId, InvitationId, OpaqueToken, OrganizationId};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
-use crate::services::organizations::OrganizationId;
 use crate::services::Context;
 use crate::services::{email_key, throttle, ClientInfo};
 
@@ -116,7 +115,7 @@ pub struct Actor {
 /// The caller's role in the organization; `NotFound` when they are not a member.
 pub fn role_in(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     account_id: &AccountId,
 ) -> Result<Role, TeamError> {
     organizations::member(conn, organization_id, account_id)?
@@ -137,7 +136,7 @@ pub(crate) fn now_of(state: &Context) -> DateTime<Utc> {
 }
 
 pub(crate) struct Event<'a> {
-    pub organization_id: &'a str,
+    pub organization_id: &'a OrganizationId,
     pub kind: &'static str,
     pub actor: Option<&'a Actor>,
     pub subject_account_id: Option<&'a AccountId>,
@@ -200,7 +199,7 @@ fn parse_invitation(
 fn spend_invitation_quota(
     conn: &mut DbConnection,
     limits: &Throttles,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<(), TeamError> {
@@ -255,13 +254,13 @@ fn send_invitation(
 /// or an admin for any role but owner), with its role.
 fn managed_invitation(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     invitation_id: &InvitationId,
     account_id: &AccountId,
 ) -> Result<(OrganizationInvitation, Role), TeamError> {
     let mine = role_in(conn, organization_id, account_id)?;
     require(mine.manages_members())?;
-    let invitation = invitations::find(conn, organization_id, invitation_id.as_str())?
+    let invitation = invitations::find(conn, organization_id, invitation_id)?
         .filter(|i| i.accepted_at.is_none() && i.cancelled_at.is_none())
         .ok_or(TeamError::NotFound)?;
     let role = invitation.role;
@@ -282,7 +281,7 @@ pub async fn invite(
     let at = now.naive_utc();
     let link = state.settings.link("/organization-invitation?token=");
     let limits = state.settings.throttles;
-    let organization_id = organization.as_str().to_owned();
+    let organization_id = organization.clone();
     let view = state
         .db
         .write(move |conn| {
@@ -300,7 +299,7 @@ pub async fn invite(
             }
             spend_invitation_quota(conn, &limits, &organization_id, &address, now)?;
             let token = tokens::new_token();
-            let id = uuid::Uuid::now_v7().to_string();
+            let id = InvitationId::generate();
             invitations::insert(
                 conn,
                 &NewOrganizationInvitation {
@@ -356,7 +355,7 @@ pub async fn invitations(
     account_id: &AccountId,
     organization: &OrganizationId,
 ) -> Result<Vec<InvitationView>, TeamError> {
-    let (account_id, organization_id) = (account_id.to_owned(), organization.as_str().to_owned());
+    let (account_id, organization_id) = (account_id.to_owned(), organization.clone());
     state
         .db
         .read(move |conn| {
@@ -384,8 +383,7 @@ pub async fn resend(
     let at = now.naive_utc();
     let link = state.settings.link("/organization-invitation?token=");
     let limits = state.settings.throttles;
-    let (organization_id, invitation_id) =
-        (organization.as_str().to_owned(), invitation_id.to_owned());
+    let (organization_id, invitation_id) = (organization.clone(), invitation_id.to_owned());
     let view = state
         .db
         .write(move |conn| {
@@ -449,8 +447,7 @@ pub async fn cancel(
     invitation_id: &InvitationId,
 ) -> Result<(), TeamError> {
     let at = now_of(state).naive_utc();
-    let (organization_id, invitation_id) =
-        (organization.as_str().to_owned(), invitation_id.to_owned());
+    let (organization_id, invitation_id) = (organization.clone(), invitation_id.to_owned());
     state
         .db
         .write(move |conn| {
@@ -644,7 +641,7 @@ pub async fn members(
     account_id: &AccountId,
     organization: &OrganizationId,
 ) -> Result<Vec<MemberRow>, TeamError> {
-    let (account_id, organization_id) = (account_id.to_owned(), organization.as_str().to_owned());
+    let (account_id, organization_id) = (account_id.to_owned(), organization.clone());
     state
         .db
         .read(move |conn| {
@@ -672,7 +669,7 @@ pub async fn change_role(
     let now = now_of(state);
     let at = now.naive_utc();
     let console = state.settings.link("/");
-    let (organization_id, member_id) = (organization.as_str().to_owned(), member_id.to_owned());
+    let (organization_id, member_id) = (organization.clone(), member_id.to_owned());
     let (row, changed) = state
         .db
         .write(move |conn| {
@@ -738,7 +735,7 @@ pub async fn remove(
     let now = now_of(state);
     let at = now.naive_utc();
     let console = state.settings.link("/");
-    let (organization_id, member_id) = (organization.as_str().to_owned(), member_id.to_owned());
+    let (organization_id, member_id) = (organization.clone(), member_id.to_owned());
     state
         .db
         .write(move |conn| {
@@ -797,7 +794,7 @@ pub async fn events(
     before: Option<String>,
     limit: i64,
 ) -> Result<Vec<OrganizationEvent>, TeamError> {
-    let (account_id, organization_id) = (account_id.to_owned(), organization.as_str().to_owned());
+    let (account_id, organization_id) = (account_id.to_owned(), organization.clone());
     state
         .db
         .read(move |conn| {

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::jobs;
 use crate::db::DbConnection;
+use crate::domain::ProjectId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = jobs)]
@@ -26,6 +27,13 @@ pub struct Job {
     pub updated_at: NaiveDateTime,
     /// The W3C `traceparent` of the request that queued the job.
     pub traceparent: Option<String>,
+}
+
+impl Job {
+    /// The project a cluster job is about (`subject_id` names an account for an erasure).
+    pub fn project_id(&self) -> Option<ProjectId> {
+        ProjectId::parse(&self.subject_id)
+    }
 }
 
 #[derive(Debug, Insertable)]

@@ -6,13 +6,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::organization_events;
 use crate::db::DbConnection;
-use crate::domain::{AccountId, Role};
+use crate::domain::{AccountId, OrganizationId, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organization_events)]
 pub struct OrganizationEvent {
     pub id: String,
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     pub kind: String,
     pub actor_id: Option<AccountId>,
     pub subject_account_id: Option<AccountId>,
@@ -28,7 +28,7 @@ pub struct OrganizationEvent {
 #[diesel(table_name = organization_events)]
 pub struct NewOrganizationEvent<'a> {
     pub id: &'a str,
-    pub organization_id: &'a str,
+    pub organization_id: &'a OrganizationId,
     pub kind: &'a str,
     pub actor_id: Option<&'a AccountId>,
     pub subject_account_id: Option<&'a AccountId>,
@@ -50,7 +50,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewOrganizationEvent<'_>) -> QueryR
 /// so they order like time).
 pub fn page(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     before: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<OrganizationEvent>> {

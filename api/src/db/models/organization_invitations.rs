@@ -6,13 +6,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, organization_invitations};
 use crate::db::DbConnection;
-use crate::domain::{AccountId, Role};
+use crate::domain::{AccountId, InvitationId, OrganizationId, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organization_invitations)]
 pub struct OrganizationInvitation {
-    pub id: String,
-    pub organization_id: String,
+    pub id: InvitationId,
+    pub organization_id: OrganizationId,
     pub email: String,
     pub role: Role,
     pub token_hash: String,
@@ -28,8 +28,8 @@ pub struct OrganizationInvitation {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = organization_invitations)]
 pub struct NewOrganizationInvitation<'a> {
-    pub id: &'a str,
-    pub organization_id: &'a str,
+    pub id: &'a InvitationId,
+    pub organization_id: &'a OrganizationId,
     pub email: &'a str,
     pub role: Role,
     pub token_hash: &'a str,
@@ -50,7 +50,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewOrganizationInvitation<'_>) -> Q
 /// inviter's name, newest first. Expired ones are included: the list shows them as expired.
 pub fn pending(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
 ) -> QueryResult<Vec<(OrganizationInvitation, Option<String>)>> {
     organization_invitations::table
         .left_join(accounts::table.on(accounts::id.eq(organization_invitations::invited_by)))
@@ -71,7 +71,7 @@ pub fn pending(
 /// The pending invitation of `organization_id` to `email`, if any.
 pub fn pending_for(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     email: &str,
 ) -> QueryResult<Option<OrganizationInvitation>> {
     organization_invitations::table
@@ -86,8 +86,8 @@ pub fn pending_for(
 
 pub fn find(
     conn: &mut DbConnection,
-    organization_id: &str,
-    id: &str,
+    organization_id: &OrganizationId,
+    id: &InvitationId,
 ) -> QueryResult<Option<OrganizationInvitation>> {
     organization_invitations::table
         .filter(organization_invitations::organization_id.eq(organization_id))
@@ -111,7 +111,7 @@ pub fn find_by_hash(
 /// A new token and expiry for a pending invitation (resending it): the old link stops working.
 pub fn renew(
     conn: &mut DbConnection,
-    id: &str,
+    id: &InvitationId,
     token_hash: &str,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
@@ -128,7 +128,11 @@ pub fn renew(
 }
 
 /// 0 when it was no longer pending.
-pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn cancel(
+    conn: &mut DbConnection,
+    id: &InvitationId,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(organization_invitations::table.find(id))
         .filter(organization_invitations::accepted_at.is_null())
         .filter(organization_invitations::cancelled_at.is_null())
@@ -139,7 +143,7 @@ pub fn cancel(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryRes
 /// 0 when another request accepted or cancelled it first.
 pub fn accept(
     conn: &mut DbConnection,
-    id: &str,
+    id: &InvitationId,
     account_id: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {

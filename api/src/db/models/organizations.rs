@@ -6,12 +6,12 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, organization_members, organizations, sales_representatives};
 use crate::db::DbConnection;
-use crate::domain::{AccountId, Role};
+use crate::domain::{AccountId, OrganizationId, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizations)]
 pub struct Organization {
-    pub id: String,
+    pub id: OrganizationId,
     pub name: String,
     pub address: String,
     pub country: String,
@@ -29,7 +29,7 @@ pub struct Organization {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = organizations)]
 pub struct NewOrganization<'a> {
-    pub id: &'a str,
+    pub id: &'a OrganizationId,
     pub name: &'a str,
     pub address: &'a str,
     pub country: &'a str,
@@ -62,7 +62,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewOrganization<'_>) -> QueryResult
 
 pub fn add_member(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     account_id: &AccountId,
     role: Role,
     now: NaiveDateTime,
@@ -150,7 +150,7 @@ pub struct OrganizationChanges<'a> {
 
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &OrganizationId,
     changes: &OrganizationChanges<'_>,
 ) -> QueryResult<usize> {
     diesel::update(organizations::table.find(id))
@@ -160,7 +160,7 @@ pub fn update(
 
 /// Removes an organization with its members, invitations and log (the caller checked that it
 /// has no projects).
-pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+pub fn delete(conn: &mut DbConnection, id: &OrganizationId) -> QueryResult<usize> {
     use crate::db::schema::{organization_events, organization_invitations};
     diesel::delete(organization_events::table.filter(organization_events::organization_id.eq(id)))
         .execute(conn)?;
@@ -178,7 +178,7 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
 /// One organization, only if `account_id` is a member of it.
 pub fn find_for_member(
     conn: &mut DbConnection,
-    id: &str,
+    id: &OrganizationId,
     account_id: &AccountId,
 ) -> QueryResult<Option<MemberView>> {
     organizations::table
@@ -197,7 +197,7 @@ pub fn find_for_member(
 }
 
 /// The name of an organization (for emails).
-pub fn name_of(conn: &mut DbConnection, id: &str) -> QueryResult<Option<String>> {
+pub fn name_of(conn: &mut DbConnection, id: &OrganizationId) -> QueryResult<Option<String>> {
     organizations::table
         .find(id)
         .select(organizations::name)
@@ -216,7 +216,10 @@ pub struct MemberRow {
 }
 
 /// The members of an organization, owners first, then by joining time.
-pub fn members(conn: &mut DbConnection, organization_id: &str) -> QueryResult<Vec<MemberRow>> {
+pub fn members(
+    conn: &mut DbConnection,
+    organization_id: &OrganizationId,
+) -> QueryResult<Vec<MemberRow>> {
     let mut rows: Vec<MemberRow> = organization_members::table
         .inner_join(accounts::table)
         .filter(organization_members::organization_id.eq(organization_id))
@@ -239,7 +242,7 @@ pub fn members(conn: &mut DbConnection, organization_id: &str) -> QueryResult<Ve
 /// One member's row, if `account_id` belongs to the organization.
 pub fn member(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     account_id: &AccountId,
 ) -> QueryResult<Option<MemberRow>> {
     organization_members::table
@@ -259,7 +262,7 @@ pub fn member(
 
 pub fn set_role(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     account_id: &AccountId,
     role: Role,
 ) -> QueryResult<usize> {
@@ -270,14 +273,14 @@ pub fn set_role(
 
 pub fn remove_member(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     account_id: &AccountId,
 ) -> QueryResult<usize> {
     diesel::delete(organization_members::table.find((organization_id, account_id))).execute(conn)
 }
 
 /// How many owners the organization has.
-pub fn owner_count(conn: &mut DbConnection, organization_id: &str) -> QueryResult<i64> {
+pub fn owner_count(conn: &mut DbConnection, organization_id: &OrganizationId) -> QueryResult<i64> {
     organization_members::table
         .filter(organization_members::organization_id.eq(organization_id))
         .filter(organization_members::role.eq(Role::Owner))
@@ -288,7 +291,7 @@ pub fn owner_count(conn: &mut DbConnection, organization_id: &str) -> QueryResul
 /// Takes the organization's write lock for the rest of the transaction (PostgreSQL: the row
 /// lock; SQLite: the write transaction already serializes), so that two changes to its
 /// membership cannot both see "another owner remains".
-pub fn lock(conn: &mut DbConnection, organization_id: &str) -> QueryResult<usize> {
+pub fn lock(conn: &mut DbConnection, organization_id: &OrganizationId) -> QueryResult<usize> {
     diesel::update(organizations::table.find(organization_id))
         .set(organizations::updated_at.eq(organizations::updated_at))
         .execute(conn)

@@ -7,13 +7,13 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, organization_members, project_status_changes, projects};
 use crate::db::DbConnection;
-use crate::domain::{AccountId, Role};
+use crate::domain::{AccountId, OrganizationId, ProjectId, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = projects)]
 pub struct Project {
-    pub id: String,
-    pub organization_id: String,
+    pub id: ProjectId,
+    pub organization_id: OrganizationId,
     pub name: String,
     pub name_normalized: String,
     pub description: String,
@@ -32,8 +32,8 @@ pub struct Project {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = projects)]
 pub struct NewProject<'a> {
-    pub id: &'a str,
-    pub organization_id: &'a str,
+    pub id: &'a ProjectId,
+    pub organization_id: &'a OrganizationId,
     pub name: &'a str,
     pub name_normalized: &'a str,
     pub description: &'a str,
@@ -70,7 +70,7 @@ pub struct StatusChange {
 
 fn record_status(
     conn: &mut DbConnection,
-    project_id: &str,
+    project_id: &ProjectId,
     status: &str,
     reason: Option<&str>,
     at: NaiveDateTime,
@@ -88,7 +88,7 @@ fn record_status(
 }
 
 /// The statuses a project went through, oldest first.
-pub fn history(conn: &mut DbConnection, project_id: &str) -> QueryResult<Vec<StatusChange>> {
+pub fn history(conn: &mut DbConnection, project_id: &ProjectId) -> QueryResult<Vec<StatusChange>> {
     project_status_changes::table
         .filter(project_status_changes::project_id.eq(project_id))
         .order((
@@ -121,7 +121,7 @@ fn to_view((project, role, creator_name): ViewRow) -> ProjectView {
 /// One project with the caller's role, only if `account_id` is a member of its organization.
 pub fn view_for_member(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ProjectId,
     account_id: &AccountId,
 ) -> QueryResult<Option<ProjectView>> {
     projects::table
@@ -146,7 +146,7 @@ pub fn view_for_member(
 /// time-ordered UUIDs), with their creators' names.
 pub fn page(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<(Project, Option<String>)>> {
@@ -165,7 +165,10 @@ pub fn page(
 }
 
 /// How many projects the organization has (including those being deleted).
-pub fn count_for_organization(conn: &mut DbConnection, organization_id: &str) -> QueryResult<i64> {
+pub fn count_for_organization(
+    conn: &mut DbConnection,
+    organization_id: &OrganizationId,
+) -> QueryResult<i64> {
     projects::table
         .filter(projects::organization_id.eq(organization_id))
         .count()
@@ -187,7 +190,7 @@ pub struct ProjectChanges<'a> {
 
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ProjectId,
     changes: &ProjectChanges<'_>,
 ) -> QueryResult<usize> {
     diesel::update(projects::table.find(id))
@@ -199,7 +202,7 @@ pub fn update(
 /// 0 when it already was.
 pub fn mark_deleting(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ProjectId,
     requested_by: &AccountId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -219,7 +222,7 @@ pub fn mark_deleting(
 }
 
 /// Removes a project (its history goes with it).
-pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+pub fn delete(conn: &mut DbConnection, id: &ProjectId) -> QueryResult<usize> {
     diesel::delete(project_status_changes::table.filter(project_status_changes::project_id.eq(id)))
         .execute(conn)?;
     diesel::delete(projects::table.find(id)).execute(conn)
@@ -228,7 +231,7 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
 /// Whether the organization already has a project with this normalized name.
 pub fn name_taken(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     name_normalized: &str,
 ) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
@@ -239,7 +242,7 @@ pub fn name_taken(
     .get_result(conn)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Project>> {
+pub fn find(conn: &mut DbConnection, id: &ProjectId) -> QueryResult<Option<Project>> {
     projects::table
         .find(id)
         .select(Project::as_select())
@@ -250,7 +253,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Project>> {
 /// One project, only if `account_id` is a member of its organization.
 pub fn find_for_member(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ProjectId,
     account_id: &AccountId,
 ) -> QueryResult<Option<Project>> {
     projects::table
@@ -268,7 +271,7 @@ pub fn find_for_member(
 /// The projects of an organization, oldest first.
 pub fn for_organization(
     conn: &mut DbConnection,
-    organization_id: &str,
+    organization_id: &OrganizationId,
 ) -> QueryResult<Vec<Project>> {
     projects::table
         .filter(projects::organization_id.eq(organization_id))
@@ -281,7 +284,7 @@ pub fn for_organization(
 /// `updated_at`; returns 0 when the project was not in one of `from`.
 pub fn transition(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ProjectId,
     from: &[&str],
     to: &str,
     reason: Option<&str>,
