@@ -26,25 +26,41 @@ use tokio::sync::watch;
 use crate::db::models::accounts::Account;
 use crate::db::models::sessions as session_rows;
 use crate::db::DbError;
-use crate::domain::{AccountId, AccountRole};
+use crate::domain::{AccountId, AccountRole, PersonalTokenId, SessionId};
 use crate::error::{ApiError, ProblemCode};
 use crate::services::onboarding::{self, Step};
 use crate::services::personal_tokens;
 use crate::startup::AppState;
 
-/// The caller: an account with a live session.
+/// The caller: an account with a live session, or with a personal access token.
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// The account, as stored now.
     pub account: Account,
-    /// The session the access token belongs to (`pat:<id>` for a personal access token, which
-    /// has no session).
-    pub session_id: String,
-    /// The personal access token the request came with, if it did.
-    pub personal_token: Option<String>,
+    /// What the request authenticated with.
+    pub credential: Credential,
+}
+
+/// What a request authenticated with.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// An access token of this live session.
+    Session(SessionId),
+    /// A personal access token, which has no session.
+    PersonalToken(PersonalTokenId),
 }
 
 impl Caller {
+    /// The caller's session. A personal access token has none: its scopes reach no route that
+    /// asks for one ([`personal_tokens::Scope::for_route`]), so this answers as a route outside
+    /// the token's scopes would.
+    pub fn session_id(&self) -> Result<SessionId, ApiError> {
+        match &self.credential {
+            Credential::Session(id) => Ok(id.clone()),
+            Credential::PersonalToken(_) => Err(ApiError::insufficient_scope(None)),
+        }
+    }
+
     pub fn account_id(&self) -> &AccountId {
         &self.account.id
     }
@@ -225,7 +241,9 @@ async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
     let account_id = AccountId::parse(&claims.sub).ok_or_else(|| {
         ApiError::unauthorized(ProblemCode::InvalidToken, "The access token is not valid.")
     })?;
-    let session_id = claims.sid;
+    let session_id = SessionId::parse(&claims.sid).ok_or_else(|| {
+        ApiError::unauthorized(ProblemCode::InvalidToken, "The access token is not valid.")
+    })?;
     let found = state
         .db
         .read_now(move |conn| {
@@ -262,8 +280,7 @@ async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
     }
     let caller = Caller {
         account: live.account,
-        session_id,
-        personal_token: None,
+        credential: Credential::Session(session_id),
     };
     // 3. The role, for staff routes.
     if matches!(need, Need::Staff) && !caller.is_staff() {
@@ -332,8 +349,7 @@ async fn guard_personal_token(
     }
     Ok(Caller {
         account,
-        session_id: format!("pat:{}", record.id),
-        personal_token: Some(record.id),
+        credential: Credential::PersonalToken(record.id),
     })
 }
 

@@ -123,6 +123,10 @@ id_type! {
     InvitationId;
     /// A personal access token.
     PersonalTokenId;
+    /// A session (the `sid` of its access tokens).
+    SessionId;
+    /// A trusted device.
+    DeviceId;
 }
 
 #[cfg(test)]

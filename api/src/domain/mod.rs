@@ -92,8 +92,8 @@ pub use codes::{ChallengeStep, DeviceCode, MfaCode, OpaqueToken};
 pub use country::{Country, CountryError, PostalCode, PostalCodeError};
 pub use email::{Email, EmailError};
 pub use ids::{
-    AccountId, ChallengeId, InvitationId, NotAnId, OrganizationId, PersonalTokenId, ProjectId,
-    SalesRepresentativeId,
+    AccountId, ChallengeId, DeviceId, InvitationId, NotAnId, OrganizationId, PersonalTokenId,
+    ProjectId, SalesRepresentativeId, SessionId,
 };
 pub use name::{FullName, NameError};
 pub use password::{Password, PasswordPolicy, PasswordRule};

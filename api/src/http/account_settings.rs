@@ -184,10 +184,11 @@ pub async fn request_email_change(
         .into());
     }
     let Onboarded(caller) = caller;
+    let session_id = caller.session_id()?;
     let requested = email_changes::request(
         &state,
         caller.account,
-        caller.session_id,
+        session_id,
         body.new_email,
         body.password,
         body.mfa_code,
@@ -326,7 +327,7 @@ pub async fn export(
     Client(client): Client,
 ) -> Result<HttpResponse, ApiError> {
     let Onboarded(caller) = caller;
-    if !profile::signed_in_recently(&state, caller.session_id).await? {
+    if !profile::signed_in_recently(&state, caller.session_id()?).await? {
         return Err(ProfileError::ReauthenticationRequired.into());
     }
     let document = profile::export(&state, caller.account.id, client).await?;

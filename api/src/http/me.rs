@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::{Caller, Onboarded};
-use crate::domain::{AccountId, AccountType};
+use crate::domain::{AccountId, AccountType, DeviceId};
 use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::accounts::ConsentInput;
 use crate::http::client::Client;
@@ -269,15 +269,15 @@ pub async fn list_devices(
     caller: Onboarded,
 ) -> Result<HttpResponse, ApiError> {
     let (devices, current) =
-        devices::list(&state, caller.account.id.clone(), caller.session_id.clone()).await?;
+        devices::list(&state, caller.account.id.clone(), caller.session_id()?).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(DeviceList {
             items: devices
                 .into_iter()
                 .map(|d| DeviceInfo {
-                    current: current.as_deref() == Some(d.id.as_str()),
-                    id: d.id,
+                    current: current.as_ref() == Some(&d.id),
+                    id: d.id.into(),
                     label: d.label,
                     trusted_at: utc(d.created_at),
                     last_seen_at: utc(d.last_seen_at),
@@ -306,12 +306,9 @@ pub async fn remove_device(
     state: web::Data<AppState>,
     caller: Onboarded,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<DeviceId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    if uuid::Uuid::try_parse(&id).is_err() {
-        return Err(ApiError::not_found());
-    }
     devices::remove(&state, caller.account.id.clone(), id, client).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -191,10 +191,11 @@ pub async fn start_totp(
     {
         return Err(MfaError::ReauthenticationFailed.into());
     }
+    let session_id = auth.0.session_id()?;
     let p = mfa::start_totp(
         &state,
         auth.0.account.id,
-        auth.0.session_id,
+        session_id,
         body.password,
         body.code,
         client,
@@ -244,8 +245,8 @@ pub async fn activate_totp(
     if code.len() > MAX_CODE {
         return Err(MfaError::WrongCode { attempts_left: 0 }.into());
     }
-    let activated =
-        mfa::activate_totp(&state, auth.0.account.id, auth.0.session_id, code, client).await?;
+    let session_id = auth.0.session_id()?;
+    let activated = mfa::activate_totp(&state, auth.0.account.id, session_id, code, client).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TotpActivated {
@@ -285,10 +286,11 @@ pub async fn disable_totp(
     if body.password.len() > MAX_PASSWORD || body.code.len() > MAX_CODE {
         return Err(MfaError::ReauthenticationFailed.into());
     }
+    let session_id = auth.0.session_id()?;
     mfa::disable_totp(
         &state,
         auth.0.account.id,
-        auth.0.session_id,
+        session_id,
         body.password,
         body.code,
         client,

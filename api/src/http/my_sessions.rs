@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::extract::{Onboarded, Staff};
-use crate::domain::AccountId;
+use crate::domain::{AccountId, SessionId};
 use crate::error::{ApiError, Problem};
 use crate::http::client::Client;
 use crate::services::sessions as session_service;
@@ -72,7 +72,8 @@ pub async fn list_sessions(
     caller: Onboarded,
 ) -> Result<HttpResponse, ApiError> {
     let Onboarded(caller) = caller;
-    let items = session_service::list(&state, caller.account.id, caller.session_id).await?;
+    let current = caller.session_id()?;
+    let items = session_service::list(&state, caller.account.id, current).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(SessionList {
@@ -116,12 +117,9 @@ pub async fn end_session(
     state: web::Data<AppState>,
     caller: Onboarded,
     Client(client): Client,
-    path: web::Path<String>,
+    path: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    if uuid::Uuid::try_parse(&id).is_err() {
-        return Err(ApiError::not_found());
-    }
     session_service::end(&state, caller.0.account.id, id, client).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -145,14 +143,9 @@ pub async fn end_other_sessions(
     Client(client): Client,
 ) -> Result<HttpResponse, ApiError> {
     let Onboarded(caller) = caller;
-    let ended = session_service::end_all(
-        &state,
-        caller.account.id,
-        Some(caller.session_id),
-        None,
-        client,
-    )
-    .await?;
+    let current = caller.session_id()?;
+    let ended =
+        session_service::end_all(&state, caller.account.id, Some(current), None, client).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(SessionsEnded { ended }))

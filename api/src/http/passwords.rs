@@ -199,10 +199,11 @@ pub async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let Onboarded(caller) = caller;
+    let session_id = caller.session_id()?;
     passwords::change(
         &state,
         caller.account,
-        caller.session_id,
+        session_id,
         body.current_password,
         body.new_password,
         body.mfa_code,

@@ -74,7 +74,7 @@ impl From<PersonalToken> for PersonalTokenInfo {
     fn from(t: PersonalToken) -> Self {
         Self {
             scopes: t.scopes.split_whitespace().map(str::to_owned).collect(),
-            id: t.id,
+            id: t.id.into(),
             name: t.name,
             created_at: utc(t.created_at),
             expires_at: utc(t.expires_at),
@@ -162,7 +162,7 @@ pub async fn create_token(
         .await
         .map_err(reauthentication_problem)?,
         None => {
-            if !profile::signed_in_recently(&state, caller.session_id.clone()).await? {
+            if !profile::signed_in_recently(&state, caller.session_id()?).await? {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     ProblemCode::ReauthenticationRequired,

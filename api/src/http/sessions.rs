@@ -294,7 +294,7 @@ fn tokens_response(
         refresh_token: refresh_body,
         refresh_token_expires_at: tokens.refresh_expires_at,
         device_token: device_body,
-        session_id: tokens.session_id,
+        session_id: tokens.session_id.into(),
     })
 }
 
@@ -532,7 +532,8 @@ pub async fn sign_out(
     Client(client): Client,
 ) -> Result<HttpResponse, ApiError> {
     refuse_cross_site(&req, &state)?;
-    session_service::sign_out(&state, caller.account.id, caller.session_id, client).await?;
+    let session_id = caller.session_id()?;
+    session_service::sign_out(&state, caller.account.id, session_id, client).await?;
     let mut gone = cookie(&state, REFRESH_COOKIE, String::new(), CookieDuration::ZERO);
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())

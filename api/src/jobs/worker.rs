@@ -131,7 +131,12 @@ impl JobWorker {
             return self.settle(&job, "done", None, None).await;
         }
         if job.kind == crate::services::personal_tokens::EXPIRY_NOTICE {
-            let (subject, now) = (job.subject_id.clone(), self.clock.now());
+            let Some(subject) = crate::domain::PersonalTokenId::parse(&job.subject_id) else {
+                return self
+                    .settle(&job, "failed", Some("not a token id"), None)
+                    .await;
+            };
+            let now = self.clock.now();
             let public_url = self.public_url.clone();
             let sent = self
                 .db

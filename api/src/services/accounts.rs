@@ -3,7 +3,7 @@
 
 use crate::db::models::accounts::{self, Account};
 use crate::db::DbError;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, SessionId};
 use crate::impl_from_diesel;
 use crate::services::Context;
 
@@ -20,7 +20,7 @@ impl_from_diesel!(AccountError);
 pub async fn current(
     state: &Context,
     account_id: AccountId,
-    session_id: String,
+    session_id: SessionId,
 ) -> Result<Account, AccountError> {
     let now = state.clock.now().naive_utc();
     state

@@ -4,7 +4,7 @@
 use crate::db::models::devices::{self, Device};
 use crate::db::models::sessions;
 use crate::db::DbError;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, DeviceId, SessionId};
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
@@ -24,8 +24,8 @@ impl_from_diesel!(DeviceError);
 pub async fn list(
     state: &Context,
     account_id: AccountId,
-    session_id: String,
-) -> Result<(Vec<Device>, Option<String>), DeviceError> {
+    session_id: SessionId,
+) -> Result<(Vec<Device>, Option<DeviceId>), DeviceError> {
     state
         .db
         .read(move |conn| {
@@ -38,7 +38,7 @@ pub async fn list(
 pub async fn remove(
     state: &Context,
     account_id: AccountId,
-    device_id: String,
+    device_id: DeviceId,
     client: ClientInfo,
 ) -> Result<(), DeviceError> {
     let now = state.clock.now();

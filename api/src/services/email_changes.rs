@@ -22,8 +22,8 @@ use crate::db::models::accounts::{self, Account};
 use crate::db::models::email_changes::{self as changes, NewEmailChange};
 use crate::db::models::{password_resets, sessions as session_rows};
 use crate::db::DbError;
-use crate::domain::AccountId;
 use crate::domain::Email;
+use crate::domain::{AccountId, SessionId};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
@@ -89,7 +89,7 @@ fn merge(mut base: serde_json::Value, extra: serde_json::Value) -> serde_json::V
 pub async fn request(
     state: &Context,
     account: Account,
-    session_id: String,
+    session_id: SessionId,
     new_email: String,
     password: String,
     mfa_code: Option<String>,
@@ -232,7 +232,7 @@ pub async fn confirm(
             let ended = session_rows::revoke_all_of_account(
                 conn,
                 &account.id,
-                change.session_id.as_deref(),
+                change.session_id.as_ref(),
                 "email_changed",
                 at,
             )?;

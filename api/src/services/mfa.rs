@@ -32,7 +32,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     DbConnection, DbError,
 };
-use crate::domain::AccountId;
+use crate::domain::{AccountId, SessionId};
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::accounts::{self, AccountError};
@@ -226,7 +226,7 @@ pub fn check_code(
 pub async fn start_totp(
     state: &Context,
     account_id: AccountId,
-    session_id: String,
+    session_id: SessionId,
     password: String,
     code: Option<String>,
     client: ClientInfo,
@@ -337,7 +337,7 @@ fn reauthenticate(
 pub async fn activate_totp(
     state: &Context,
     account_id: AccountId,
-    session_id: String,
+    session_id: SessionId,
     code: String,
     client: ClientInfo,
 ) -> Result<Activated, MfaError> {
@@ -411,7 +411,7 @@ pub async fn activate_totp(
 pub async fn disable_totp(
     state: &Context,
     account_id: AccountId,
-    session_id: String,
+    session_id: SessionId,
     password: String,
     code: String,
     client: ClientInfo,

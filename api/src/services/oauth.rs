@@ -27,7 +27,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     DbConnection, DbError,
 };
-use crate::domain::{AccountId, OpaqueToken};
+use crate::domain::{AccountId, OpaqueToken, SessionId};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
@@ -605,8 +605,8 @@ pub async fn introspect(state: &Context, token: &str) -> Result<Introspection, O
             .await;
     }
     if let Ok(claims) = state.jwt.verify(token, now) {
-        let sid = claims.sid.clone();
-        let Some(sub) = AccountId::parse(&claims.sub) else {
+        let (Some(sid), Some(sub)) = (SessionId::parse(&claims.sid), AccountId::parse(&claims.sub))
+        else {
             return Ok(Introspection::default());
         };
         return state
@@ -652,7 +652,7 @@ pub async fn introspect(state: &Context, token: &str) -> Result<Introspection, O
                 exp: Some(refresh.expires_at.and_utc().timestamp()),
                 iat: Some(refresh.created_at.and_utc().timestamp()),
                 token_type: Some("refresh_token"),
-                session_id: Some(session.id),
+                session_id: Some(session.id.into()),
             })
         })
         .await
@@ -683,7 +683,7 @@ pub async fn revoke(state: &Context, client: &OAuthClient, token: &str) -> Resul
             .await;
     }
     let session = match state.jwt.verify(token, now) {
-        Ok(claims) => Some(claims.sid),
+        Ok(claims) => SessionId::parse(&claims.sid),
         Err(_) => None,
     };
     let client_id = client.client_id.clone();

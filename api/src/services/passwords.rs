@@ -29,7 +29,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     DbConnection, DbError,
 };
-use crate::domain::{Email, Password};
+use crate::domain::{Email, Password, SessionId};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
@@ -393,7 +393,7 @@ pub async fn reauthenticate(
 pub async fn change(
     state: &Context,
     account: Account,
-    session_id: String,
+    session_id: SessionId,
     current_password: String,
     new_password: String,
     mfa_code: Option<String>,

@@ -249,7 +249,7 @@ pub async fn create(
                     format!("an account holds at most {MAX_ACTIVE} active tokens; revoke one first"),
                 )]));
             }
-            let id = uuid::Uuid::now_v7().to_string();
+            let id = PersonalTokenId::generate();
             let scopes = scopes_text(&scopes);
             rows::insert(
                 conn,
@@ -289,7 +289,7 @@ pub async fn create(
             )?;
             let notice_at = expires_at - chrono::Duration::days(NOTICE_DAYS);
             if notice_at > at {
-                crate::jobs::schedule(conn, EXPIRY_NOTICE, &id, notice_at, at, None)?;
+                crate::jobs::schedule(conn, EXPIRY_NOTICE, id.as_str(), notice_at, at, None)?;
             }
             rows::find(conn, &id)?.ok_or(TokenError::NotFound)
         })
@@ -330,10 +330,10 @@ pub async fn revoke(
     state
         .db
         .write(move |conn| {
-            let token = rows::find(conn, id.as_str())?
+            let token = rows::find(conn, &id)?
                 .filter(|t| t.account_id == account_id && t.revoked_at.is_none())
                 .ok_or(TokenError::NotFound)?;
-            rows::revoke(conn, id.as_str(), &account_id, "revoked_by_user", at)?;
+            rows::revoke(conn, &id, &account_id, "revoked_by_user", at)?;
             events::record(
                 conn,
                 &account_id,
@@ -408,7 +408,10 @@ pub async fn authenticate(
     if !usable {
         return Err(UseError::Invalid);
     }
-    if let Some(wait) = state.token_limiter.check(&record.id, Instant::now()) {
+    if let Some(wait) = state
+        .token_limiter
+        .check(record.id.as_str(), Instant::now())
+    {
         return Err(UseError::Throttled(wait));
     }
     let stale = record
@@ -427,7 +430,7 @@ pub async fn authenticate(
 /// The expiry-notice job: emails the holder of a token that expires within a week, once.
 pub fn send_expiry_notice_in(
     conn: &mut DbConnection,
-    token_id: &str,
+    token_id: &PersonalTokenId,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {

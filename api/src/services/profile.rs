@@ -15,7 +15,7 @@ use crate::db::models::{
     devices, email_changes, mfa as mfa_rows, organizations, projects, sessions as session_rows,
 };
 use crate::db::DbError;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, SessionId};
 use crate::domain::{FullName, PhoneNumber};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
@@ -106,7 +106,10 @@ pub async fn update(
 }
 
 /// Whether the session signed in recently enough to export without the password.
-pub async fn signed_in_recently(state: &Context, session_id: String) -> Result<bool, ProfileError> {
+pub async fn signed_in_recently(
+    state: &Context,
+    session_id: SessionId,
+) -> Result<bool, ProfileError> {
     let now = state.clock.now().naive_utc();
     let session = state
         .db

@@ -13,7 +13,7 @@ use crate::db::{
     Committed::{self, Done, Refused},
     DbConnection, DbError,
 };
-use crate::domain::{AccountId, AccountRole, OpaqueToken};
+use crate::domain::{AccountId, AccountRole, DeviceId, OpaqueToken, SessionId};
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};
 use crate::services::ClientInfo;
@@ -26,7 +26,7 @@ pub struct IssuedTokens {
     pub access_expires_at: i64,
     pub refresh_token: String,
     pub refresh_expires_at: DateTime<Utc>,
-    pub session_id: String,
+    pub session_id: SessionId,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,10 +58,10 @@ pub fn start(
     conn: &mut DbConnection,
     state: &Context,
     account_id: &AccountId,
-    device_id: Option<&str>,
+    device_id: Option<&DeviceId>,
     client: &ClientInfo,
     now: DateTime<Utc>,
-) -> Result<(String, String, DateTime<Utc>), DbError> {
+) -> Result<(SessionId, String, DateTime<Utc>), DbError> {
     start_for(conn, state, account_id, device_id, client, None, now)
 }
 
@@ -71,12 +71,12 @@ pub fn start_for(
     conn: &mut DbConnection,
     state: &Context,
     account_id: &AccountId,
-    device_id: Option<&str>,
+    device_id: Option<&DeviceId>,
     client: &ClientInfo,
     grant: Option<Grant<'_>>,
     now: DateTime<Utc>,
-) -> Result<(String, String, DateTime<Utc>), DbError> {
-    let session_id = uuid::Uuid::now_v7().to_string();
+) -> Result<(SessionId, String, DateTime<Utc>), DbError> {
+    let session_id = SessionId::generate();
     let session_expires = now
         + chrono::Duration::from_std(state.settings.session_ttl)
             .unwrap_or(chrono::Duration::days(30));
@@ -111,7 +111,7 @@ pub fn start_for(
 fn new_refresh(
     conn: &mut DbConnection,
     state: &Context,
-    session_id: &str,
+    session_id: &SessionId,
     session_expires: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(String, DateTime<Utc>), DbError> {
@@ -137,14 +137,14 @@ pub fn access_token(
     state: &Context,
     account_id: &AccountId,
     role: AccountRole,
-    session_id: String,
+    session_id: SessionId,
     refresh_token: String,
     refresh_expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<IssuedTokens, TokenError> {
     let (access_token, access_expires_at) = state.jwt.issue(
         account_id,
-        &session_id,
+        session_id.as_str(),
         role.as_str(),
         now,
         state.settings.access_token_ttl,
@@ -209,7 +209,7 @@ pub async fn refresh(
 pub async fn sign_out(
     state: &Context,
     account_id: AccountId,
-    session_id: String,
+    session_id: SessionId,
     client: ClientInfo,
 ) -> Result<(), SessionError> {
     let now = state.clock.now();
@@ -249,7 +249,7 @@ fn utc(at: chrono::NaiveDateTime) -> DateTime<Utc> {
 pub async fn list(
     state: &Context,
     account_id: AccountId,
-    current_session: String,
+    current_session: SessionId,
 ) -> Result<Vec<SessionInfo>, SessionError> {
     let now = state.clock.now().naive_utc();
     let rows = state
@@ -260,7 +260,7 @@ pub async fn list(
         .into_iter()
         .map(|v| SessionInfo {
             current: v.session.id == current_session,
-            id: v.session.id,
+            id: v.session.id.to_string(),
             created_at: utc(v.session.created_at),
             last_used_at: utc(v.session.last_used_at),
             expires_at: utc(v.session.expires_at),
@@ -278,7 +278,7 @@ pub async fn list(
 pub async fn end(
     state: &Context,
     account_id: AccountId,
-    session_id: String,
+    session_id: SessionId,
     client: ClientInfo,
 ) -> Result<(), SessionError> {
     let now = state.clock.now();
@@ -309,7 +309,7 @@ pub async fn end(
 pub async fn end_all(
     state: &Context,
     account_id: AccountId,
-    keep: Option<String>,
+    keep: Option<SessionId>,
     actor_id: Option<AccountId>,
     client: ClientInfo,
 ) -> Result<usize, SessionError> {
@@ -328,7 +328,7 @@ pub async fn end_all(
             let ended = sessions::revoke_all_of_account(
                 conn,
                 &account_id,
-                keep.as_deref(),
+                keep.as_ref(),
                 reason,
                 now.naive_utc(),
             )?;

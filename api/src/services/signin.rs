@@ -29,10 +29,10 @@ use crate::db::{
     Committed::{self, Done, Refused},
     DbConnection, DbError,
 };
-use crate::domain::Email;
 use crate::domain::{
     AccountId, AccountRole, ChallengeId, ChallengeStep, DeviceCode, MfaCode, OpaqueToken,
 };
+use crate::domain::{DeviceId, Email, SessionId};
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};
@@ -390,7 +390,7 @@ enum Step {
     Done {
         account_id: AccountId,
         role: AccountRole,
-        sid: String,
+        sid: SessionId,
         refresh: String,
         expires: DateTime<Utc>,
         device_token: Option<String>,
@@ -653,7 +653,7 @@ fn trust_device(
     client: &ClientInfo,
     public_url: &str,
     now: DateTime<Utc>,
-) -> Result<(String, String), DbError> {
+) -> Result<(DeviceId, String), DbError> {
     let account_id = &account.id;
     if !devices::list_active(conn, account_id)?.is_empty() {
         notices::send(
@@ -666,7 +666,7 @@ fn trust_device(
         )?;
     }
     let device_token = tokens::new_token();
-    let device_id = uuid::Uuid::now_v7().to_string();
+    let device_id = DeviceId::generate();
     devices::insert(
         conn,
         &NewDevice {
@@ -696,7 +696,7 @@ fn trust_device(
 fn mfa_challenge(
     conn: &mut DbConnection,
     account_id: &AccountId,
-    device_id: Option<&str>,
+    device_id: Option<&DeviceId>,
     issue_device_token: bool,
     use_cookies: bool,
     client: &ClientInfo,
@@ -816,7 +816,7 @@ pub async fn verify_mfa_code(
                     (challenge.device_id.clone(), None)
                 };
                 let (sid, refresh, expires) =
-                    sessions::start(conn, &st, &account.id, device_id.as_deref(), &client, now)?;
+                    sessions::start(conn, &st, &account.id, device_id.as_ref(), &client, now)?;
                 Ok(Done((
                     Step::Done {
                         account_id: account.id,

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, consents, sessions};
 use crate::db::DbConnection;
-use crate::domain::{AccountId, AccountRole, AccountType};
+use crate::domain::{AccountId, AccountRole, AccountType, SessionId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
@@ -83,7 +83,7 @@ pub fn insert_unless_taken(conn: &mut DbConnection, new: &NewAccount<'_>) -> Que
 pub fn find_with_live_session(
     conn: &mut DbConnection,
     id: &AccountId,
-    session_id: &str,
+    session_id: &SessionId,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Account>> {
     accounts::table

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::sign_in_challenges;
 use crate::db::DbConnection;
-use crate::domain::{AccountId, ChallengeId, ChallengeStep};
+use crate::domain::{AccountId, ChallengeId, ChallengeStep, DeviceId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sign_in_challenges)]
@@ -17,7 +17,7 @@ pub struct Challenge {
     pub attempts: i32,
     pub sends: i32,
     pub last_sent_at: Option<NaiveDateTime>,
-    pub device_id: Option<String>,
+    pub device_id: Option<DeviceId>,
     pub use_cookies: bool,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
@@ -37,7 +37,7 @@ pub struct NewChallenge<'a> {
     pub code_hash: Option<&'a str>,
     pub sends: i32,
     pub last_sent_at: Option<NaiveDateTime>,
-    pub device_id: Option<&'a str>,
+    pub device_id: Option<&'a DeviceId>,
     pub use_cookies: bool,
     pub client_ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,

@@ -5,12 +5,12 @@ use diesel::prelude::*;
 
 use crate::db::schema::devices;
 use crate::db::DbConnection;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, DeviceId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = devices)]
 pub struct Device {
-    pub id: String,
+    pub id: DeviceId,
     pub account_id: AccountId,
     pub token_hash: String,
     pub label: String,
@@ -23,7 +23,7 @@ pub struct Device {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = devices)]
 pub struct NewDevice<'a> {
-    pub id: &'a str,
+    pub id: &'a DeviceId,
     pub account_id: &'a AccountId,
     pub token_hash: &'a str,
     pub label: &'a str,
@@ -56,7 +56,7 @@ pub fn find_trusted(
 
 pub fn touch(
     conn: &mut DbConnection,
-    id: &str,
+    id: &DeviceId,
     now: NaiveDateTime,
     ip: Option<&str>,
 ) -> QueryResult<usize> {
@@ -79,7 +79,7 @@ pub fn list_active(conn: &mut DbConnection, account_id: &AccountId) -> QueryResu
 pub fn revoke(
     conn: &mut DbConnection,
     account_id: &AccountId,
-    id: &str,
+    id: &DeviceId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(devices::table.find(id))

@@ -5,14 +5,14 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, email_changes};
 use crate::db::DbConnection;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, SessionId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = email_changes)]
 pub struct EmailChange {
     pub id: String,
     pub account_id: AccountId,
-    pub session_id: Option<String>,
+    pub session_id: Option<SessionId>,
     pub old_email: String,
     pub new_email: String,
     pub new_email_normalized: String,
@@ -31,7 +31,7 @@ pub struct EmailChange {
 pub struct NewEmailChange<'a> {
     pub id: &'a str,
     pub account_id: &'a AccountId,
-    pub session_id: Option<&'a str>,
+    pub session_id: Option<&'a SessionId>,
     pub old_email: &'a str,
     pub new_email: &'a str,
     pub new_email_normalized: &'a str,

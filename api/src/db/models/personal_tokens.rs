@@ -7,12 +7,12 @@ use diesel::prelude::*;
 
 use crate::db::schema::{accounts, personal_access_tokens};
 use crate::db::DbConnection;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, PersonalTokenId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = personal_access_tokens)]
 pub struct PersonalToken {
-    pub id: String,
+    pub id: PersonalTokenId,
     pub account_id: AccountId,
     pub name: String,
     pub token_hash: String,
@@ -29,7 +29,7 @@ pub struct PersonalToken {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = personal_access_tokens)]
 pub struct NewPersonalToken<'a> {
-    pub id: &'a str,
+    pub id: &'a PersonalTokenId,
     pub account_id: &'a AccountId,
     pub name: &'a str,
     pub token_hash: &'a str,
@@ -61,7 +61,7 @@ pub fn find_by_hash(
         .optional()
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<PersonalToken>> {
+pub fn find(conn: &mut DbConnection, id: &PersonalTokenId) -> QueryResult<Option<PersonalToken>> {
     personal_access_tokens::table
         .find(id)
         .select(PersonalToken::as_select())
@@ -96,7 +96,7 @@ pub fn all_of(conn: &mut DbConnection, account_id: &AccountId) -> QueryResult<Ve
 /// Revokes one token of the account; 0 when it is not the account's or already revoked.
 pub fn revoke(
     conn: &mut DbConnection,
-    id: &str,
+    id: &PersonalTokenId,
     account_id: &AccountId,
     reason: &str,
     now: NaiveDateTime,
@@ -133,7 +133,7 @@ pub fn revoke_all_of_account(
 /// every request.
 pub fn touch(
     conn: &mut DbConnection,
-    id: &str,
+    id: &PersonalTokenId,
     ip: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -154,7 +154,7 @@ pub fn touch(
 /// Marks the expiry notice sent; 0 when it already was (or the token was revoked).
 pub fn mark_notice_sent(
     conn: &mut DbConnection,
-    id: &str,
+    id: &PersonalTokenId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(personal_access_tokens::table.find(id))

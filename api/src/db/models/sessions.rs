@@ -6,14 +6,14 @@ use diesel::prelude::*;
 use crate::db::models::accounts::Account;
 use crate::db::schema::{accounts, devices, refresh_tokens, sessions};
 use crate::db::DbConnection;
-use crate::domain::AccountId;
+use crate::domain::{AccountId, DeviceId, SessionId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
 pub struct Session {
-    pub id: String,
+    pub id: SessionId,
     pub account_id: AccountId,
-    pub device_id: Option<String>,
+    pub device_id: Option<DeviceId>,
     pub created_at: NaiveDateTime,
     pub last_used_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -30,9 +30,9 @@ pub struct Session {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct NewSession<'a> {
-    pub id: &'a str,
+    pub id: &'a SessionId,
     pub account_id: &'a AccountId,
-    pub device_id: Option<&'a str>,
+    pub device_id: Option<&'a DeviceId>,
     pub created_at: NaiveDateTime,
     pub last_used_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -46,7 +46,7 @@ pub struct NewSession<'a> {
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshToken {
     pub id: String,
-    pub session_id: String,
+    pub session_id: SessionId,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -57,7 +57,7 @@ pub struct RefreshToken {
 #[diesel(table_name = refresh_tokens)]
 pub struct NewRefreshToken<'a> {
     pub id: &'a str,
-    pub session_id: &'a str,
+    pub session_id: &'a SessionId,
     pub token_hash: &'a str,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
@@ -70,7 +70,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewSession<'_>) -> QueryResult<()> 
         .map(|_| ())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Session>> {
+pub fn find(conn: &mut DbConnection, id: &SessionId) -> QueryResult<Option<Session>> {
     sessions::table
         .find(id)
         .select(Session::as_select())
@@ -106,7 +106,7 @@ pub fn use_refresh(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Que
         .execute(conn)
 }
 
-pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn touch(conn: &mut DbConnection, id: &SessionId, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(sessions::table.find(id))
         .set(sessions::last_used_at.eq(now))
         .execute(conn)
@@ -115,7 +115,7 @@ pub fn touch(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResu
 /// Revokes the session (and so every refresh token of its family).
 pub fn revoke(
     conn: &mut DbConnection,
-    id: &str,
+    id: &SessionId,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -131,7 +131,7 @@ pub fn revoke(
 /// Revokes every live session started from a device (when the device is removed).
 pub fn revoke_for_device(
     conn: &mut DbConnection,
-    device_id: &str,
+    device_id: &DeviceId,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -171,7 +171,7 @@ impl Liveness {
 /// The session `id` of `account_id` with its account and device, in one indexed read.
 pub fn liveness(
     conn: &mut DbConnection,
-    id: &str,
+    id: &SessionId,
     account_id: &AccountId,
 ) -> QueryResult<Option<Liveness>> {
     sessions::table
@@ -243,7 +243,7 @@ pub fn list_live(
 /// Revokes one live session of the account; 0 when it has none of that id.
 pub fn revoke_of_account(
     conn: &mut DbConnection,
-    id: &str,
+    id: &SessionId,
     account_id: &AccountId,
     reason: &str,
     now: NaiveDateTime,
@@ -264,7 +264,7 @@ pub fn revoke_of_account(
 pub fn revoke_all_of_account(
     conn: &mut DbConnection,
     account_id: &AccountId,
-    keep: Option<&str>,
+    keep: Option<&SessionId>,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
