@@ -80,31 +80,7 @@ macro_rules! id_type {
             }
         }
 
-        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-        {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, DB>,
-            ) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
-                    self.0.as_str(),
-                    out,
-                )
-            }
-        }
-
-        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-        {
-            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                String::from_sql(bytes).map(Self)
-            }
-        }
+        stored_as_text!($name, |raw: String| Ok(Self(raw)));
     )+};
 }
 
@@ -172,5 +148,31 @@ mod tests {
             "\"0190b6b2-7c3a-7d6e-9f00-123456789012\""
         );
         assert_eq!(id.to_string(), id.as_str());
+    }
+
+    #[test]
+    fn ids_and_stored_words_round_trip_through_the_database() {
+        use diesel::dsl::sql;
+        use diesel::prelude::*;
+        use diesel::sql_types::Text;
+
+        use crate::db::DbConnection;
+        use crate::domain::Role;
+
+        let mut conn =
+            DbConnection::Sqlite(diesel::SqliteConnection::establish(":memory:").unwrap());
+        let id = AccountId::generate();
+        let back: AccountId = diesel::select(id.clone().into_sql::<Text>())
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(back, id);
+        let role: Role = diesel::select(Role::Billing.into_sql::<Text>())
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(role, Role::Billing);
+        // A word the enum does not know is an error, not a default.
+        assert!(diesel::select(sql::<Text>("'king'"))
+            .get_result::<Role>(&mut conn)
+            .is_err());
     }
 }

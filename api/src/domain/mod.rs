@@ -6,6 +6,40 @@
 //! Nothing here does I/O, and the embedded lists (free-mail domains, common passwords) and the phone
 //! metadata are loaded once per process, so parsing is cheap enough for every request.
 
+/// diesel's `ToSql`/`FromSql` as `TEXT` on both databases for a type written as its `as_str()`
+/// and read back with `$read` (a closure from the stored `String` to `Result<Self, String>`).
+macro_rules! stored_as_text {
+    ($name:ty, $read:expr) => {
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let raw = String::from_sql(bytes)?;
+                let read: fn(String) -> Result<Self, String> = $read;
+                read(raw).map_err(Into::into)
+            }
+        }
+    };
+}
+
 /// An enum stored as `TEXT` (a `CHECK` constraint in the schema lists the same words): `as_str`,
 /// `parse`, `ALL`, `Display`, `Serialize` as the word, and diesel's `ToSql`/`FromSql` on both
 /// databases. A word the enum does not know, read from the database, is a deserialization error.
@@ -47,34 +81,9 @@ macro_rules! text_enum {
             }
         }
 
-        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-        {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, DB>,
-            ) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
-                    self.as_str(),
-                    out,
-                )
-            }
-        }
-
-        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-        {
-            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                let raw = String::from_sql(bytes)?;
-                Self::parse(&raw).ok_or_else(|| {
-                    format!(concat!("not a ", stringify!($name), ": {:?}"), raw).into()
-                })
-            }
-        }
+        stored_as_text!($name, |raw: String| {
+            Self::parse(&raw).ok_or_else(|| format!(concat!("not a ", stringify!($name), ": {:?}"), raw))
+        });
     };
 }
 
