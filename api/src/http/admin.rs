@@ -106,7 +106,7 @@ pub async fn publish_legal(
         kind: new.kind.clone(),
         version: new.version.clone(),
     };
-    legal::publish(&state.db, new, now).await?;
+    legal::publish(&state, new, now).await?;
     Ok(HttpResponse::Created().json(published))
 }
 
@@ -293,7 +293,7 @@ pub async fn find_account(
     let normalized = crate::domain::Email::parse(&query.into_inner().email, false)
         .map_err(|_| ApiError::not_found())?
         .normalized();
-    let account = crate::services::staff::find_account(&state.db, normalized)
+    let account = crate::services::staff::find_account(&state, normalized)
         .await
         .map_err(|e| ApiError::internal(&e))?
         .ok_or_else(ApiError::not_found)?;

@@ -376,7 +376,7 @@ pub async fn list_security_events(
     let account_id = caller.account.id.clone();
     let before = query.before;
     let fetch = i64::from(limit) + 1;
-    let items = events::list(&state.db, account_id, before, fetch)
+    let items = events::list(&state, account_id, before, fetch)
         .await
         .map_err(|e| ApiError::internal(&e))?;
     let (items, next_cursor) = crate::http::paginate(items, limit, |e| e.id.clone());

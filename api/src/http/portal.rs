@@ -105,7 +105,7 @@ pub struct LanguageQuery {
 pub async fn get_config(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let s = &state.settings;
     let policy = &s.password_policy;
-    let docs = legal::all_current(&state.db, "en").await?;
+    let docs = legal::all_current(&state, "en").await?;
     let body = PortalConfig {
         portal_name: s.portal_name.clone(),
         profile: s.profile,
@@ -208,7 +208,7 @@ pub async fn list_legal_documents(
     query: Query<LanguageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = language(&req, query.language.as_deref())?;
-    let docs = legal::all_current(&state.db, lang).await?;
+    let docs = legal::all_current(&state, lang).await?;
     Ok(HttpResponse::Ok().json(LegalDocumentList {
         items: docs
             .into_iter()
@@ -249,7 +249,7 @@ pub async fn get_legal_document(
     query: Query<LanguageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = language(&req, query.language.as_deref())?;
-    let d = legal::current(&state.db, &kind, lang).await?;
+    let d = legal::current(&state, &kind, lang).await?;
     Ok(HttpResponse::Ok().json(LegalDocument {
         kind: d.kind,
         version: d.version,

@@ -4,9 +4,9 @@
 
 use crate::db::models::security_events::{self as rows, NewSecurityEvent};
 pub use crate::db::models::security_events::{page, SecurityEvent};
-use crate::db::{Db, DbConnection, DbError, QueryResult};
+use crate::db::{DbConnection, DbError, QueryResult};
 use crate::domain::AccountId;
-use crate::services::ClientInfo;
+use crate::services::{ClientInfo, Context};
 use chrono::{DateTime, Utc};
 
 /// Kinds of event, as stored and as returned by the API.
@@ -88,12 +88,14 @@ impl EventKind {
 /// Up to `limit` of the account's events, newest first, before the cursor `before` (an event
 /// id).
 pub async fn list(
-    db: &Db,
+    state: &Context,
     account_id: AccountId,
     before: Option<String>,
     limit: i64,
 ) -> Result<Vec<SecurityEvent>, DbError> {
-    db.read(move |conn| Ok(page(conn, &account_id, before.as_deref(), limit)?))
+    state
+        .db
+        .read(move |conn| Ok(page(conn, &account_id, before.as_deref(), limit)?))
         .await
 }
 

@@ -110,20 +110,29 @@ pub fn seed_defaults(db: &Db, now: DateTime<Utc>) -> Result<usize, LegalError> {
 }
 
 /// The current version of one kind, in the language asked for (English when missing).
-pub async fn current(db: &Db, kind: &str, language: &str) -> Result<LegalDocument, LegalError> {
+pub async fn current(
+    state: &Context,
+    kind: &str,
+    language: &str,
+) -> Result<LegalDocument, LegalError> {
     if !KINDS.contains(&kind) {
         return Err(LegalError::UnknownKind);
     }
     let kind = kind.to_owned();
     let language = language.to_owned();
-    db.read(move |conn| legal::current(conn, &kind, &language)?.ok_or(LegalError::NotPublished))
+    state
+        .db
+        .read(move |conn| legal::current(conn, &kind, &language)?.ok_or(LegalError::NotPublished))
         .await
 }
 
 /// The current version of every kind that has one.
-pub async fn all_current(db: &Db, language: &str) -> Result<Vec<LegalDocument>, LegalError> {
+pub async fn all_current(
+    state: &Context,
+    language: &str,
+) -> Result<Vec<LegalDocument>, LegalError> {
     let language = language.to_owned();
-    db.read(move |conn| current_in(conn, &language)).await
+    state.db.read(move |conn| current_in(conn, &language)).await
 }
 
 /// Same as [`all_current`] inside an existing unit of work.
@@ -353,8 +362,15 @@ pub enum PublishError {
 impl_from_diesel!(PublishError);
 
 /// Publishes a new version (staff, through the API); see [`publish_in`].
-pub async fn publish(db: &Db, new: NewVersion, now: DateTime<Utc>) -> Result<(), PublishError> {
-    db.write(move |conn| publish_in(conn, &new, now)).await
+pub async fn publish(
+    state: &Context,
+    new: NewVersion,
+    now: DateTime<Utc>,
+) -> Result<(), PublishError> {
+    state
+        .db
+        .write(move |conn| publish_in(conn, &new, now))
+        .await
 }
 
 /// Publishes a new version; every account must accept it again (the onboarding gate re-opens).

@@ -1,6 +1,15 @@
-//! Use cases, one module each. Services take parsed inputs and the application state, hold the
+//! Use cases, one module each. Services take parsed inputs (typed ids, domain types), hold the
 //! rules, run each unit of work in one transaction, and return a `thiserror` enum per area that
 //! `http` maps to problem details. They never see HTTP.
+//!
+//! What a service function takes says where it runs:
+//! - `&Context` ([`context::Context`]): a use case, called by a handler or a worker; it opens
+//!   its own unit of work.
+//! - `&mut DbConnection`: a step that runs inside its caller's unit (see `db`) and never begins
+//!   or commits a transaction; where a use case has both forms, the step is the one named `_in`
+//!   (`legal::publish` and `legal::publish_in`).
+//! - `&Db`: only what runs before there is a `Context` (seeding at start-up, the command line's
+//!   `create-admin`).
 
 pub mod accounts;
 pub mod closure;

@@ -111,7 +111,7 @@ pub async fn sign_up(
     }
 
     // Consent to the current Terms and Privacy versions.
-    let current = legal::all_current(&state.db, "en").await?;
+    let current = legal::all_current(state, "en").await?;
     for kind in ["terms", "privacy"] {
         let Some(doc) = current.iter().find(|d| d.kind == kind) else {
             continue;

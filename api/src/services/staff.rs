@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::error::FieldError;
 use crate::impl_from_diesel;
-use crate::services::invitations;
+use crate::services::{invitations, Context};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
@@ -159,10 +159,12 @@ pub struct EnterpriseRequest {
 
 /// The account with this (normalized) address, for staff looking someone up.
 pub async fn find_account(
-    db: &Db,
+    state: &Context,
     normalized_email: String,
 ) -> Result<Option<accounts::Account>, DbError> {
-    db.read(move |conn| Ok(accounts::find_by_email(conn, &normalized_email)?))
+    state
+        .db
+        .read(move |conn| Ok(accounts::find_by_email(conn, &normalized_email)?))
         .await
 }
 
