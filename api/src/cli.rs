@@ -191,7 +191,9 @@ async fn create_admin(
     let link_base = settings.link("/accept-invitation?token=");
     let now = chrono::Utc::now();
     let id = tokio::task::spawn_blocking(move || {
-        crate::services::staff::create_admin(&db, person, &link_base, now)
+        db.write_blocking(|conn| {
+            crate::services::staff::create_admin_in(conn, &person, &link_base, now)
+        })
     })
     .await?
     .map_err(|e| anyhow::anyhow!("{e}"))?;

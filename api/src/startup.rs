@@ -244,8 +244,11 @@ pub async fn prepare(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
     let migrate_db = db.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         migrate_db.migrate()?;
-        crate::services::legal::seed_defaults(&migrate_db, now)?;
-        crate::services::sales::seed_defaults(&migrate_db, now)?;
+        migrate_db.write_blocking(|conn| -> anyhow::Result<()> {
+            crate::services::legal::seed_defaults_in(conn, now)?;
+            crate::services::sales::seed_defaults_in(conn, now)?;
+            Ok(())
+        })?;
         Ok(())
     })
     .await??;

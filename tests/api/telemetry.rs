@@ -77,13 +77,22 @@ async fn story(backend: Backend) {
         .to_owned();
 
     let exports = collector
-        .wait_until("the webhook call's span, accepted", |r| {
-            // The first export was refused: what counts is what came after it.
-            r.len() > 1
-                && spans(&r[1..])
-                    .iter()
-                    .any(|s| s["spanId"] == call_span.as_str())
-        })
+        .wait_until(
+            "the request's, the attempt's and the call's spans, accepted",
+            |r| {
+                // The first export was refused: what counts is what came after it. Each span is
+                // exported when it ends, and the three end in no fixed order (the attempt after the
+                // call it contains; the request whenever its answer is written), so wait for all.
+                r.len() > 1 && {
+                    let after = spans(&r[1..]);
+                    after.iter().any(|s| s["spanId"] == call_span.as_str())
+                        && after.iter().any(|s| s["name"] == "provision cluster")
+                        && after
+                            .iter()
+                            .any(|s| s["name"] == "POST /v1/organizations/{id}/projects")
+                }
+            },
+        )
         .await;
     for export in &exports {
         assert_eq!(export.path, "/v1/traces");

@@ -462,12 +462,14 @@ impl TestApp {
         .expect("valid person");
         let now = self.clock.now();
         tokio::task::spawn_blocking(move || {
-            portal_api::services::staff::create_admin(
-                &db,
-                person,
-                "http://portal.test/accept-invitation?token=",
-                now,
-            )
+            db.write_blocking(|conn| {
+                portal_api::services::staff::create_admin_in(
+                    conn,
+                    &person,
+                    "http://portal.test/accept-invitation?token=",
+                    now,
+                )
+            })
         })
         .await
         .unwrap()

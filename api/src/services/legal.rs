@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::db::models::legal::{self, LegalDocument, NewLegalDocument};
 use crate::db::{
     Committed::{self, Done, Refused},
-    Db, DbError,
+    DbConnection, DbError,
 };
 use crate::domain::{AccountId, AccountType};
 use crate::impl_from_diesel;
@@ -79,34 +79,33 @@ pub fn split_title(text: &str) -> (&str, &str) {
     }
 }
 
-/// Publishes the shipped documents for every kind that has none yet (first start).
-pub fn seed_defaults(db: &Db, now: DateTime<Utc>) -> Result<usize, LegalError> {
-    db.write_blocking(|conn| {
-        let mut published = 0;
-        for kind in KINDS {
-            if legal::count_kind(conn, kind)? > 0 {
-                continue;
-            }
-            for doc in SHIPPED.iter().filter(|d| d.kind == kind) {
-                let (title, body) = split_title(doc.text);
-                let id = uuid::Uuid::now_v7().to_string();
-                legal::insert(
-                    conn,
-                    &NewLegalDocument {
-                        id: &id,
-                        kind,
-                        version: DEFAULT_VERSION,
-                        language: doc.language,
-                        title,
-                        body,
-                        published_at: now.naive_utc(),
-                    },
-                )?;
-                published += 1;
-            }
+/// Publishes the shipped documents for every kind that has none yet (first start), inside the
+/// caller's unit of work.
+pub fn seed_defaults_in(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, LegalError> {
+    let mut published = 0;
+    for kind in KINDS {
+        if legal::count_kind(conn, kind)? > 0 {
+            continue;
         }
-        Ok(published)
-    })
+        for doc in SHIPPED.iter().filter(|d| d.kind == kind) {
+            let (title, body) = split_title(doc.text);
+            let id = uuid::Uuid::now_v7().to_string();
+            legal::insert(
+                conn,
+                &NewLegalDocument {
+                    id: &id,
+                    kind,
+                    version: DEFAULT_VERSION,
+                    language: doc.language,
+                    title,
+                    body,
+                    published_at: now.naive_utc(),
+                },
+            )?;
+            published += 1;
+        }
+    }
+    Ok(published)
 }
 
 /// The current version of one kind, in the language asked for (English when missing).

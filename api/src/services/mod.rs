@@ -8,8 +8,9 @@
 //! - `&mut DbConnection`: a step that runs inside its caller's unit (see `db`) and never begins
 //!   or commits a transaction; where a use case has both forms, the step is the one named `_in`
 //!   (`legal::publish` and `legal::publish_in`).
-//! - `&Db`: only what runs before there is a `Context` (seeding at start-up, the command line's
-//!   `create-admin`).
+//!
+//! What runs before there is a `Context` (seeding at start-up, the command line's
+//! `create-admin`) opens the unit itself (`Db::write_blocking`) and calls the `_in` step.
 
 pub mod accounts;
 pub mod closure;

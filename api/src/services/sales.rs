@@ -9,7 +9,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use crate::db::models::sales::{
     self, NewSalesRepresentative as NewRow, SalesRepresentative, SalesRepresentativeChanges,
 };
-use crate::db::{Db, DbError};
+use crate::db::{DbConnection, DbError};
 use crate::domain::{Email, FullName};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
@@ -111,29 +111,28 @@ pub enum SalesError {
 }
 impl_from_diesel!(SalesError);
 
-/// Publishes the default representatives when there are none (first start).
-pub fn seed_defaults(db: &Db, now: DateTime<Utc>) -> Result<usize, SalesError> {
+/// Publishes the default representatives when there are none (first start), inside the caller's
+/// unit of work.
+pub fn seed_defaults_in(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, SalesError> {
     let now = now.naive_utc().trunc_subsecs(6);
-    db.write_blocking(|conn| {
-        if sales::count(conn)? > 0 {
-            return Ok(0);
-        }
-        for (name, email) in DEFAULTS {
-            let id = uuid::Uuid::now_v7().to_string();
-            sales::insert(
-                conn,
-                &NewRow {
-                    id: &id,
-                    name,
-                    email,
-                    active: true,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-        }
-        Ok(DEFAULTS.len())
-    })
+    if sales::count(conn)? > 0 {
+        return Ok(0);
+    }
+    for (name, email) in DEFAULTS {
+        let id = uuid::Uuid::now_v7().to_string();
+        sales::insert(
+            conn,
+            &NewRow {
+                id: &id,
+                name,
+                email,
+                active: true,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+    }
+    Ok(DEFAULTS.len())
 }
 
 /// The representatives people can choose, by name.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::db::models::accounts::{self, NewAccount};
 use crate::db::{
     Committed::{self, Done, Refused},
-    Db, DbError,
+    DbError,
 };
 use crate::domain::{
     AccountId, AccountRole, AccountType, Email, FullName, OrganizationId, PhoneNumber,
@@ -133,19 +133,17 @@ pub fn insert_invited_account(
     accounts::find(conn, &id)?.ok_or(StaffError::Database(DbError::missing_row()))
 }
 
-/// Creates a staff account (role `admin`) and emails it an invitation to set its password.
-pub fn create_admin(
-    db: &Db,
-    person: PersonInput,
+/// Creates a staff account (role `admin`) and emails it an invitation to set its password,
+/// inside the caller's unit of work (the command line's `create-admin`).
+pub fn create_admin_in(
+    conn: &mut crate::db::DbConnection,
+    person: &PersonInput,
     link_base: &str,
     now: DateTime<Utc>,
 ) -> Result<AccountId, StaffError> {
-    db.write_blocking(|conn| {
-        let account =
-            insert_invited_account(conn, &person, AccountType::Sme, AccountRole::Admin, now)?;
-        invitations::invite_in(conn, &account, None, None, link_base, now)?;
-        Ok(account.id)
-    })
+    let account = insert_invited_account(conn, person, AccountType::Sme, AccountRole::Admin, now)?;
+    invitations::invite_in(conn, &account, None, None, link_base, now)?;
+    Ok(account.id)
 }
 
 /// What staff submit to create an Enterprise account with its organization.
