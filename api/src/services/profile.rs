@@ -15,8 +15,7 @@ use crate::db::models::{
     devices, email_changes, mfa as mfa_rows, organizations, projects, sessions as session_rows,
 };
 use crate::db::DbError;
-use crate::domain::{AccountId, SessionId};
-use crate::domain::{FullName, PhoneNumber};
+use crate::domain::{AccountId, FullName, PhoneNumber, SessionId};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::services::events::{self, EventKind};

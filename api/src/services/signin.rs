@@ -30,9 +30,9 @@ use crate::db::{
     DbConnection, DbError,
 };
 use crate::domain::{
-    AccountId, AccountRole, ChallengeId, ChallengeStep, DeviceCode, MfaCode, OpaqueToken,
+    AccountId, AccountRole, ChallengeId, ChallengeStep, DeviceCode, DeviceId, Email, MfaCode,
+    OpaqueToken, SessionId,
 };
-use crate::domain::{DeviceId, Email, SessionId};
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
 use crate::services::events::{self, EventKind};

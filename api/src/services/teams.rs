@@ -31,9 +31,8 @@ use crate::db::models::organization_invitations::{
 };
 use crate::db::models::organizations::{self, MemberRow, MemberView};
 use crate::db::{DbConnection, DbError};
-use crate::domain::Email;
 pub use crate::domain::Role;
-use crate::domain::{AccountId, InvitationId, OpaqueToken, OrganizationId};
+use crate::domain::{AccountId, Email, InvitationId, OpaqueToken, OrganizationId};
 use crate::error::FieldError;
 use crate::impl_from_diesel;
 use crate::mail::{self, Template};
