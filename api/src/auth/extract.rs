@@ -237,13 +237,15 @@ async fn guard(req: &HttpRequest, need: Need) -> Result<Caller, ApiError> {
     // 2. The session is live (and 4., the onboarding steps, read in the same trip when needed).
     let now = state.clock.now();
     let with_steps = !matches!(need, Need::Session);
-    // The subject of a token this service signed is always an account id.
-    let account_id = AccountId::parse(&claims.sub).ok_or_else(|| {
-        ApiError::unauthorized(ProblemCode::InvalidToken, "The access token is not valid.")
-    })?;
-    let session_id = SessionId::parse(&claims.sid).ok_or_else(|| {
-        ApiError::unauthorized(ProblemCode::InvalidToken, "The access token is not valid.")
-    })?;
+    // A token this service signed always names an account and a session.
+    let (Some(account_id), Some(session_id)) =
+        (AccountId::parse(&claims.sub), SessionId::parse(&claims.sid))
+    else {
+        return Err(ApiError::unauthorized(
+            ProblemCode::InvalidToken,
+            "The access token is not valid.",
+        ));
+    };
     let found = state
         .db
         .read_now(move |conn| {

@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::db::models::jobs::{self, Job};
 use crate::db::models::projects::{self as project_rows, Project};
 use crate::db::{Db, DbError};
+use crate::domain::{AccountId, PersonalTokenId, ProjectId};
 use crate::services::projects::{self, status, ClusterOutcome, DeletionOutcome};
 use crate::telemetry::otlp::{Span, SpanKind};
 
@@ -101,7 +102,7 @@ impl JobWorker {
                 let Some(job) = jobs::claim(c, &id, &worker, at, lease_until)? else {
                     return Ok(None);
                 };
-                let project = match (job.kind.as_str(), job.project_id()) {
+                let project = match (job.kind.as_str(), job.subject::<ProjectId>()) {
                     (PROVISION_CLUSTER, Some(id)) => {
                         projects::mark_provisioning(c, &id, at)?;
                         project_rows::find(c, &id)?
@@ -117,7 +118,7 @@ impl JobWorker {
     async fn execute(&self, claimed: Claimed) -> Result<(), DbError> {
         let Claimed { job, project } = claimed;
         if job.kind == crate::services::closure::ERASE_ACCOUNT {
-            let Some(subject) = crate::domain::AccountId::parse(&job.subject_id) else {
+            let Some(subject) = job.subject::<AccountId>() else {
                 return self
                     .settle(&job, "failed", Some("not an account id"), None)
                     .await;
@@ -131,7 +132,7 @@ impl JobWorker {
             return self.settle(&job, "done", None, None).await;
         }
         if job.kind == crate::services::personal_tokens::EXPIRY_NOTICE {
-            let Some(subject) = crate::domain::PersonalTokenId::parse(&job.subject_id) else {
+            let Some(subject) = job.subject::<PersonalTokenId>() else {
                 return self
                     .settle(&job, "failed", Some("not a token id"), None)
                     .await;
@@ -310,7 +311,7 @@ impl JobWorker {
         outcome: Option<Settled>,
     ) -> Result<(), DbError> {
         let id = job.id.clone();
-        let project_id = job.project_id();
+        let project_id = job.subject::<ProjectId>();
         let worker = self.worker_id.clone();
         let error = error.map(str::to_owned);
         let public_url = self.public_url.clone();

@@ -9,7 +9,6 @@ use diesel::prelude::*;
 
 use crate::db::schema::jobs;
 use crate::db::DbConnection;
-use crate::domain::ProjectId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = jobs)]
@@ -30,9 +29,11 @@ pub struct Job {
 }
 
 impl Job {
-    /// The project a cluster job is about (`subject_id` names an account for an erasure).
-    pub fn project_id(&self) -> Option<ProjectId> {
-        ProjectId::parse(&self.subject_id)
+    /// What the job is about, as the id type its kind names (a project for a cluster job, an
+    /// account for an erasure, a token for an expiry notice); `None` when the stored subject is
+    /// not one.
+    pub fn subject<T: std::str::FromStr>(&self) -> Option<T> {
+        self.subject_id.parse().ok()
     }
 }
 
