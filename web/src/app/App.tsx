@@ -54,8 +54,9 @@ function SignedOutOnly() {
   const location = useLocation();
   if (status === 'loading') return <Spinner label={t('app.loading')} />;
   if (status === 'signedIn') {
-    // Signing in to reach a page (`/device?user_code=…`, `/account#tokens`): that page, not the
-    // start page, whichever of this and the sign-in page's own navigation comes last.
+    // Already signed in (another tab signed in, the back button): the page the sign-in was meant to
+    // reach (`/device?user_code=…`, `/account#tokens`), else the start page. A sign-in completed
+    // here does not pass this way: `completeSignIn` moves on in the same render.
     const from = (location.state as { from?: unknown } | null)?.from;
     const back = typeof from === 'string' && from.startsWith('/') && !from.startsWith('//') ? from : '/';
     return <Navigate to={back} replace />;

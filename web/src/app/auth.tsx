@@ -5,7 +5,7 @@
 // stays in memory (api/session.ts). Where to go after signing in is the API's call: GET
 // /v1/me/onboarding, or the `next_step` of an `onboarding_incomplete` refusal.
 
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, startTransition, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { api, onOnboardingIncomplete, session, type Schemas } from '../api/client';
 import { fetchOnboarding, routeForStep, type OnboardingState } from '../api/onboarding';
@@ -23,8 +23,13 @@ interface AuthValue {
   status: Status;
   me: Me | null;
   onboarding: OnboardingState | null;
-  /** Stores the tokens of a completed sign-in and loads the account. */
-  completeSignIn: (tokens: Tokens) => Promise<void>;
+  /**
+   * Stores the tokens of a completed sign-in, loads the account and goes on with the journey
+   * (`from`, else the project list, unless a step or an invitation comes first) in the same
+   * render as the person becomes signed in: nothing navigates after a later network answer, so
+   * a click made once the next page shows is never undone.
+   */
+  completeSignIn: (tokens: Tokens, from?: string) => Promise<void>;
   /** Ends the session on the server and here, then shows the sign-in page (with `signIn` as its state). */
   signOut: (signIn?: { email?: string; from?: string }) => Promise<void>;
   /**
@@ -112,14 +117,18 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const completeSignIn = useCallback(
-    async (tokens: Tokens) => {
+    async (tokens: Tokens, from?: string) => {
       signingOut.current = false;
       setEndedReason(null);
       session.set({ accessToken: tokens.access_token, expiresIn: tokens.expires_in });
-      await Promise.all([reloadMe(), reloadOnboarding()]);
-      setStatus('signedIn');
+      const [, state] = await Promise.all([reloadMe(), reloadOnboarding()]);
+      // One batch: the sign-in page never renders signed in, so its own redirect does not race this.
+      startTransition(() => {
+        setStatus('signedIn');
+        navigate(nextRoute(state, loadPendingInvitation(), from ?? paths.projects), { replace: true });
+      });
     },
-    [reloadMe, reloadOnboarding],
+    [navigate, reloadMe, reloadOnboarding],
   );
 
   const signOut = useCallback(async (signIn?: { email?: string; from?: string }) => {

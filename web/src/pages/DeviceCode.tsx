@@ -46,7 +46,7 @@ function DeviceCodeForm({ challenge, from }: { challenge: SignInChallenge; from?
   const { t } = useI18n();
   const config = useConfig();
   const navigate = useNavigate();
-  const { completeSignIn, continueJourney } = useAuth();
+  const { completeSignIn } = useAuth();
   const [notice, setNotice] = useState<string | null>(null);
   const [ended, setEnded] = useState(false);
   const { left, start } = useCountdown(60);
@@ -65,8 +65,7 @@ function DeviceCodeForm({ challenge, from }: { challenge: SignInChallenge; from?
     const data = result.data as Record<string, unknown> | undefined;
     if (data && 'access_token' in data) {
       clearChallenge();
-      await completeSignIn(result.data as Parameters<typeof completeSignIn>[0]);
-      await continueJourney(from);
+      await completeSignIn(result.data as Parameters<typeof completeSignIn>[0], from);
       return;
     }
     if (data && 'challenge_id' in data) {

@@ -22,7 +22,7 @@ export function MfaCodePage() {
 
 function MfaCodeForm({ challenge, from }: { challenge: SignInChallenge; from?: string }) {
   const { t } = useI18n();
-  const { completeSignIn, continueJourney } = useAuth();
+  const { completeSignIn } = useAuth();
   const [useRecovery, setUseRecovery] = useState(false);
   const [recovery, setRecovery] = useState('');
   const [ended, setEnded] = useState(false);
@@ -36,8 +36,7 @@ function MfaCodeForm({ challenge, from }: { challenge: SignInChallenge; from?: s
       );
       if (result.data) {
         clearChallenge();
-        await completeSignIn(result.data);
-        await continueJourney(from);
+        await completeSignIn(result.data, from);
         return;
       }
       if (result.network) {

@@ -21,7 +21,7 @@ export function SignInPage() {
   const config = useConfig();
   const navigate = useNavigate();
   const location = useLocation();
-  const { completeSignIn, continueJourney, endedReason } = useAuth();
+  const { completeSignIn, endedReason } = useAuth();
   const initialEmail = (location.state as { email?: string } | null)?.email ?? '';
   const from = (location.state as { from?: string } | null)?.from;
   // Signed up from an organization invitation: the address is verified already.
@@ -62,9 +62,8 @@ export function SignInPage() {
     const status = result.response?.status;
     if (status === 200 && result.data && 'access_token' in result.data) {
       form.clear();
-      await completeSignIn(result.data);
+      await completeSignIn(result.data, from);
       setBusy(false);
-      await continueJourney(from);
       return;
     }
     setBusy(false);
