@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::models::accounts::Account;
 use crate::db::schema::{accounts, devices, refresh_tokens, sessions};
-use crate::db::DbConnection;
+use crate::db::{on_backend, DbConnection};
 use crate::domain::{AccountId, DeviceId, SessionId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -174,7 +174,8 @@ pub fn liveness(
     id: &SessionId,
     account_id: &AccountId,
 ) -> QueryResult<Option<Liveness>> {
-    sessions::table
+    // Every authenticated request runs this: prepared once per connection (see `on_backend!`).
+    on_backend!(conn, |c| sessions::table
         .inner_join(accounts::table)
         .left_join(devices::table.on(sessions::device_id.eq(devices::id.nullable())))
         .filter(sessions::id.eq(id))
@@ -192,19 +193,19 @@ pub fn liveness(
             NaiveDateTime,
             Option<NaiveDateTime>,
             Option<String>,
-        )>(conn)
-        .optional()
-        .map(|row| {
-            row.map(
-                |(account, revoked_at, expires_at, device_revoked_at, scopes)| Liveness {
-                    account,
-                    revoked_at,
-                    expires_at,
-                    device_revoked_at,
-                    scopes,
-                },
-            )
-        })
+        )>(c))
+    .optional()
+    .map(|row| {
+        row.map(
+            |(account, revoked_at, expires_at, device_revoked_at, scopes)| Liveness {
+                account,
+                revoked_at,
+                expires_at,
+                device_revoked_at,
+                scopes,
+            },
+        )
+    })
 }
 
 /// A live session as listed to its account.
