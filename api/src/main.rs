@@ -8,6 +8,7 @@ use portal_api::config::Settings;
 
 fn main() -> ExitCode {
     portal_api::memory::tune_allocator();
+    portal_api::memory::tune_sqlite();
     let cli = Cli::parse();
     if let Some(code) = cli::run_without_settings(cli.command.as_ref()) {
         return code;

@@ -234,6 +234,9 @@ impl TestApp {
         owns_data: bool,
         overrides: Vec<(String, String)>,
     ) -> TestApp {
+        // As `main` does, before this process opens its first connection (every connection a
+        // test opens comes after a server's start).
+        portal_api::memory::tune_sqlite();
         let mut values = base_settings(&data_dir, &database_url, &mail.url());
         for (k, v) in &overrides {
             values.insert(k.clone(), v.clone());
