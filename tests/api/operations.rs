@@ -9,7 +9,8 @@ both_backends!(
     |app: TestApp| async move {
         let res = app.get("/v1/config").await;
         let made = res.headers()["x-request-id"].to_str().unwrap().to_owned();
-        assert!(uuid::Uuid::try_parse(&made).is_ok(), "{made}");
+        let parsed = uuid::Uuid::try_parse(&made).unwrap_or_else(|_| panic!("{made}"));
+        assert_eq!(parsed.get_version_num(), 7, "time-ordered: {made}");
         let again = app.get("/v1/config").await.headers()["x-request-id"]
             .to_str()
             .unwrap()

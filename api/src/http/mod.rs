@@ -80,6 +80,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn routes(cfg: &mut ServiceConfig<'_>) {
     cfg.service(
         scope::scope("/v1")
+            // Tried in this order, and each route with a path parameter costs a regex match: the
+            // route every client calls most comes first.
+            .service(me::get_me)
             .service(portal::get_config)
             .service(portal::list_legal_documents)
             .service(portal::get_legal_document)
@@ -96,7 +99,6 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .service(passwords::request_reset)
             .service(passwords::confirm_reset)
             .service(passwords::change_password)
-            .service(me::get_me)
             .service(account_settings::update_profile)
             .service(account_settings::request_email_change)
             .service(account_settings::confirm_email_change)
