@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::db::schema::throttles;
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = throttles)]
 pub struct Throttle {
     pub key: String,
@@ -24,29 +24,38 @@ pub fn find(conn: &mut DbConnection, key: &str) -> QueryResult<Option<Throttle>>
 }
 
 /// Makes sure the key has a row and locks it until the end of the transaction, so concurrent
-/// hits on one key are counted one after the other on PostgreSQL (SQLite serializes writes).
+/// hits on one key are counted one after the other.
+///
+/// On PostgreSQL this is one upsert that takes the row lock and returns the row: it either
+/// inserts or updates even when another transaction deletes the row meanwhile (a successful
+/// sign-in clears its counter), where an insert-if-missing followed by a read could find the
+/// row gone and fail the request. SQLite runs one writer at a time, so its three steps cannot
+/// be interleaved.
 pub fn lock(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> QueryResult<Throttle> {
     use diesel::sql_types::{Text, Timestamp};
-    let insert = match conn {
-        DbConnection::Sqlite(_) => {
-            "INSERT INTO throttles (key, hits, window_started_at) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING"
-        }
-        DbConnection::Postgres(_) => {
-            "INSERT INTO throttles (key, hits, window_started_at) VALUES ($1, 0, $2) ON CONFLICT (key) DO NOTHING"
-        }
-    };
-    diesel::sql_query(insert)
+    match conn {
+        DbConnection::Postgres(c) => diesel::sql_query(
+            "INSERT INTO throttles (key, hits, window_started_at) VALUES ($1, 0, $2) \
+             ON CONFLICT (key) DO UPDATE SET hits = throttles.hits \
+             RETURNING key, hits, window_started_at, blocked_until",
+        )
         .bind::<Text, _>(key)
         .bind::<Timestamp, _>(now)
-        .execute(conn)?;
-    // A no-op update takes the row lock.
-    diesel::update(throttles::table.find(key))
-        .set(throttles::hits.eq(throttles::hits))
-        .execute(conn)?;
-    throttles::table
-        .find(key)
-        .select(Throttle::as_select())
-        .first(conn)
+        .get_result(c),
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query(
+                "INSERT INTO throttles (key, hits, window_started_at) VALUES (?, 0, ?) \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind::<Text, _>(key)
+            .bind::<Timestamp, _>(now)
+            .execute(c)?;
+            throttles::table
+                .find(key)
+                .select(Throttle::as_select())
+                .first(c)
+        }
+    }
 }
 
 /// Writes the counter of a row taken with [`lock`].
