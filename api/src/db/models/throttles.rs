@@ -29,7 +29,7 @@ pub fn find(conn: &mut DbConnection, key: &str) -> QueryResult<Option<Throttle>>
 /// On PostgreSQL this is one upsert that takes the row lock and returns the row: it either
 /// inserts or updates even when another transaction deletes the row meanwhile (a successful
 /// sign-in clears its counter), where an insert-if-missing followed by a read could find the
-/// row gone and fail the request. SQLite runs one writer at a time, so its three steps cannot
+/// row gone and fail the request. SQLite runs one writer at a time, so its two steps cannot
 /// be interleaved.
 pub fn lock(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> QueryResult<Throttle> {
     use diesel::sql_types::{Text, Timestamp};
