@@ -85,6 +85,13 @@ pub fn release_free_memory() {
 /// first requests after a release take a few milliseconds longer; a release happens at start
 /// and when the hashing threads have been idle for 2 s). Pages shared with another process,
 /// and every writable mapping, are left alone.
+///
+/// The same mappings are then marked for random access (`MADV_RANDOM`): a page of code that
+/// runs again is read back alone, instead of with the 128 KiB around it that the kernel's
+/// read-around would bring in and map. Code a request runs is scattered over the program, so
+/// read-around mostly fills memory with code nothing runs: under a sign-in load the program's
+/// resident pages went from 8.9 MB to 7.6 MB with it (`bench/run`'s memory under load, the
+/// argon2 blocks aside), for about 2 ms more on the first request after a release.
 pub fn release_code() {
     #[cfg(target_os = "linux")]
     {
@@ -99,10 +106,13 @@ pub fn release_code() {
         };
         for (start, end) in read_only_mappings_of(&maps, exe) {
             // SAFETY: the range is one of this process's own file mappings, read-only and
-            // private; MADV_PAGEOUT changes no contents (a reclaimed page is read back from the
-            // file on the next access). Errors (an old kernel) are ignored.
+            // private; MADV_PAGEOUT and MADV_RANDOM change no contents (a reclaimed page is read
+            // back from the file on the next access) and only advise the kernel. Errors (an old
+            // kernel) are ignored.
             unsafe {
-                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_PAGEOUT);
+                let at = start as *mut libc::c_void;
+                libc::madvise(at, end - start, libc::MADV_PAGEOUT);
+                libc::madvise(at, end - start, libc::MADV_RANDOM);
             }
         }
     }
@@ -206,5 +216,28 @@ mod tests {
         // The code that runs next is read back on demand.
         let sum: u64 = (1..=1000).sum();
         assert_eq!(sum, 500_500);
+        // And one page at a time: every read-only mapping of the program is marked random
+        // access ("rr" among its VmFlags).
+        let exe = std::fs::read_link("/proc/self/exe").unwrap();
+        let exe = exe.to_str().unwrap();
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let mut marked = 0;
+        let mut ours = false;
+        for line in smaps.lines() {
+            let first = line.split_whitespace().next().unwrap_or("");
+            if first.split_once('-').is_some_and(|(a, b)| {
+                u64::from_str_radix(a, 16).is_ok() && u64::from_str_radix(b, 16).is_ok()
+            }) {
+                // A mapping's first line: is it one that release_code marks?
+                ours = !read_only_mappings_of(line, exe).is_empty();
+            } else if ours && line.starts_with("VmFlags:") {
+                assert!(line.split_whitespace().any(|f| f == "rr"), "{line}");
+                marked += 1;
+            }
+        }
+        assert!(
+            marked > 0,
+            "no read-only mapping of {exe} in /proc/self/smaps"
+        );
     }
 }
