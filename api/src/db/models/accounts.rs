@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{accounts, consents, sessions};
+use crate::db::timestamp::{MaybeTs, Ts};
 use crate::db::DbConnection;
 use crate::domain::{AccountId, AccountRole, AccountType, SessionId};
 
@@ -19,12 +20,17 @@ pub struct Account {
     pub account_type: AccountType,
     pub role: AccountRole,
     pub locale: String,
+    #[diesel(deserialize_as = MaybeTs)]
     pub email_verified_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = Ts)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Ts)]
     pub updated_at: NaiveDateTime,
     /// Closed (by the person or by staff): nothing works until it is restored.
+    #[diesel(deserialize_as = MaybeTs)]
     pub closed_at: Option<NaiveDateTime>,
     /// The personal data was erased after the grace period.
+    #[diesel(deserialize_as = MaybeTs)]
     pub erased_at: Option<NaiveDateTime>,
 }
 

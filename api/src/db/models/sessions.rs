@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::models::accounts::Account;
 use crate::db::schema::{accounts, devices, refresh_tokens, sessions};
+use crate::db::timestamp::Ts;
 use crate::db::{on_backend, DbConnection};
 use crate::domain::{AccountId, DeviceId, SessionId};
 
@@ -187,21 +188,15 @@ pub fn liveness(
             devices::revoked_at.nullable(),
             sessions::scopes,
         ))
-        .first::<(
-            Account,
-            Option<NaiveDateTime>,
-            NaiveDateTime,
-            Option<NaiveDateTime>,
-            Option<String>,
-        )>(c))
+        .first::<(Account, Option<Ts>, Ts, Option<Ts>, Option<String>)>(c))
     .optional()
     .map(|row| {
         row.map(
             |(account, revoked_at, expires_at, device_revoked_at, scopes)| Liveness {
                 account,
-                revoked_at,
-                expires_at,
-                device_revoked_at,
+                revoked_at: revoked_at.map(NaiveDateTime::from),
+                expires_at: expires_at.into(),
+                device_revoked_at: device_revoked_at.map(NaiveDateTime::from),
                 scopes,
             },
         )
