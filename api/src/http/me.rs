@@ -11,6 +11,7 @@ use crate::error::{ApiError, Problem, ProblemCode};
 use crate::http::accounts::ConsentInput;
 use crate::http::client::Client;
 use crate::http::json::{Json, Query};
+use crate::http::rfc3339;
 use crate::services::devices::{self, DeviceError};
 use crate::services::events;
 use crate::services::legal::{self, ConsentError};
@@ -35,7 +36,9 @@ pub struct Me {
     pub role: String,
     #[schema(example = "en")]
     pub locale: String,
+    #[serde(serialize_with = "rfc3339::option::serialize")]
     pub email_verified_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "rfc3339::serialize")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -19,6 +19,7 @@ pub mod personal_tokens;
 pub mod portal;
 pub mod projects;
 pub mod provisioning;
+pub mod rfc3339;
 pub mod sales;
 pub mod sessions;
 pub mod system;
