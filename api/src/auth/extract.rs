@@ -381,7 +381,10 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.to_owned())
 }
 
-fn verify_token(token: &str, state: &AppState) -> Result<crate::auth::jwt::AccessClaims, ApiError> {
+fn verify_token(
+    token: &str,
+    state: &AppState,
+) -> Result<std::sync::Arc<crate::auth::jwt::AccessClaims>, ApiError> {
     match state.jwt.verify(token, state.clock.now()) {
         Ok(claims) => Ok(claims),
         Err(crate::auth::jwt::TokenError::Expired) => Err(ApiError::unauthorized(

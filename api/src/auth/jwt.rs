@@ -142,8 +142,13 @@ impl JwtKeys {
     }
 
     /// Verifies signature, type, issuer, audience and lifetime against `now` (the signature,
-    /// type, issuer and audience only on a token's first use).
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenError> {
+    /// type, issuer and audience only on a token's first use). The claims are shared with the
+    /// cache, not copied.
+    pub fn verify(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<std::sync::Arc<AccessClaims>, TokenError> {
         if token.len() > 4096 {
             return Err(TokenError::Invalid);
         }
@@ -164,7 +169,7 @@ impl JwtKeys {
             self.verified.remove(&key);
             return Err(TokenError::Expired);
         }
-        Ok(AccessClaims::clone(&claims))
+        Ok(claims)
     }
 
     /// The signature, type, issuer and audience.

@@ -619,11 +619,11 @@ pub async fn introspect(state: &Context, token: &str) -> Result<Introspection, O
                         active: true,
                         scope: Some(live.scopes.unwrap_or_else(all_scopes)),
                         client_id: session.client_id,
-                        sub: Some(claims.sub),
+                        sub: Some(claims.sub.clone()),
                         exp: Some(claims.exp),
                         iat: Some(claims.iat),
                         token_type: Some("access_token"),
-                        session_id: Some(claims.sid),
+                        session_id: Some(claims.sid.clone()),
                     }),
                     _ => Ok(Introspection::default()),
                 }
