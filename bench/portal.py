@@ -597,6 +597,32 @@ def cmd_wait_ready(a):
     raise SystemExit(f"nothing answered 200 on 127.0.0.1:{a.port}{a.path} in {a.timeout} s")
 
 
+# ---------------------------------------------------------------- instructions per request
+
+
+def cmd_counted_reads(a):
+    """`GET /v1/me` over one keep-alive connection: `warmup` requests, then `count` with
+    callgrind counting (its instrumentation switched on around them only)."""
+    conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=120)
+    headers = {"Authorization": f"Bearer {a.token}"}
+
+    def one():
+        conn.request("GET", "/v1/me", headers=headers)
+        r = conn.getresponse()
+        r.read()
+        if r.status != 200:
+            raise SystemExit(f"GET /v1/me answered {r.status}")
+
+    for _ in range(a.warmup):
+        one()
+    subprocess.run(["callgrind_control", "--instr=on", str(a.pid)], check=True, capture_output=True)
+    for _ in range(a.count):
+        one()
+    subprocess.run(["callgrind_control", "--instr=off", str(a.pid)], check=True, capture_output=True)
+    subprocess.run(["callgrind_control", "--dump", str(a.pid)], check=True, capture_output=True)
+    print(json.dumps({"count": a.count}))
+
+
 # ---------------------------------------------------------------- the table
 
 MB = 1_000_000
@@ -744,6 +770,12 @@ def main():
     su.add_argument("--forwarded", type=int, default=1,
                     help="1: each sign-up from its own X-Forwarded-For address; 0: all from loopback")
     su.add_argument("--timeout", type=float, default=30)
+    cr = sub.add_parser("counted-reads")
+    cr.add_argument("--port", type=int, required=True)
+    cr.add_argument("--pid", type=int, required=True, help="the process under callgrind")
+    cr.add_argument("--token", required=True)
+    cr.add_argument("--count", type=int, required=True)
+    cr.add_argument("--warmup", type=int, default=50)
     rp = sub.add_parser("report")
     rp.add_argument("--dir", required=True)
     rp.add_argument("--cores", type=int, required=True)
@@ -756,7 +788,7 @@ def main():
         {"ready": cmd_ready, "setup": cmd_setup, "sequential": cmd_sequential,
          "openloop": cmd_openloop, "rss": cmd_rss, "sample-rss": cmd_sample,
          "wait-ready": cmd_wait_ready, "project-ready": cmd_project_ready, "signup": cmd_signup,
-         "report": cmd_report}[a.cmd](a)
+         "counted-reads": cmd_counted_reads, "report": cmd_report}[a.cmd](a)
 
 
 if __name__ == "__main__":
