@@ -4,10 +4,10 @@
 //! format strings in turn, each one parsed again on every call. Every authenticated request
 //! reads eight of them (the session lookup: the account, the session, its device), and under a
 //! `GET /v1/me` load that parsing took 5 % of the server's CPU. The text this service writes
-//! is always diesel's own `YYYY-MM-DD HH:MM:SS.fffffffff` (or without the fraction, from SQL
-//! defaults): [`Ts`] reads that shape directly and hands anything else to diesel's parser, so
-//! it reads every value diesel reads. PostgreSQL sends timestamps as binary and is read as
-//! before.
+//! is diesel's own `YYYY-MM-DD HH:MM:SS` with a fraction of up to nine digits when there is one
+//! (SQL's `CURRENT_TIMESTAMP`, used by one migration, writes the same without the fraction):
+//! [`Ts`] reads that shape directly and hands anything else to diesel's parser, so it reads
+//! every value diesel reads. PostgreSQL sends timestamps as binary and is read as before.
 //!
 //! A model field opts in with `#[diesel(deserialize_as = Ts)]` (`MaybeTs` when nullable); a
 //! query's own tuple can name `Ts` and `Option<Ts>` directly.
