@@ -601,17 +601,18 @@ def cmd_wait_ready(a):
 
 
 def cmd_counted_reads(a):
-    """`GET /v1/me` over one keep-alive connection: `warmup` requests, then `count` with
-    callgrind counting (its instrumentation switched on around them only)."""
+    """`GET path` (with the bearer token, if any) over one keep-alive connection: `warmup`
+    requests, then `count` with callgrind counting (its instrumentation switched on around them
+    only)."""
     conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=120)
-    headers = {"Authorization": f"Bearer {a.token}"}
+    headers = {"Authorization": f"Bearer {a.token}"} if a.token else {}
 
     def one():
-        conn.request("GET", "/v1/me", headers=headers)
+        conn.request("GET", a.path, headers=headers)
         r = conn.getresponse()
         r.read()
         if r.status != 200:
-            raise SystemExit(f"GET /v1/me answered {r.status}")
+            raise SystemExit(f"GET {a.path} answered {r.status}")
 
     for _ in range(a.warmup):
         one()
@@ -773,7 +774,8 @@ def main():
     cr = sub.add_parser("counted-reads")
     cr.add_argument("--port", type=int, required=True)
     cr.add_argument("--pid", type=int, required=True, help="the process under callgrind")
-    cr.add_argument("--token", required=True)
+    cr.add_argument("--path", default="/v1/me")
+    cr.add_argument("--token")
     cr.add_argument("--count", type=int, required=True)
     cr.add_argument("--warmup", type=int, default=50)
     rp = sub.add_parser("report")
