@@ -2,7 +2,7 @@
 //! with `Z`, and a fraction of 3, 6 or 9 digits only when there is one (`SecondsFormat::AutoSi`)
 //! — but straight into a small buffer instead of through `fmt`, one character at a time. Under
 //! a `GET /v1/me` load, chrono's way took 4 % of the server's instructions for the answer's two
-//! times. A time this cannot write (a year past 9999, a leap second) goes to chrono's.
+//! times. A time this cannot write (a year outside 0–9999, a leap second) goes to chrono's.
 //!
 //! `#[serde(serialize_with = "rfc3339::serialize")]` on a `DateTime<Utc>` field,
 //! `rfc3339::option::serialize` on an `Option<DateTime<Utc>>`; the schema is unchanged.
